@@ -1,0 +1,90 @@
+#pragma once
+// TabularQ: a row-major S x A table of action values, the one-hot case of a
+// linear action-value function with one weight block per action
+// (q(s, a) = W[s, a], grad_W q(s, a) = e_s e_a^T).
+
+#include <Eigen/Core>
+#include <string_view>
+
+#include "rlvalue/approx/one_hot.hpp"
+#include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/types.hpp"
+
+namespace rlvalue {
+
+/// Table of action values q(s, a) = W(s, a), stored row-major (S x A), so the
+/// values of one state are contiguous.
+template <class Scalar = double>
+class TabularQ {
+ public:
+  using scalar_type = Scalar;
+  using state_type = Index;
+  using parameter_type = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+  /// num_states >= 1, num_actions >= 1, every entry starting at
+  /// `initial_value` (finite).
+  TabularQ(Index num_states, Index num_actions, Scalar initial_value = Scalar(0)) {
+    check_at_least_one("TabularQ", "num_states", num_states);
+    check_at_least_one("TabularQ", "num_actions", num_actions);
+    check_finite("TabularQ", "initial_value", initial_value);
+    w_ = parameter_type::Constant(num_states, num_actions, initial_value);
+  }
+
+  Index num_states() const noexcept { return w_.rows(); }
+  Index num_actions() const noexcept { return w_.cols(); }
+  /// Number of state features (= number of states); parameters are
+  /// num_features() x num_actions().
+  Index num_features() const noexcept { return w_.rows(); }
+
+  /// Throws std::out_of_range naming `where` and `name` unless s is a state.
+  void check_state(std::string_view where, std::string_view name, Index s) const {
+    check_index(where, name, s, w_.rows());
+  }
+  /// Throws std::out_of_range naming `where` and `name` unless a is an action.
+  void check_action(std::string_view where, std::string_view name, Index a) const {
+    check_index(where, name, a, w_.cols());
+  }
+
+  /// q(s, a).
+  Scalar value(Index s, Index a) const {
+    check_state("TabularQ::value", "state", s);
+    check_action("TabularQ::value", "action", a);
+    return w_(s, a);
+  }
+
+  /// The row q(s, .) as a contiguous Eigen row expression (no copy).
+  auto action_values(Index s) const {
+    check_state("TabularQ::action_values", "state", s);
+    return w_.row(s);
+  }
+
+  /// One-hot state features of s (one weight block per action).
+  OneHotFeature features(Index s) const {
+    check_state("TabularQ::features", "state", s);
+    return {s};
+  }
+
+  /// q(s, a) += scaled_error (the semi-gradient step for one-hot features).
+  void semi_gradient_step(Index s, Index a, Scalar scaled_error) {
+    check_state("TabularQ::semi_gradient_step", "state", s);
+    check_action("TabularQ::semi_gradient_step", "action", a);
+    w_(s, a) += scaled_error;
+  }
+
+  /// Sets q(s, a).
+  void set_value(Index s, Index a, Scalar value) {
+    check_state("TabularQ::set_value", "state", s);
+    check_action("TabularQ::set_value", "action", a);
+    check_finite("TabularQ::set_value", "value", value);
+    w_(s, a) = value;
+  }
+
+  /// The S x A table (the parameters).
+  const parameter_type& parameters() const noexcept { return w_; }
+  parameter_type& parameters() noexcept { return w_; }
+
+ private:
+  parameter_type w_;
+};
+
+}  // namespace rlvalue

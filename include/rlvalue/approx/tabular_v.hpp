@@ -1,0 +1,71 @@
+#pragma once
+// TabularV: a table of state values, the one-hot case of a linear value
+// function (v(s) = w[s], grad_w v(s) = e_s).
+
+#include <Eigen/Core>
+#include <string_view>
+
+#include "rlvalue/approx/one_hot.hpp"
+#include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/types.hpp"
+
+namespace rlvalue {
+
+/// Table of state values v(s) = w[s] for states 0..num_states-1.
+template <class Scalar = double>
+class TabularV {
+ public:
+  using scalar_type = Scalar;
+  using state_type = Index;
+  using parameter_type = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+
+  /// num_states >= 1 states, each starting at `initial_value` (finite).
+  explicit TabularV(Index num_states, Scalar initial_value = Scalar(0)) {
+    check_at_least_one("TabularV", "num_states", num_states);
+    check_finite("TabularV", "initial_value", initial_value);
+    w_ = parameter_type::Constant(num_states, initial_value);
+  }
+
+  Index num_states() const noexcept { return w_.size(); }
+  /// Number of parameters (= number of states).
+  Index num_features() const noexcept { return w_.size(); }
+
+  /// Throws std::out_of_range naming `where` and `name` unless s is a state.
+  void check_state(std::string_view where, std::string_view name, Index s) const {
+    check_index(where, name, s, w_.size());
+  }
+
+  /// v(s).
+  Scalar value(Index s) const {
+    check_state("TabularV::value", "state", s);
+    return w_[s];
+  }
+
+  /// One-hot features of s.
+  OneHotFeature features(Index s) const {
+    check_state("TabularV::features", "state", s);
+    return {s};
+  }
+
+  /// w += scaled_error * e_s, i.e. v(s) += scaled_error.
+  void semi_gradient_step(Index s, Scalar scaled_error) {
+    check_state("TabularV::semi_gradient_step", "state", s);
+    w_[s] += scaled_error;
+  }
+
+  /// Sets v(s) (used by batch methods and tests).
+  void set_value(Index s, Scalar value) {
+    check_state("TabularV::set_value", "state", s);
+    check_finite("TabularV::set_value", "value", value);
+    w_[s] = value;
+  }
+
+  /// All values, one per state (the parameters).
+  const parameter_type& parameters() const noexcept { return w_; }
+  parameter_type& parameters() noexcept { return w_; }
+
+ private:
+  parameter_type w_;
+};
+
+}  // namespace rlvalue
