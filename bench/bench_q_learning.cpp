@@ -1,0 +1,105 @@
+// Tabular Q-learning throughput against its limits in the same binary:
+//   * rlvalue:        QLearning<TabularQ<double>>::update over a transition stream
+//   * hand_loop:      the same update written by hand on a raw array
+//   * random_access:  a kernel touching the same cache lines (read the row of
+//                     s', read-modify-write q(s, a)) with no arithmetic to speak of
+// Tables of S x 8 doubles with S = 10,000 (fits in cache) and 1,000,000 (does not).
+// bench/ratios.py turns the JSON output into ratios to the limits.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+#include "rlvalue/approx/tabular_q.hpp"
+#include "rlvalue/core/rng.hpp"
+#include "rlvalue/core/types.hpp"
+#include "rlvalue/learners/q_learning.hpp"
+
+namespace {
+
+constexpr rlvalue::Index kActions = 8;
+constexpr std::size_t kStream = std::size_t{1} << 20;  // pre-generated transitions
+constexpr std::size_t kBatch = 4096;                   // transitions per benchmark iteration
+constexpr double kGamma = 0.99;
+constexpr double kAlpha = 0.1;
+
+using T = rlvalue::Transition<>;
+
+const std::vector<T>& stream_for(rlvalue::Index num_states) {
+  static std::vector<T> cache;
+  static rlvalue::Index cached_states = -1;
+  if (cached_states != num_states) {
+    auto rng = rlvalue::make_rng(12345, static_cast<std::uint64_t>(num_states));
+    cache.resize(kStream);
+    for (auto& t : cache) {
+      t.state = rlvalue::uniform_index(rng, num_states);
+      t.action = rlvalue::uniform_index(rng, kActions);
+      t.reward = rlvalue::uniform01(rng) - 0.5;
+      t.next_state = rlvalue::uniform_index(rng, num_states);
+      t.terminated = rlvalue::uniform01(rng) < 0.01;
+      t.truncated = !t.terminated && rlvalue::uniform01(rng) < 0.001;
+    }
+    cached_states = num_states;
+  }
+  return cache;
+}
+
+void BM_QLearning_rlvalue(benchmark::State& state) {
+  const auto num_states = static_cast<rlvalue::Index>(state.range(0));
+  const auto& stream = stream_for(num_states);
+  rlvalue::TabularQ<double> q(num_states, kActions);
+  rlvalue::QLearning<rlvalue::TabularQ<double>> learner(q, {.gamma = kGamma, .step_size = kAlpha});
+  std::size_t pos = 0;
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < kBatch; ++i) learner.update(stream[pos + i]);
+    pos = (pos + kBatch) % kStream;
+  }
+  benchmark::DoNotOptimize(q.parameters().data());
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
+}
+
+void BM_QLearning_hand_loop(benchmark::State& state) {
+  const auto num_states = static_cast<rlvalue::Index>(state.range(0));
+  const auto& stream = stream_for(num_states);
+  std::vector<double> table(static_cast<std::size_t>(num_states * kActions), 0.0);
+  double* q = table.data();
+  std::size_t pos = 0;
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < kBatch; ++i) {
+      const T& t = stream[pos + i];
+      const double* next = q + t.next_state * kActions;
+      double best = next[0];
+      for (rlvalue::Index a = 1; a < kActions; ++a) best = std::max(best, next[a]);
+      const double target = t.reward + (t.terminated ? 0.0 : kGamma * best);
+      double& entry = q[t.state * kActions + t.action];
+      entry += kAlpha * (target - entry);
+    }
+    pos = (pos + kBatch) % kStream;
+  }
+  benchmark::DoNotOptimize(q);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
+}
+
+void BM_QLearning_random_access(benchmark::State& state) {
+  const auto num_states = static_cast<rlvalue::Index>(state.range(0));
+  const auto& stream = stream_for(num_states);
+  std::vector<double> table(static_cast<std::size_t>(num_states * kActions), 0.0);
+  double* q = table.data();
+  std::size_t pos = 0;
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < kBatch; ++i) {
+      const T& t = stream[pos + i];
+      q[t.state * kActions + t.action] += q[t.next_state * kActions];
+    }
+    pos = (pos + kBatch) % kStream;
+  }
+  benchmark::DoNotOptimize(q);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
+}
+
+}  // namespace
+
+BENCHMARK(BM_QLearning_rlvalue)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_QLearning_hand_loop)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_QLearning_random_access)->Arg(10'000)->Arg(1'000'000);

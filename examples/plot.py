@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Render every example CSV in a directory to a PNG beside it.
+
+Usage: /usr/bin/python3 examples/plot.py DIR
+
+Each CSV has DESIGN.md's long form `series,x,mean,stderr`. A line per series
+with a band of +-1 standard error. Examples with more than one figure split
+their series into panels by name (see PANELS).
+"""
+import csv
+import os
+import sys
+from collections import OrderedDict
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+# name -> list of panels (title, xlabel, ylabel, series filter)
+PANELS = {
+    "random_walk": [
+        ("Example 6.2: TD(0) vs constant-alpha MC", "episodes", "RMS error (averaged over states)",
+         lambda s: not s.startswith("batch")),
+        ("Figure 6.2: batch training", "episodes", "RMS error (averaged over states)",
+         lambda s: s.startswith("batch")),
+    ],
+    "cliff_walking": [
+        ("Example 6.6: cliff walking (epsilon = 0.1, alpha = 0.5)", "episodes",
+         "sum of rewards during episode", lambda s: True),
+    ],
+}
+YLIM = {"cliff_walking": (-100, 0)}
+
+
+def read_series(path):
+    series = OrderedDict()
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != ["series", "x", "mean", "stderr"]:
+            raise SystemExit(f"{path}: header must be series,x,mean,stderr, got {reader.fieldnames}")
+        for row in reader:
+            xs, ms, ss = series.setdefault(row["series"], ([], [], []))
+            xs.append(float(row["x"]))
+            ms.append(float(row["mean"]))
+            ss.append(float(row["stderr"]))
+    return series
+
+
+def render(path):
+    name = os.path.splitext(os.path.basename(path))[0]
+    series = read_series(path)
+    panels = PANELS.get(name, [(name, "x", "mean", lambda s: True)])
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.4 * len(panels), 4.4), squeeze=False)
+    for ax, (title, xlabel, ylabel, keep) in zip(axes[0], panels):
+        for label, (xs, ms, ss) in series.items():
+            if not keep(label):
+                continue
+            line, = ax.plot(xs, ms, label=label, linewidth=1.4)
+            lo = [m - s for m, s in zip(ms, ss)]
+            hi = [m + s for m, s in zip(ms, ss)]
+            ax.fill_between(xs, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
+        ax.set_title(title)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        if name in YLIM:
+            ax.set_ylim(*YLIM[name])
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    out = os.path.join(os.path.dirname(path), name + ".png")
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    print(f"plot.py: wrote {out}")
+
+
+def main():
+    if len(sys.argv) != 2:
+        raise SystemExit(__doc__)
+    directory = sys.argv[1]
+    paths = sorted(p for p in os.listdir(directory) if p.endswith(".csv"))
+    if not paths:
+        raise SystemExit(f"plot.py: no CSV files in {directory}")
+    for p in paths:
+        render(os.path.join(directory, p))
+
+
+if __name__ == "__main__":
+    main()
