@@ -1,0 +1,112 @@
+#pragma once
+// CSV output of experiment curves in the long form every example writes:
+//   series,x,mean,stderr
+// one row per point; series names say method and parameter ("TD alpha=0.05").
+// Numbers are written in the shortest form that reads back as the same
+// double; series names containing a comma, quote or line break are quoted
+// (RFC 4180: "..." with inner quotes doubled).
+
+#include <Eigen/Core>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/types.hpp"
+#include "rlvalue/experiment/multi_seed.hpp"
+
+namespace rlvalue {
+
+/// Collects curves and writes them as one CSV file.
+class CsvWriter {
+ public:
+  /// The header line (without newline).
+  static constexpr std::string_view header = "series,x,mean,stderr";
+
+  CsvWriter() { text_.append(header).push_back('\n'); }
+
+  /// Appends one row.
+  void add_point(std::string_view series, double x, double mean, double standard_error) {
+    append_field(series);
+    for (double v : {x, mean, standard_error}) {
+      text_.push_back(',');
+      append_number(v);
+    }
+    text_.push_back('\n');
+  }
+
+  /// Appends one row per point of a curve; x, mean and standard_error must
+  /// have the same size (std::invalid_argument otherwise).
+  template <class X, class M, class E>
+  void add_curve(std::string_view series, const Eigen::MatrixBase<X>& x_values,
+                 const Eigen::MatrixBase<M>& mean, const Eigen::MatrixBase<E>& standard_error) {
+    check_size("CsvWriter::add_curve", "mean", mean.size(), x_values.size());
+    check_size("CsvWriter::add_curve", "stderr", standard_error.size(), x_values.size());
+    for (Index i = 0; i < x_values.size(); ++i)
+      add_point(series, static_cast<double>(x_values(i)), static_cast<double>(mean(i)),
+                static_cast<double>(standard_error(i)));
+  }
+
+  /// Appends the mean and standard error of a multi-seed run.
+  template <class X>
+  void add_curve(std::string_view series, const Eigen::MatrixBase<X>& x_values,
+                 const SeedStatistics& stats) {
+    add_curve(series, x_values, stats.mean, stats.standard_error);
+  }
+
+  /// The CSV text so far.
+  const std::string& str() const noexcept { return text_; }
+
+  /// Writes the text to `path`, creating its directory if needed.
+  /// std::runtime_error naming the path if that fails.
+  void write(const std::filesystem::path& path) const {
+    const auto dir = path.parent_path();
+    if (!dir.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(dir, ec);
+      if (ec)
+        throw std::runtime_error("CsvWriter: cannot create directory '" + dir.string() +
+                                 "': " + ec.message());
+    }
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("CsvWriter: cannot open '" + path.string() + "' for writing");
+    out.write(text_.data(), static_cast<std::streamsize>(text_.size()));
+    out.close();
+    if (!out) throw std::runtime_error("CsvWriter: failed writing '" + path.string() + "'");
+  }
+
+ private:
+  void append_field(std::string_view field) {
+    if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+      text_.append(field);
+      return;
+    }
+    text_.push_back('"');
+    for (char c : field) {
+      if (c == '"') text_.push_back('"');
+      text_.push_back(c);
+    }
+    text_.push_back('"');
+  }
+
+  void append_number(double v) {
+    if (std::isnan(v)) {
+      text_.append("nan");
+    } else if (std::isinf(v)) {
+      text_.append(v > 0 ? "inf" : "-inf");
+    } else {
+      char buf[64];
+      const auto res = std::to_chars(buf, buf + sizeof buf, v);
+      text_.append(buf, res.ptr);
+    }
+  }
+
+  std::string text_;
+};
+
+}  // namespace rlvalue

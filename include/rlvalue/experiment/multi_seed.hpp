@@ -1,0 +1,135 @@
+#pragma once
+// Multi-seed experiments: run the same experiment with independent random
+// streams, in parallel, and average the resulting curves.
+//
+// Run r always uses make_rng(seed, r) and the averages are summed in run
+// order, so results are bit-identical whatever the number of threads.
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <concepts>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/rng.hpp"
+#include "rlvalue/core/types.hpp"
+
+namespace rlvalue {
+
+/// Per-point mean and standard error of the mean over runs.
+struct SeedStatistics {
+  Eigen::VectorXd mean;            ///< (1/n) sum_r curve_r
+  Eigen::VectorXd standard_error;  ///< sample std (n-1 denominator) / sqrt(n); 0 if n = 1
+  Index num_runs = 0;
+};
+
+/// Mean and standard error of `curves` (all the same non-zero length),
+/// accumulated in index order. std::invalid_argument if there are no curves
+/// or their lengths differ (naming the first offending run).
+inline SeedStatistics curve_statistics(const std::vector<Eigen::VectorXd>& curves) {
+  const Index n = static_cast<Index>(curves.size());
+  check_at_least_one("curve_statistics", "number of curves", n);
+  const Index length = curves[0].size();
+  check_at_least_one("curve_statistics", "length of the curve of run 0", length);
+  for (Index r = 1; r < n; ++r)
+    check_size("curve_statistics", "curve of run " + detail::format_value(r),
+               curves[static_cast<std::size_t>(r)].size(), length);
+
+  SeedStatistics stats;
+  stats.num_runs = n;
+  stats.mean = Eigen::VectorXd::Zero(length);
+  for (const auto& c : curves) stats.mean += c;
+  stats.mean /= static_cast<double>(n);
+  stats.standard_error = Eigen::VectorXd::Zero(length);
+  if (n > 1) {
+    for (const auto& c : curves) stats.standard_error += (c - stats.mean).cwiseAbs2();
+    stats.standard_error =
+        (stats.standard_error / static_cast<double>(n - 1)).cwiseSqrt() / std::sqrt(double(n));
+  }
+  return stats;
+}
+
+/// Called as progress(completed_runs, total_runs) after each run, from one
+/// thread at a time.
+using ProgressCallback = std::function<void(Index completed, Index total)>;
+
+/// Runs `fn(run_index, rng)` for run_index = 0..num_runs-1, each with its own
+/// generator make_rng(seed, run_index), on `threads` threads (0 = hardware
+/// concurrency; never more than num_runs), and returns the per-point mean and
+/// standard error of the returned curves (anything convertible to
+/// Eigen::VectorXd, all the same length).
+///
+/// `fn` is called concurrently from several threads when threads != 1: it must
+/// not share mutable state between runs. If runs throw, no new runs start and
+/// the exception of the lowest-index failed run is rethrown. `progress`, if
+/// set, is called after each completed run. std::invalid_argument unless
+/// num_runs >= 1, threads >= 0 and the curves have equal non-zero lengths.
+template <class Fn>
+  requires std::invocable<Fn&, Index, Rng&> &&
+           std::convertible_to<std::invoke_result_t<Fn&, Index, Rng&>, Eigen::VectorXd>
+SeedStatistics run_seeds(Index num_runs, std::uint64_t seed, Index threads, Fn&& fn,
+                         const ProgressCallback& progress = {}) {
+  check_at_least_one("run_seeds", "num_runs", num_runs);
+  if (threads < 0) [[unlikely]]
+    fail_check("run_seeds", "threads", threads, "must be >= 0 (0 = hardware concurrency)");
+  if (threads == 0) threads = std::max<Index>(1, static_cast<Index>(std::thread::hardware_concurrency()));
+  threads = std::min(threads, num_runs);
+
+  const auto n = static_cast<std::size_t>(num_runs);
+  std::vector<Eigen::VectorXd> curves(n);
+  std::vector<std::exception_ptr> errors(n);
+  std::atomic<Index> next_run{0};
+  std::atomic<bool> failed{false};
+  std::mutex progress_mutex;
+  Index completed = 0;
+
+  auto worker = [&] {
+    while (!failed.load(std::memory_order_relaxed)) {
+      const Index r = next_run.fetch_add(1, std::memory_order_relaxed);
+      if (r >= num_runs) return;
+      const auto i = static_cast<std::size_t>(r);
+      try {
+        Rng rng = make_rng(seed, static_cast<std::uint64_t>(r));
+        curves[i] = std::invoke(fn, r, rng);
+        if (progress) {
+          std::lock_guard lock(progress_mutex);
+          progress(++completed, num_runs);
+        }
+      } catch (...) {  // from the run or its progress report
+        errors[i] = std::current_exception();
+        failed.store(true, std::memory_order_relaxed);
+        return;
+      }
+    }
+  };
+
+  if (threads == 1) {
+    worker();
+  } else {
+    std::vector<std::thread> pool;
+    pool.reserve(static_cast<std::size_t>(threads));
+    try {
+      for (Index t = 0; t < threads; ++t) pool.emplace_back(worker);
+    } catch (...) {  // could not start a thread: stop the others, then report
+      failed.store(true);
+      for (auto& th : pool) th.join();
+      throw;
+    }
+    for (auto& th : pool) th.join();
+  }
+
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  return curve_statistics(curves);
+}
+
+}  // namespace rlvalue

@@ -1,0 +1,89 @@
+#pragma once
+// TabularPolicy: a fixed stochastic policy given by an S x A matrix,
+// pi(a | s) = P(s, a) (behaviour and target policies of off-policy
+// experiments, exact evaluation).
+
+#include <Eigen/Core>
+#include <cmath>
+#include <random>
+#include <string>
+
+#include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/rng.hpp"
+#include "rlvalue/core/types.hpp"
+
+namespace rlvalue {
+
+/// A fixed policy pi(a | s) = P(s, a) over states 0..S-1 and actions 0..A-1.
+/// `probabilities(s)` returns a reference to an internal buffer that the next
+/// probabilities() call overwrites; `action(s, rng)` leaves it alone. Neither
+/// allocates.
+class TabularPolicy {
+ public:
+  using state_type = Index;
+  using scalar_type = double;
+  using probability_vector = Eigen::VectorXd;
+  using matrix_type = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+  /// Tolerance on each row sum.
+  static constexpr double sum_tolerance = 1e-9;
+
+  /// `probabilities` is S x A (S, A >= 1): every entry in [0, 1], every row
+  /// summing to 1 within 1e-9; std::invalid_argument otherwise, naming the
+  /// entry or row.
+  template <class Derived>
+  explicit TabularPolicy(const Eigen::MatrixBase<Derived>& probabilities)
+      : p_(probabilities.template cast<double>()), probs_(p_.cols()) {
+    check_at_least_one("TabularPolicy", "num_states", p_.rows());
+    check_at_least_one("TabularPolicy", "num_actions", p_.cols());
+    for (Index s = 0; s < p_.rows(); ++s) {
+      double sum = 0.0;
+      for (Index a = 0; a < p_.cols(); ++a) {
+        if (!(p_(s, a) >= 0.0 && p_(s, a) <= 1.0)) [[unlikely]]
+          check_unit_interval("TabularPolicy", entry_name(s, a), p_(s, a));
+        sum += p_(s, a);
+      }
+      if (!(std::abs(sum - 1.0) <= sum_tolerance)) [[unlikely]]
+        fail_check("TabularPolicy", "sum of row " + detail::format_value(s), sum,
+                   "must be 1 (within 1e-9)");
+    }
+  }
+
+  /// The uniform random policy over A actions in each of S states.
+  static TabularPolicy uniform(Index num_states, Index num_actions) {
+    check_at_least_one("TabularPolicy::uniform", "num_states", num_states);
+    check_at_least_one("TabularPolicy::uniform", "num_actions", num_actions);
+    return TabularPolicy(
+        matrix_type::Constant(num_states, num_actions, 1.0 / static_cast<double>(num_actions)));
+  }
+
+  Index num_states() const noexcept { return p_.rows(); }
+  Index num_actions() const noexcept { return p_.cols(); }
+  /// The S x A probability matrix.
+  const matrix_type& matrix() const noexcept { return p_; }
+
+  /// An action drawn from pi(. | s) with one uniform01 draw.
+  /// std::out_of_range unless 0 <= s < num_states().
+  template <std::uniform_random_bit_generator G>
+  Index action(Index s, G& rng) const {
+    check_index("TabularPolicy::action", "state", s, p_.rows());
+    return sample_discrete(rng, p_.row(s));
+  }
+
+  /// pi(. | s). Overwritten by the next call.
+  const probability_vector& probabilities(Index s) {
+    check_index("TabularPolicy::probabilities", "state", s, p_.rows());
+    probs_ = p_.row(s).transpose();
+    return probs_;
+  }
+
+ private:
+  static std::string entry_name(Index s, Index a) {
+    return "probabilities(" + detail::format_value(s) + ", " + detail::format_value(a) + ")";
+  }
+
+  matrix_type p_;
+  probability_vector probs_;
+};
+
+}  // namespace rlvalue
