@@ -1,6 +1,8 @@
 // Tabular Q-learning throughput against its limits in the same binary:
 //   * rlvalue:        QLearning<TabularQ<double>>::update over a transition stream
-//   * hand_loop:      the same update written by hand on a raw array
+//   * hand_loop:      the same update written by hand on a raw array, no checks
+//   * hand_loop_checked: the same, with the checks rlvalue promises (indices in
+//                     range, a non-finite error rejected before it is written)
 //   * random_access:  a kernel touching the same cache lines (read the row of
 //                     s', read-modify-write q(s, a)) with no arithmetic to speak of
 // Tables of S x 8 doubles with S = 10,000 (fits in cache) and 1,000,000 (does not).
@@ -8,6 +10,9 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
 #include <cstddef>
 #include <vector>
 
@@ -23,6 +28,9 @@ constexpr std::size_t kStream = std::size_t{1} << 20;  // pre-generated transiti
 constexpr std::size_t kBatch = 4096;                   // transitions per benchmark iteration
 constexpr double kGamma = 0.99;
 constexpr double kAlpha = 0.1;
+// Non-zero, so every table is written at construction: a zero fill can become
+// calloc, whose untouched pages would then fault inside the timed loop.
+constexpr double kInitialValue = 1.0;
 
 using T = rlvalue::Transition<>;
 
@@ -48,8 +56,9 @@ const std::vector<T>& stream_for(rlvalue::Index num_states) {
 void BM_QLearning_rlvalue(benchmark::State& state) {
   const auto num_states = static_cast<rlvalue::Index>(state.range(0));
   const auto& stream = stream_for(num_states);
-  rlvalue::TabularQ<double> q(num_states, kActions);
+  rlvalue::TabularQ<double> q(num_states, kActions, kInitialValue);
   rlvalue::QLearning<rlvalue::TabularQ<double>> learner(q, {.gamma = kGamma, .step_size = kAlpha});
+  for (const auto& t : stream) learner.update(t);  // warm-up pass
   std::size_t pos = 0;
   for (auto _ : state) {
     for (std::size_t i = 0; i < kBatch; ++i) learner.update(stream[pos + i]);
@@ -62,19 +71,49 @@ void BM_QLearning_rlvalue(benchmark::State& state) {
 void BM_QLearning_hand_loop(benchmark::State& state) {
   const auto num_states = static_cast<rlvalue::Index>(state.range(0));
   const auto& stream = stream_for(num_states);
-  std::vector<double> table(static_cast<std::size_t>(num_states * kActions), 0.0);
+  std::vector<double> table(static_cast<std::size_t>(num_states * kActions), kInitialValue);
   double* q = table.data();
+  auto update = [q](const T& t) {
+    const double* next = q + t.next_state * kActions;
+    double best = next[0];
+    for (rlvalue::Index a = 1; a < kActions; ++a) best = std::max(best, next[a]);
+    const double target = t.reward + (t.terminated ? 0.0 : kGamma * best);
+    double& entry = q[t.state * kActions + t.action];
+    entry += kAlpha * (target - entry);
+  };
+  for (const auto& t : stream) update(t);  // warm-up pass
   std::size_t pos = 0;
   for (auto _ : state) {
-    for (std::size_t i = 0; i < kBatch; ++i) {
-      const T& t = stream[pos + i];
-      const double* next = q + t.next_state * kActions;
-      double best = next[0];
-      for (rlvalue::Index a = 1; a < kActions; ++a) best = std::max(best, next[a]);
-      const double target = t.reward + (t.terminated ? 0.0 : kGamma * best);
-      double& entry = q[t.state * kActions + t.action];
-      entry += kAlpha * (target - entry);
-    }
+    for (std::size_t i = 0; i < kBatch; ++i) update(stream[pos + i]);
+    pos = (pos + kBatch) % kStream;
+  }
+  benchmark::DoNotOptimize(q);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
+}
+
+void BM_QLearning_hand_loop_checked(benchmark::State& state) {
+  const auto num_states = static_cast<rlvalue::Index>(state.range(0));
+  const auto& stream = stream_for(num_states);
+  std::vector<double> table(static_cast<std::size_t>(num_states * kActions), kInitialValue);
+  double* q = table.data();
+  auto update = [q, num_states](const T& t) {
+    if (static_cast<std::uint64_t>(t.state) >= static_cast<std::uint64_t>(num_states) ||
+        static_cast<std::uint64_t>(t.next_state) >= static_cast<std::uint64_t>(num_states) ||
+        static_cast<std::uint64_t>(t.action) >= static_cast<std::uint64_t>(kActions))
+      throw std::out_of_range("index");
+    const double* next = q + t.next_state * kActions;
+    double best = next[0];
+    for (rlvalue::Index a = 1; a < kActions; ++a) best = std::max(best, next[a]);
+    const double target = t.reward + (t.terminated ? 0.0 : kGamma * best);
+    double& entry = q[t.state * kActions + t.action];
+    const double error = target - entry;
+    if (!std::isfinite(error)) throw std::invalid_argument("td_error");
+    entry += kAlpha * error;
+  };
+  for (const auto& t : stream) update(t);  // warm-up pass
+  std::size_t pos = 0;
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < kBatch; ++i) update(stream[pos + i]);
     pos = (pos + kBatch) % kStream;
   }
   benchmark::DoNotOptimize(q);
@@ -84,14 +123,13 @@ void BM_QLearning_hand_loop(benchmark::State& state) {
 void BM_QLearning_random_access(benchmark::State& state) {
   const auto num_states = static_cast<rlvalue::Index>(state.range(0));
   const auto& stream = stream_for(num_states);
-  std::vector<double> table(static_cast<std::size_t>(num_states * kActions), 0.0);
+  std::vector<double> table(static_cast<std::size_t>(num_states * kActions), kInitialValue);
   double* q = table.data();
+  auto touch = [q](const T& t) { q[t.state * kActions + t.action] += q[t.next_state * kActions]; };
+  for (const auto& t : stream) touch(t);  // warm-up pass
   std::size_t pos = 0;
   for (auto _ : state) {
-    for (std::size_t i = 0; i < kBatch; ++i) {
-      const T& t = stream[pos + i];
-      q[t.state * kActions + t.action] += q[t.next_state * kActions];
-    }
+    for (std::size_t i = 0; i < kBatch; ++i) touch(stream[pos + i]);
     pos = (pos + kBatch) % kStream;
   }
   benchmark::DoNotOptimize(q);
@@ -102,4 +140,5 @@ void BM_QLearning_random_access(benchmark::State& state) {
 
 BENCHMARK(BM_QLearning_rlvalue)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_QLearning_hand_loop)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_QLearning_hand_loop_checked)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_QLearning_random_access)->Arg(10'000)->Arg(1'000'000);

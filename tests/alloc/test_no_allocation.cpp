@@ -82,6 +82,7 @@ void free(void* p) { __libc_free(p); }
 
 using namespace rlvalue;
 
+#ifdef RLVALUE_COUNT_MALLOC
 namespace {
 // A fixed stream of episodes over S states and A actions (each transition
 // starts where the previous one went, unless that ended the episode), with
@@ -103,7 +104,6 @@ std::vector<Transition<>> make_stream(Index states, Index actions, std::size_t n
 }
 }  // namespace
 
-#ifdef RLVALUE_COUNT_MALLOC
 TEST_CASE("the counter sees operator new and Eigen's allocations", "[alloc]") {
   NoAllocationScope scope;
   void* p = ::operator new(64);  // a call, not a new-expression: never elided

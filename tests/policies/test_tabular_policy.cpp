@@ -5,12 +5,6 @@
 
 #include "catch.hpp"
 
-// Substring matcher under Catch2 v2 and v3.
-#if __has_include(<catch2/catch_all.hpp>)
-#define RLV_CONTAINS(text) Catch::Matchers::ContainsSubstring(text)
-#else
-#define RLV_CONTAINS(text) Catch::Matchers::Contains(text)
-#endif
 #include "rlvalue/approx/tabular_q.hpp"
 #include "rlvalue/core/concepts.hpp"
 #include "rlvalue/core/rng.hpp"
