@@ -29,12 +29,12 @@ def main(path):
         # With repetitions, the median aggregate overrides single runs.
         if b.get("run_type") == "aggregate" or variant not in rates[(family, size)]:
             rates[(family, size)][variant] = rate
-    print(f"{'estimator':<14}{'size':>10}{'variant':>16}{'items/s':>14}{'rlvalue / variant':>20}")
+    print(f"{'estimator':<14}{'size':>10}{'variant':>20}{'items/s':>14}{'rlvalue / variant':>20}")
     for (family, size), variants in sorted(rates.items()):
         ours = variants.get("rlvalue")
         for variant, rate in sorted(variants.items()):
             ratio = f"{ours / rate:.3f}" if ours and variant != "rlvalue" else "-"
-            print(f"{family:<14}{size:>10}{variant:>16}{rate:>14.4g}{ratio:>20}")
+            print(f"{family:<14}{size:>10}{variant:>20}{rate:>14.4g}{ratio:>20}")
 
 
 if __name__ == "__main__":
