@@ -68,46 +68,29 @@ void BM_QLearning_rlvalue(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
 }
 
-void BM_QLearning_hand_loop(benchmark::State& state) {
-  const auto num_states = static_cast<rlvalue::Index>(state.range(0));
-  const auto& stream = stream_for(num_states);
-  std::vector<double> table(static_cast<std::size_t>(num_states * kActions), kInitialValue);
-  double* q = table.data();
-  auto update = [q](const T& t) {
-    const double* next = q + t.next_state * kActions;
-    double best = next[0];
-    for (rlvalue::Index a = 1; a < kActions; ++a) best = std::max(best, next[a]);
-    const double target = t.reward + (t.terminated ? 0.0 : kGamma * best);
-    double& entry = q[t.state * kActions + t.action];
-    entry += kAlpha * (target - entry);
-  };
-  for (const auto& t : stream) update(t);  // warm-up pass
-  std::size_t pos = 0;
-  for (auto _ : state) {
-    for (std::size_t i = 0; i < kBatch; ++i) update(stream[pos + i]);
-    pos = (pos + kBatch) % kStream;
-  }
-  benchmark::DoNotOptimize(q);
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
-}
-
-void BM_QLearning_hand_loop_checked(benchmark::State& state) {
+// The hand-written update; with Checked, plus the checks rlvalue promises.
+template <bool Checked>
+void hand_loop(benchmark::State& state) {
   const auto num_states = static_cast<rlvalue::Index>(state.range(0));
   const auto& stream = stream_for(num_states);
   std::vector<double> table(static_cast<std::size_t>(num_states * kActions), kInitialValue);
   double* q = table.data();
   auto update = [q, num_states](const T& t) {
-    if (static_cast<std::uint64_t>(t.state) >= static_cast<std::uint64_t>(num_states) ||
-        static_cast<std::uint64_t>(t.next_state) >= static_cast<std::uint64_t>(num_states) ||
-        static_cast<std::uint64_t>(t.action) >= static_cast<std::uint64_t>(kActions))
-      throw std::out_of_range("index");
+    if constexpr (Checked) {
+      if (static_cast<std::uint64_t>(t.state) >= static_cast<std::uint64_t>(num_states) ||
+          static_cast<std::uint64_t>(t.next_state) >= static_cast<std::uint64_t>(num_states) ||
+          static_cast<std::uint64_t>(t.action) >= static_cast<std::uint64_t>(kActions))
+        throw std::out_of_range("index");
+    }
     const double* next = q + t.next_state * kActions;
     double best = next[0];
     for (rlvalue::Index a = 1; a < kActions; ++a) best = std::max(best, next[a]);
     const double target = t.reward + (t.terminated ? 0.0 : kGamma * best);
     double& entry = q[t.state * kActions + t.action];
     const double error = target - entry;
-    if (!std::isfinite(error)) throw std::invalid_argument("td_error");
+    if constexpr (Checked) {
+      if (!std::isfinite(error)) throw std::invalid_argument("td_error");
+    }
     entry += kAlpha * error;
   };
   for (const auto& t : stream) update(t);  // warm-up pass
@@ -119,6 +102,9 @@ void BM_QLearning_hand_loop_checked(benchmark::State& state) {
   benchmark::DoNotOptimize(q);
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
 }
+
+void BM_QLearning_hand_loop(benchmark::State& state) { hand_loop<false>(state); }
+void BM_QLearning_hand_loop_checked(benchmark::State& state) { hand_loop<true>(state); }
 
 void BM_QLearning_random_access(benchmark::State& state) {
   const auto num_states = static_cast<rlvalue::Index>(state.range(0));
