@@ -41,4 +41,7 @@
 #include "rlvalue/policies/softmax.hpp"
 #include "rlvalue/policies/tabular_policy.hpp"
 #include "rlvalue/policies/valid_actions.hpp"
+#include "rlvalue/targets/gae.hpp"
+#include "rlvalue/targets/returns.hpp"
+#include "rlvalue/targets/sequence_checks.hpp"
 #include "rlvalue/targets/td_errors.hpp"

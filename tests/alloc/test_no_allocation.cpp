@@ -152,6 +152,34 @@ TEST_CASE("Monte Carlo does not allocate per update once its buffer is warm", "[
   }
   REQUIRE(scope.count() == 0);
 }
+TEST_CASE("sequence targets do not allocate in their non-allocating forms", "[alloc]") {
+  constexpr Index T = 64, B = 70;  // B > 64 exercises the row-major n-step buffer
+  auto rng = make_rng(5);
+  using ColMajor = Eigen::ArrayXXd;
+  using RowMajor = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  ColMajor r(T, B), v(T, B), nv(T, B), d(T, B), out(T, B);
+  for (Index i = 0; i < r.size(); ++i) {
+    r(i) = uniform01(rng);
+    v(i) = uniform01(rng);
+    nv(i) = uniform01(rng);
+    d(i) = uniform01(rng) < 0.05 ? 0.0 : 0.99;
+  }
+  const Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic> terminated = d == 0.0;
+  const Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic> truncated =
+      Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic>::Constant(T, B, false);
+  RowMajor rr = r, rv = v, rnv = nv, rd = d, rout(T, B);
+  NoAllocationScope scope;
+  lambda_returns(r, d, nv, 0.95, out);
+  discounted_returns(r, d, nv, out);
+  n_step_returns(r, d, nv, 5, out);
+  gae(r, v, nv, d, 0.95, out);
+  gae(r, v, nv, terminated, truncated, 0.99, 0.95, out);
+  lambda_returns(r, nv, terminated, truncated, 0.99, 0.95, out);
+  lambda_returns(rr, rd, rnv, 0.95, rout);
+  n_step_returns(rr, rd, rnv, 5, rout);
+  gae(rr, rv, rnv, rd, 0.95, rout);
+  REQUIRE(scope.count() == 0);
+}
 #else
 TEST_CASE("allocation counting needs glibc and no sanitizer", "[alloc]") {
   SUCCEED("skipped: the sanitizer runtime owns malloc here; the Release run checks this");

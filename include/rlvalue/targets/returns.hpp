@@ -1,0 +1,307 @@
+#pragma once
+// Sequence return targets (layer 1, the rlax style): lambda-returns,
+// discounted returns and n-step returns over (T x B) arrays.
+//
+// Arguments (time along rows, B sequences in columns; any Eigen dense
+// expression, Map or Ref, either storage order, float or double; all inputs
+// share the scalar type of `rewards`):
+//   rewards(t, b)      r_t, the reward of the transition s_t -> s_{t+1}
+//   discounts(t, b)    gamma * (1 - terminated_t), in [0, 1]
+//   next_values(t, b)  v(s_{t+1}), the bootstrap value of that transition
+//   lambda             a number in [0, 1], or a (T x B) array of per-step
+//                      lambda_t = lambda * (1 - done_t) (general form)
+//   terminated,        (T x B) bool arrays (flags form, TorchRL/Gymnasium):
+//   truncated          discount_t = gamma * (1 - terminated_t) and the
+//                      recursion is cut after a terminated or truncated step;
+//                      a truncated step bootstraps from next_values(t).
+//   out                a writable (T x B) Eigen object or expression (Matrix,
+//                      Array, Map, Ref, block; lvalue or temporary). It is not
+//                      resized and must not overlap the inputs.
+// Each function has a non-allocating form (last argument `out`) and an
+// allocating form returning `Rewards::PlainObject` (the rewards' scalar type,
+// shape and storage order).
+//
+// Errors (std::invalid_argument, thrown before `out` is touched): a shape
+// differing from rewards' (message names the parameter and both shapes),
+// lambda / discounts / gamma outside [0, 1] (arrays: position (t, b)),
+// n < 1, non-finite rewards, values or next_values (name and position).
+// T = 0 or B = 0 is valid and writes nothing.
+//
+// Cost: one exact backward recursion, O(T*B) (n-step: O(T*B*min(n, T))), no
+// allocation. The traversal follows `out`'s storage order: a column-major
+// `out` is walked column by column, backward in time, with the carry in a
+// register; a row-major `out` is walked row by row, backward, reading the
+// carry back from the row just written.
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <type_traits>
+#include <utility>
+
+#include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/types.hpp"
+#include "rlvalue/targets/sequence_checks.hpp"
+
+namespace rlvalue {
+
+namespace detail {
+
+/// Writes out(T-1, b) = last(T-1, b), then out(t, b) = step(t, b, out(t+1, b))
+/// for t = T-2 .. 0, in `out`'s storage order. Same arithmetic in both orders,
+/// so the results agree bit for bit.
+template <class Out, class Last, class Step>
+inline void backward_scan(Out& out, Last last, Step step) {
+  using Scalar = typename Out::Scalar;
+  const Index T = out.rows(), B = out.cols();
+  if (T == 0 || B == 0) return;
+  if constexpr (Out::IsRowMajor) {
+    for (Index b = 0; b < B; ++b) out.coeffRef(T - 1, b) = last(T - 1, b);
+    for (Index t = T - 2; t >= 0; --t)
+      for (Index b = 0; b < B; ++b) out.coeffRef(t, b) = step(t, b, Scalar(out.coeff(t + 1, b)));
+  } else {
+    for (Index b = 0; b < B; ++b) {
+      Scalar carry = last(T - 1, b);
+      out.coeffRef(T - 1, b) = carry;
+      for (Index t = T - 2; t >= 0; --t) {
+        carry = step(t, b, carry);
+        out.coeffRef(t, b) = carry;
+      }
+    }
+  }
+}
+
+template <class Rewards, class... Others>
+constexpr void require_same_scalar() {
+  using S = typename Rewards::Scalar;
+  static_assert(std::is_floating_point_v<S>,
+                "rlvalue: sequence targets need float or double rewards");
+  static_assert((std::is_same_v<S, typename std::remove_cvref_t<Others>::Scalar> && ...),
+                "rlvalue: every real-valued sequence argument (and out) must have the scalar "
+                "type of the rewards");
+}
+
+/// The lambda-return recursion on validated arguments; `discount_at(t, b)`
+/// and `lambda_at(t, b)` give discount_t and lambda_t.
+template <class R, class DiscountAt, class N, class LambdaAt, class Out>
+inline void lambda_returns_kernel(const R& r, DiscountAt discount_at, const N& nv,
+                                  LambdaAt lambda_at, Out& out) {
+  using S = typename Out::Scalar;
+  backward_scan(
+      out,
+      [&](Index t, Index b) -> S { return r.coeff(t, b) + discount_at(t, b) * nv.coeff(t, b); },
+      [&](Index t, Index b, S next) -> S {
+        const S l = lambda_at(t, b);
+        return r.coeff(t, b) + discount_at(t, b) * ((S(1) - l) * nv.coeff(t, b) + l * next);
+      });
+}
+
+template <class Rewards>
+typename Rewards::PlainObject plain_like(const Eigen::DenseBase<Rewards>& rewards) {
+  typename Rewards::PlainObject result;
+  result.resize(rewards.rows(), rewards.cols());
+  return result;
+}
+
+}  // namespace detail
+
+/// Lambda-returns (Sutton 1988; Sutton & Barto 2018, section 12.1; rlax
+/// `lambda_returns`), general form:
+///   G_t = r_t + discount_t * ((1 - lambda_t) * next_values(t) + lambda_t * G_{t+1}),
+///   G_{T-1} = r_{T-1} + discount_{T-1} * next_values(T-1).
+/// `lambda` is a number or a (T x B) array of per-step lambdas.
+template <class Rewards, class Discounts, class NextValues, class Lambda, class Out>
+requires detail::LambdaArgument<Lambda> && detail::WritableDense<Out>
+void lambda_returns(const Eigen::DenseBase<Rewards>& rewards,
+                    const Eigen::DenseBase<Discounts>& discounts,
+                    const Eigen::DenseBase<NextValues>& next_values, const Lambda& lambda,
+                    Out&& out) {
+  using S = typename Rewards::Scalar;
+  detail::require_same_scalar<Rewards, Discounts, NextValues, Out>();
+  constexpr const char* where = "lambda_returns";
+  const Index T = rewards.rows(), B = rewards.cols();
+  detail::check_shape(where, "discounts", discounts, T, B);
+  detail::check_shape(where, "next_values", next_values, T, B);
+  detail::check_lambda<S>(where, lambda, T, B);
+  detail::check_shape(where, "out", out, T, B);
+  detail::check_all_finite(where, "rewards", rewards);
+  detail::check_all_unit_interval(where, "discounts", discounts);
+  detail::check_all_finite(where, "next_values", next_values);
+  const auto& d = discounts.derived();
+  detail::lambda_returns_kernel(
+      rewards.derived(), [&d](Index t, Index b) -> S { return d.coeff(t, b); },
+      next_values.derived(), detail::lambda_reader<S>(lambda), out.derived());
+}
+
+/// Allocating form of the general lambda_returns.
+template <class Rewards, class Discounts, class NextValues, class Lambda>
+requires detail::LambdaArgument<Lambda>
+typename Rewards::PlainObject lambda_returns(const Eigen::DenseBase<Rewards>& rewards,
+                                             const Eigen::DenseBase<Discounts>& discounts,
+                                             const Eigen::DenseBase<NextValues>& next_values,
+                                             const Lambda& lambda) {
+  auto result = detail::plain_like(rewards);
+  lambda_returns(rewards, discounts, next_values, lambda, result);
+  return result;
+}
+
+/// Lambda-returns, flags form (TorchRL `td_lambda_return_estimate`,
+/// Gymnasium's terminated/truncated): the general form with
+///   discount_t = gamma * (1 - terminated_t),
+///   lambda_t   = lambda * (1 - (terminated_t or truncated_t)).
+/// So a terminated step's return is r_t; a truncated one's is
+/// r_t + gamma * next_values(t); in both cases the recursion restarts at t+1,
+/// so several episodes may be concatenated in one column. Told apart from the
+/// general form by its arity (7 arguments; 6 allocating) and by bool flags.
+template <class Rewards, class NextValues, class Terminated, class Truncated, class Out>
+requires std::is_same_v<typename Terminated::Scalar, bool> &&
+    std::is_same_v<typename Truncated::Scalar, bool> && detail::WritableDense<Out>
+void lambda_returns(const Eigen::DenseBase<Rewards>& rewards,
+                    const Eigen::DenseBase<NextValues>& next_values,
+                    const Eigen::DenseBase<Terminated>& terminated,
+                    const Eigen::DenseBase<Truncated>& truncated,
+                    std::type_identity_t<typename Rewards::Scalar> gamma,
+                    std::type_identity_t<typename Rewards::Scalar> lambda, Out&& out) {
+  using S = typename Rewards::Scalar;
+  detail::require_same_scalar<Rewards, NextValues, Out>();
+  constexpr const char* where = "lambda_returns";
+  const Index T = rewards.rows(), B = rewards.cols();
+  check_unit_interval(where, "gamma", gamma);
+  check_unit_interval(where, "lambda", lambda);
+  detail::check_shape(where, "next_values", next_values, T, B);
+  detail::check_flags(where, terminated, truncated, T, B);
+  detail::check_shape(where, "out", out, T, B);
+  detail::check_all_finite(where, "rewards", rewards);
+  detail::check_all_finite(where, "next_values", next_values);
+  const auto& term = terminated.derived();
+  const auto& trunc = truncated.derived();
+  detail::lambda_returns_kernel(
+      rewards.derived(), [&](Index t, Index b) -> S { return term.coeff(t, b) ? S(0) : gamma; },
+      next_values.derived(),
+      [&](Index t, Index b) -> S {
+        return (term.coeff(t, b) || trunc.coeff(t, b)) ? S(0) : lambda;
+      },
+      out.derived());
+}
+
+/// Allocating form of the flags-form lambda_returns.
+template <class Rewards, class NextValues, class Terminated, class Truncated>
+requires std::is_same_v<typename Terminated::Scalar, bool> &&
+    std::is_same_v<typename Truncated::Scalar, bool>
+typename Rewards::PlainObject lambda_returns(
+    const Eigen::DenseBase<Rewards>& rewards, const Eigen::DenseBase<NextValues>& next_values,
+    const Eigen::DenseBase<Terminated>& terminated, const Eigen::DenseBase<Truncated>& truncated,
+    std::type_identity_t<typename Rewards::Scalar> gamma,
+    std::type_identity_t<typename Rewards::Scalar> lambda) {
+  auto result = detail::plain_like(rewards);
+  lambda_returns(rewards, next_values, terminated, truncated, gamma, lambda, result);
+  return result;
+}
+
+/// Discounted (bootstrapped Monte Carlo) returns, the lambda = 1 case of
+/// lambda_returns (Sutton & Barto 2018, eq. 3.9; rlax `discounted_returns`):
+///   G_t = r_t + discount_t * G_{t+1},  G_{T-1} = r_{T-1} + discount_{T-1} * next_values(T-1).
+/// Only next_values(T-1) is read as a value; the other entries are still
+/// checked to be finite.
+template <class Rewards, class Discounts, class NextValues, class Out>
+requires detail::WritableDense<Out>
+void discounted_returns(const Eigen::DenseBase<Rewards>& rewards,
+                        const Eigen::DenseBase<Discounts>& discounts,
+                        const Eigen::DenseBase<NextValues>& next_values, Out&& out) {
+  using S = typename Rewards::Scalar;
+  detail::require_same_scalar<Rewards, Discounts, NextValues, Out>();
+  constexpr const char* where = "discounted_returns";
+  const Index T = rewards.rows(), B = rewards.cols();
+  detail::check_shape(where, "discounts", discounts, T, B);
+  detail::check_shape(where, "next_values", next_values, T, B);
+  detail::check_shape(where, "out", out, T, B);
+  detail::check_all_finite(where, "rewards", rewards);
+  detail::check_all_unit_interval(where, "discounts", discounts);
+  detail::check_all_finite(where, "next_values", next_values);
+  const auto& r = rewards.derived();
+  const auto& d = discounts.derived();
+  const auto& nv = next_values.derived();
+  detail::backward_scan(
+      out.derived(),
+      [&](Index t, Index b) -> S { return r.coeff(t, b) + d.coeff(t, b) * nv.coeff(t, b); },
+      [&](Index t, Index b, S next) -> S { return r.coeff(t, b) + d.coeff(t, b) * next; });
+}
+
+/// Allocating form of discounted_returns.
+template <class Rewards, class Discounts, class NextValues>
+typename Rewards::PlainObject discounted_returns(const Eigen::DenseBase<Rewards>& rewards,
+                                                 const Eigen::DenseBase<Discounts>& discounts,
+                                                 const Eigen::DenseBase<NextValues>& next_values) {
+  auto result = detail::plain_like(rewards);
+  discounted_returns(rewards, discounts, next_values, result);
+  return result;
+}
+
+/// n-step bootstrapped returns (Watkins 1989; Sutton & Barto 2018, eq. 7.1;
+/// rlax `n_step_bootstrapped_returns` without lambda):
+///   G_t = sum_{k<m} (prod_{j<k} discount_{t+j}) r_{t+k}
+///         + (prod_{j<m} discount_{t+j}) * next_values(t+m-1),  m = min(n, T-t).
+/// Near the end of the array the window shrinks and bootstraps from the last
+/// next value, so n >= T gives discounted_returns and n = 1 the one-step
+/// targets r_t + discount_t * next_values(t). A zero discount (termination)
+/// inside the window cuts it; a truncation inside the window cannot be
+/// expressed by discounts alone (use lambda_returns with lambda_t = 0 there).
+/// Throws std::invalid_argument unless n >= 1. Cost O(T * B * min(n, T)).
+template <class Rewards, class Discounts, class NextValues, class Out>
+requires detail::WritableDense<Out>
+void n_step_returns(const Eigen::DenseBase<Rewards>& rewards,
+                    const Eigen::DenseBase<Discounts>& discounts,
+                    const Eigen::DenseBase<NextValues>& next_values, Index n, Out&& out) {
+  using S = typename Rewards::Scalar;
+  detail::require_same_scalar<Rewards, Discounts, NextValues, Out>();
+  constexpr const char* where = "n_step_returns";
+  check_at_least_one(where, "n", n);
+  const Index T = rewards.rows(), B = rewards.cols();
+  detail::check_shape(where, "discounts", discounts, T, B);
+  detail::check_shape(where, "next_values", next_values, T, B);
+  detail::check_shape(where, "out", out, T, B);
+  detail::check_all_finite(where, "rewards", rewards);
+  detail::check_all_unit_interval(where, "discounts", discounts);
+  detail::check_all_finite(where, "next_values", next_values);
+  const auto& r = rewards.derived();
+  const auto& d = discounts.derived();
+  const auto& nv = next_values.derived();
+  auto& o = out.derived();
+  // Horner from the far end of the window inward: the same arithmetic as
+  // discounted_returns when the window reaches T-1.
+  if constexpr (std::remove_cvref_t<Out>::IsRowMajor) {
+    constexpr Index chunk = 64;  // carries for a block of columns, on the stack
+    S acc[chunk];
+    for (Index b0 = 0; b0 < B; b0 += chunk) {
+      const Index w = std::min(chunk, B - b0);
+      for (Index t = 0; t < T; ++t) {
+        const Index last = t + std::min(n, T - t) - 1;
+        for (Index j = 0; j < w; ++j) acc[j] = nv.coeff(last, b0 + j);
+        for (Index k = last; k >= t; --k)
+          for (Index j = 0; j < w; ++j) acc[j] = r.coeff(k, b0 + j) + d.coeff(k, b0 + j) * acc[j];
+        for (Index j = 0; j < w; ++j) o.coeffRef(t, b0 + j) = acc[j];
+      }
+    }
+  } else {
+    for (Index b = 0; b < B; ++b) {
+      for (Index t = 0; t < T; ++t) {
+        const Index last = t + std::min(n, T - t) - 1;
+        S acc = nv.coeff(last, b);
+        for (Index k = last; k >= t; --k) acc = r.coeff(k, b) + d.coeff(k, b) * acc;
+        o.coeffRef(t, b) = acc;
+      }
+    }
+  }
+}
+
+/// Allocating form of n_step_returns.
+template <class Rewards, class Discounts, class NextValues>
+typename Rewards::PlainObject n_step_returns(const Eigen::DenseBase<Rewards>& rewards,
+                                             const Eigen::DenseBase<Discounts>& discounts,
+                                             const Eigen::DenseBase<NextValues>& next_values,
+                                             Index n) {
+  auto result = detail::plain_like(rewards);
+  n_step_returns(rewards, discounts, next_values, n, result);
+  return result;
+}
+
+}  // namespace rlvalue
