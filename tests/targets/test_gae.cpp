@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "targets/sequence_test_support.hpp"
 #include "rlvalue/core/rng.hpp"
 #include "rlvalue/targets/gae.hpp"
 #include "rlvalue/targets/returns.hpp"
@@ -17,37 +18,7 @@
 
 namespace {
 
-using rlvalue::Index;
-template <class T>
-using Arr = Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic>;
-template <class T>
-using ArrRow = Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using Flags = Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic>;
-
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  FAIL("did not throw the expected exception type");
-  return {};
-}
-
-Arr<double> random_array(rlvalue::Rng& rng, Index rows, Index cols, double lo, double hi) {
-  Arr<double> a(rows, cols);
-  for (Index b = 0; b < cols; ++b)
-    for (Index t = 0; t < rows; ++t) a(t, b) = lo + (hi - lo) * rlvalue::uniform01(rng);
-  return a;
-}
-
-Flags random_flags(rlvalue::Rng& rng, Index rows, Index cols, double p) {
-  Flags f(rows, cols);
-  for (Index b = 0; b < cols; ++b)
-    for (Index t = 0; t < rows; ++t) f(t, b) = rlvalue::bernoulli(rng, p);
-  return f;
-}
+using namespace rlvalue_test;
 
 // T = 4, B = 3, gamma = 0.5, lambda = 0.5. Column 0 runs through; column 1 is
 // truncated at t = 1; column 2 terminates at t = 1. In columns 1 and 2 a new

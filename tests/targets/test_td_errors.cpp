@@ -10,21 +10,13 @@
 #include <type_traits>
 
 #include "catch.hpp"
+#include "targets/sequence_test_support.hpp"
 #include "rlvalue/approx/tabular_q.hpp"
 #include "rlvalue/core/rng.hpp"
 
 namespace {
 
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  FAIL("did not throw the expected exception type");
-  return {};
-}
+using namespace rlvalue_test;
 
 }  // namespace
 

@@ -119,13 +119,8 @@ void lambda_returns(const Eigen::DenseBase<Rewards>& rewards,
   detail::require_same_scalar<Rewards, Discounts, NextValues, Out>();
   constexpr const char* where = "lambda_returns";
   const Index T = rewards.rows(), B = rewards.cols();
-  detail::check_shape(where, "discounts", discounts, T, B);
-  detail::check_shape(where, "next_values", next_values, T, B);
   detail::check_lambda<S>(where, lambda, T, B);
-  detail::check_shape(where, "out", out, T, B);
-  detail::check_all_finite(where, "rewards", rewards);
-  detail::check_all_unit_interval(where, "discounts", discounts);
-  detail::check_all_finite(where, "next_values", next_values);
+  detail::check_general_form(where, rewards, discounts, next_values, out);
   const auto& d = discounts.derived();
   detail::lambda_returns_kernel(
       rewards.derived(), [&d](Index t, Index b) -> S { return d.coeff(t, b); },
@@ -210,13 +205,7 @@ void discounted_returns(const Eigen::DenseBase<Rewards>& rewards,
   using S = typename Rewards::Scalar;
   detail::require_same_scalar<Rewards, Discounts, NextValues, Out>();
   constexpr const char* where = "discounted_returns";
-  const Index T = rewards.rows(), B = rewards.cols();
-  detail::check_shape(where, "discounts", discounts, T, B);
-  detail::check_shape(where, "next_values", next_values, T, B);
-  detail::check_shape(where, "out", out, T, B);
-  detail::check_all_finite(where, "rewards", rewards);
-  detail::check_all_unit_interval(where, "discounts", discounts);
-  detail::check_all_finite(where, "next_values", next_values);
+  detail::check_general_form(where, rewards, discounts, next_values, out);
   const auto& r = rewards.derived();
   const auto& d = discounts.derived();
   const auto& nv = next_values.derived();
@@ -256,12 +245,7 @@ void n_step_returns(const Eigen::DenseBase<Rewards>& rewards,
   constexpr const char* where = "n_step_returns";
   check_at_least_one(where, "n", n);
   const Index T = rewards.rows(), B = rewards.cols();
-  detail::check_shape(where, "discounts", discounts, T, B);
-  detail::check_shape(where, "next_values", next_values, T, B);
-  detail::check_shape(where, "out", out, T, B);
-  detail::check_all_finite(where, "rewards", rewards);
-  detail::check_all_unit_interval(where, "discounts", discounts);
-  detail::check_all_finite(where, "next_values", next_values);
+  detail::check_general_form(where, rewards, discounts, next_values, out);
   const auto& r = rewards.derived();
   const auto& d = discounts.derived();
   const auto& nv = next_values.derived();

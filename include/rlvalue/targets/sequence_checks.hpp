@@ -142,4 +142,20 @@ inline void check_flags(std::string_view where, const Eigen::DenseBase<Terminate
   check_shape(where, "truncated", truncated, rows, cols);
 }
 
+/// The general form's common checks: discounts, next_values and out shaped
+/// like rewards; rewards and next_values finite; discounts in [0, 1].
+template <class R, class D, class N, class O>
+inline void check_general_form(std::string_view where, const Eigen::DenseBase<R>& rewards,
+                               const Eigen::DenseBase<D>& discounts,
+                               const Eigen::DenseBase<N>& next_values,
+                               const Eigen::DenseBase<O>& out) {
+  const Index T = rewards.rows(), B = rewards.cols();
+  check_shape(where, "discounts", discounts, T, B);
+  check_shape(where, "next_values", next_values, T, B);
+  check_shape(where, "out", out, T, B);
+  check_all_finite(where, "rewards", rewards);
+  check_all_unit_interval(where, "discounts", discounts);
+  check_all_finite(where, "next_values", next_values);
+}
+
 }  // namespace rlvalue::detail
