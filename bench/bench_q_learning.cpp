@@ -81,6 +81,8 @@ void hand_loop(benchmark::State& state) {
           static_cast<std::uint64_t>(t.next_state) >= static_cast<std::uint64_t>(num_states) ||
           static_cast<std::uint64_t>(t.action) >= static_cast<std::uint64_t>(kActions))
         throw std::out_of_range("index");
+    } else {
+      (void)num_states;  // captured for the checked variant only
     }
     const double* next = q + t.next_state * kActions;
     double best = next[0];

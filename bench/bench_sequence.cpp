@@ -1,0 +1,221 @@
+// Sequence targets (gae, lambda_returns; general form, scalar lambda, float)
+// over (T x B) arrays against their limits in the same binary:
+//   * rlvalue:     rlvalue::gae / rlvalue::lambda_returns (with their input checks)
+//   * plain_loop:  the same backward recursion written by hand on raw pointers,
+//                  no checks, in the arrays' storage order (column-major: one
+//                  column at a time with the carry in a register; row-major:
+//                  one row at a time, reading the carry from the row below)
+//   * streaming:   a kernel reading and writing the same bytes with no
+//                  recursion: out = r + d * nv - v (gae), out = r + d * nv
+//                  (lambda_returns), elementwise, same storage order
+// Families: Gae{Col,Row}, LambdaReturns{Col,Row}; arguments T/B with
+// (T, B) = (2048, 64), (1024, 1024), (4096, 4096), (100000, 1).
+// Items are elements (T * B per iteration); bytes are those read and written
+// (gae: 4 inputs + out; lambda_returns: 3 inputs + out). Data come from
+// rlvalue/core/rng.hpp with a fixed seed, prepared outside the timed loop.
+// bench/ratios.py turns the JSON output into ratios to the limits.
+#include <benchmark/benchmark.h>
+
+#include <Eigen/Core>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include "rlvalue/core/rng.hpp"
+#include "rlvalue/core/types.hpp"
+#include "rlvalue/targets/gae.hpp"
+#include "rlvalue/targets/returns.hpp"
+
+namespace {
+
+using rlvalue::Index;
+using ColMajor = Eigen::Array<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
+using RowMajor = Eigen::Array<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+constexpr float kGamma = 0.99f;
+constexpr float kLambda = 0.95f;
+constexpr double kTerminationRate = 0.01;
+constexpr std::uint64_t kSeed = 20261125;
+
+/// Inputs of one shape, in one storage order.
+template <class A>
+struct Inputs {
+  A rewards, values, next_values, discounts;
+};
+
+/// Everything the benchmarks of one shape touch: the same numbers in both
+/// storage orders, and an output array for each. Only the last shape asked for
+/// is kept (benchmarks are registered shape by shape), and nothing is
+/// allocated or copied when Google Benchmark calls a benchmark again.
+struct Workspace {
+  Inputs<ColMajor> col;
+  Inputs<RowMajor> row;
+  ColMajor col_out;
+  RowMajor row_out;
+};
+
+Workspace& workspace(Index T, Index B) {
+  static Workspace w;
+  if (w.col.rewards.rows() != T || w.col.rewards.cols() != B) {
+    w = Workspace{};  // free the previous shape first
+    auto rng = rlvalue::make_rng(kSeed, static_cast<std::uint64_t>(T * 1'000'003 + B));
+    auto& c = w.col;
+    c.rewards.resize(T, B);
+    c.values.resize(T, B);
+    c.next_values.resize(T, B);
+    c.discounts.resize(T, B);
+    for (Index b = 0; b < B; ++b)
+      for (Index t = 0; t < T; ++t) {
+        c.rewards(t, b) = static_cast<float>(rlvalue::uniform01(rng) - 0.5);
+        c.values(t, b) = static_cast<float>(rlvalue::uniform01(rng));
+        c.next_values(t, b) = static_cast<float>(rlvalue::uniform01(rng));
+        c.discounts(t, b) = rlvalue::bernoulli(rng, kTerminationRate) ? 0.0f : kGamma;
+      }
+    w.row = {c.rewards, c.values, c.next_values, c.discounts};
+    // Written once here, so no page faults while timed.
+    w.col_out = ColMajor::Constant(T, B, 1.0f);
+    w.row_out = RowMajor::Constant(T, B, 1.0f);
+  }
+  return w;
+}
+
+/// The inputs and output in storage order A.
+template <class A>
+std::pair<const Inputs<A>&, A&> arrays(Index T, Index B) {
+  auto& w = workspace(T, B);
+  if constexpr (A::IsRowMajor)
+    return {w.row, w.row_out};
+  else
+    return {w.col, w.col_out};
+}
+
+enum class Estimator { gae, lambda_returns };
+enum class Variant { rlvalue, plain_loop, streaming };
+
+template <Estimator E, class A>
+void rlvalue_kernel(const Inputs<A>& in, A& out) {
+  if constexpr (E == Estimator::gae)
+    rlvalue::gae(in.rewards, in.values, in.next_values, in.discounts, kLambda, out);
+  else
+    rlvalue::lambda_returns(in.rewards, in.discounts, in.next_values, kLambda, out);
+}
+
+// One step of each recursion; `next` is the carry from t + 1.
+inline float gae_step(float r, float v, float nv, float d, float next) {
+  return (r + d * nv) - v + (d * kLambda) * next;
+}
+inline float lambda_returns_step(float r, float nv, float d, float next) {
+  return r + d * ((1.0f - kLambda) * nv + kLambda * next);
+}
+
+template <Estimator E, class A>
+void plain_loop_kernel(const Inputs<A>& in, A& out) {
+  const Index T = out.rows(), B = out.cols();
+  const float* __restrict r = in.rewards.data();
+  const float* __restrict v = in.values.data();
+  const float* __restrict nv = in.next_values.data();
+  const float* __restrict d = in.discounts.data();
+  float* __restrict o = out.data();
+  if constexpr (A::IsRowMajor) {
+    // Row t holds B consecutive entries; the carry is row t + 1 of out.
+    for (Index t = T - 1; t >= 0; --t) {
+      const Index row = t * B;
+      const bool last = t == T - 1;
+      for (Index b = 0; b < B; ++b) {
+        const Index i = row + b;
+        const float next = last ? 0.0f : o[i + B];
+        if constexpr (E == Estimator::gae) {
+          o[i] = gae_step(r[i], v[i], nv[i], d[i], next);
+        } else {
+          o[i] = last ? r[i] + d[i] * nv[i] : lambda_returns_step(r[i], nv[i], d[i], next);
+        }
+      }
+    }
+  } else {
+    for (Index b = 0; b < B; ++b) {
+      const Index col = b * T;
+      float carry = 0.0f;
+      Index t = T - 1;
+      if constexpr (E == Estimator::lambda_returns) {
+        if (T > 0) {
+          carry = r[col + t] + d[col + t] * nv[col + t];
+          o[col + t] = carry;
+          --t;
+        }
+      }
+      for (; t >= 0; --t) {
+        const Index i = col + t;
+        if constexpr (E == Estimator::gae)
+          carry = gae_step(r[i], v[i], nv[i], d[i], carry);
+        else
+          carry = lambda_returns_step(r[i], nv[i], d[i], carry);
+        o[i] = carry;
+      }
+    }
+  }
+}
+
+template <Estimator E, class A>
+void streaming_kernel(const Inputs<A>& in, A& out) {
+  if constexpr (E == Estimator::gae)
+    out = in.rewards + in.discounts * in.next_values - in.values;
+  else
+    out = in.rewards + in.discounts * in.next_values;
+}
+
+template <Estimator E, Variant V, class A>
+void run(benchmark::State& state) {
+  const Index T = state.range(0), B = state.range(1);
+  const auto both = arrays<A>(T, B);
+  const Inputs<A>& in = both.first;
+  A& out = both.second;
+  auto kernel = [&] {
+    if constexpr (V == Variant::rlvalue)
+      rlvalue_kernel<E>(in, out);
+    else if constexpr (V == Variant::plain_loop)
+      plain_loop_kernel<E>(in, out);
+    else
+      streaming_kernel<E>(in, out);
+  };
+  kernel();  // warm-up
+  for (auto _ : state) {
+    kernel();
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  const auto elements = static_cast<std::int64_t>(state.iterations()) * T * B;
+  const std::int64_t arrays = E == Estimator::gae ? 5 : 4;
+  state.SetItemsProcessed(elements);
+  state.SetBytesProcessed(elements * arrays * static_cast<std::int64_t>(sizeof(float)));
+}
+
+template <Estimator E, class A>
+void register_family(const std::string& family, Index T, Index B) {
+  const double min_time = T * B >= 4096 * 4096 ? 0.2 : 0.3;
+  auto add = [&](const char* variant, void (*fn)(benchmark::State&)) {
+    benchmark::RegisterBenchmark(("BM_" + family + "_" + variant).c_str(), fn)
+        ->Args({T, B})
+        ->MinTime(min_time)
+        ->Unit(benchmark::kMillisecond);
+  };
+  add("rlvalue", run<E, Variant::rlvalue, A>);
+  add("plain_loop", run<E, Variant::plain_loop, A>);
+  add("streaming", run<E, Variant::streaming, A>);
+}
+
+// Shape by shape, so each shape's data are generated once.
+int register_all() {
+  constexpr Index shapes[][2] = {{2048, 64}, {1024, 1024}, {4096, 4096}, {100000, 1}};
+  for (const auto& s : shapes) {
+    register_family<Estimator::gae, ColMajor>("GaeCol", s[0], s[1]);
+    register_family<Estimator::gae, RowMajor>("GaeRow", s[0], s[1]);
+    register_family<Estimator::lambda_returns, ColMajor>("LambdaReturnsCol", s[0], s[1]);
+    register_family<Estimator::lambda_returns, RowMajor>("LambdaReturnsRow", s[0], s[1]);
+  }
+  return 0;
+}
+
+[[maybe_unused]] const int registered = register_all();
+
+}  // namespace
