@@ -42,6 +42,8 @@
 #include "rlvalue/policies/tabular_policy.hpp"
 #include "rlvalue/policies/valid_actions.hpp"
 #include "rlvalue/targets/gae.hpp"
+#include "rlvalue/targets/lambda_errors.hpp"
+#include "rlvalue/targets/off_policy.hpp"
 #include "rlvalue/targets/returns.hpp"
 #include "rlvalue/targets/sequence_checks.hpp"
 #include "rlvalue/targets/td_errors.hpp"

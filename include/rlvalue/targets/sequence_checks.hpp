@@ -12,6 +12,7 @@
 #include <Eigen/Core>
 #include <cmath>
 #include <concepts>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -91,6 +92,12 @@ inline void check_entries(std::string_view where, std::string_view name,
 template <class A>
 inline void check_all_finite(std::string_view where, std::string_view name,
                              const Eigen::DenseBase<A>& a) {
+  using S = typename A::Scalar;
+  // Fast path: one vectorised reduction (NaN propagates into the maximum).
+  if (a.size() == 0 ||
+      a.derived().array().abs().template maxCoeff<Eigen::PropagateNaN>() <=
+          std::numeric_limits<S>::max()) [[likely]]
+    return;
   check_entries(
       where, name, a, [](auto x) { return std::isfinite(x); }, "is not finite");
 }
@@ -100,6 +107,11 @@ template <class A>
 inline void check_all_unit_interval(std::string_view where, std::string_view name,
                                     const Eigen::DenseBase<A>& a) {
   using S = typename A::Scalar;
+  // Fast path: two vectorised reductions (NaN propagates and fails both).
+  if (a.size() == 0 || (a.derived().array().template minCoeff<Eigen::PropagateNaN>() >= S(0) &&
+                        a.derived().array().template maxCoeff<Eigen::PropagateNaN>() <= S(1)))
+      [[likely]]
+    return;
   check_entries(
       where, name, a, [](S x) { return x >= S(0) && x <= S(1); }, "is outside [0, 1]");
 }

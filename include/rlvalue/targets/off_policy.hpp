@@ -1,0 +1,271 @@
+#pragma once
+// Off-policy multi-step targets over (T x B) sequences (layer 1, the rlax
+// style): per-decision importance-corrected TD errors, Retrace and V-trace.
+// Argument conventions, shapes, errors, output and traversal are those of
+// returns.hpp (general form: per-step discounts, explicit next values,
+// lambda a number or a (T x B) array of per-step lambda_t = lambda*(1-done_t));
+// in addition
+//   values(t, b)       v(s_t), the prediction at s_t
+//   rhos(t, b)         pi(a_t | s_t) / mu(a_t | s_t), the importance ratio of
+//                      the action taken at s_t (target pi, behaviour mu)
+// Importance ratios must be finite and non-negative; a negative, infinite or
+// NaN ratio throws std::invalid_argument naming the parameter, position (t, b)
+// and value, before any output is written. Outputs must not overlap inputs or
+// each other.
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <limits>
+#include <string_view>
+#include <type_traits>
+
+#include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/types.hpp"
+#include "rlvalue/targets/returns.hpp"
+#include "rlvalue/targets/sequence_checks.hpp"
+
+namespace rlvalue {
+
+namespace detail {
+
+/// Throws unless every entry of `a` is a finite, non-negative importance ratio.
+template <class A>
+inline void check_all_ratios(std::string_view where, std::string_view name,
+                             const Eigen::DenseBase<A>& a) {
+  using S = typename A::Scalar;
+  check_entries(
+      where, name, a, [](S x) { return x >= S(0) && x <= std::numeric_limits<S>::max(); },
+      "is negative or not finite");
+}
+
+/// Throws unless a clipping threshold is >= 0 (+infinity, no clipping, is allowed).
+template <class S>
+inline void check_clip(std::string_view where, std::string_view name, S value) {
+  if (!(value >= S(0))) [[unlikely]]
+    throw_invalid(where, name, value, "must be non-negative");
+}
+
+}  // namespace detail
+
+/// Per-decision importance-corrected multi-step TD errors (Precup, Sutton,
+/// Singh 2000, "Eligibility traces for off-policy policy evaluation"; rlax
+/// `importance_corrected_td_errors`), general form:
+///   E_t = rho_t * (delta_t + discount_t * lambda_t * E_{t+1}),  E_T = 0,
+///   delta_t = r_t + discount_t * next_values(t) - values(t).
+/// So E_t = sum_{k>=t} (prod_{j=t}^{k-1} discount_j lambda_j) (prod_{j=t}^{k} rho_j) delta_k.
+/// With rhos = 1 it is gae(rewards, values, next_values, discounts, lambda).
+template <class Rewards, class Discounts, class Rhos, class Values, class NextValues,
+          class Lambda, class Out>
+requires detail::LambdaArgument<Lambda> && detail::WritableDense<Out>
+void importance_corrected_td_errors(const Eigen::DenseBase<Rewards>& rewards,
+                                    const Eigen::DenseBase<Discounts>& discounts,
+                                    const Eigen::DenseBase<Rhos>& rhos,
+                                    const Eigen::DenseBase<Values>& values,
+                                    const Eigen::DenseBase<NextValues>& next_values,
+                                    const Lambda& lambda, Out&& out) {
+  using S = typename Rewards::Scalar;
+  detail::require_same_scalar<Rewards, Discounts, Rhos, Values, NextValues, Out>();
+  constexpr const char* where = "importance_corrected_td_errors";
+  const Index T = rewards.rows(), B = rewards.cols();
+  detail::check_shape(where, "rhos", rhos, T, B);
+  detail::check_shape(where, "values", values, T, B);
+  detail::check_lambda<S>(where, lambda, T, B);
+  detail::check_general_form(where, rewards, discounts, next_values, out);
+  detail::check_all_finite(where, "values", values);
+  detail::check_all_ratios(where, "rhos", rhos);
+  const auto& r = rewards.derived();
+  const auto& d = discounts.derived();
+  const auto& rho = rhos.derived();
+  const auto& v = values.derived();
+  const auto& nv = next_values.derived();
+  auto lambda_at = detail::lambda_reader<S>(lambda);
+  auto delta = [&](Index t, Index b) -> S {
+    return (r.coeff(t, b) + d.coeff(t, b) * nv.coeff(t, b)) - v.coeff(t, b);
+  };
+  detail::backward_scan(
+      out.derived(), [&](Index t, Index b) -> S { return rho.coeff(t, b) * delta(t, b); },
+      [&](Index t, Index b, S next) -> S {
+        return rho.coeff(t, b) * (delta(t, b) + (d.coeff(t, b) * lambda_at(t, b)) * next);
+      });
+}
+
+/// Allocating form of importance_corrected_td_errors.
+template <class Rewards, class Discounts, class Rhos, class Values, class NextValues,
+          class Lambda>
+requires detail::LambdaArgument<Lambda>
+typename Rewards::PlainObject importance_corrected_td_errors(
+    const Eigen::DenseBase<Rewards>& rewards, const Eigen::DenseBase<Discounts>& discounts,
+    const Eigen::DenseBase<Rhos>& rhos, const Eigen::DenseBase<Values>& values,
+    const Eigen::DenseBase<NextValues>& next_values, const Lambda& lambda) {
+  auto result = detail::plain_like(rewards);
+  importance_corrected_td_errors(rewards, discounts, rhos, values, next_values, lambda, result);
+  return result;
+}
+
+/// Retrace targets (Munos, Stepleton, Harutyunyan, Bellemare 2016, "Safe and
+/// efficient off-policy reinforcement learning"; rlax `retrace` /
+/// `general_off_policy_returns_from_q_and_v`), per-step arrays:
+///   expected_next_q(t, b)  sum_a pi(a | s_{t+1}) Q(s_{t+1}, a)
+///   next_q_taken(t, b)     Q(s_{t+1}, a_{t+1})
+///   next_rhos(t, b)        pi(a_{t+1} | s_{t+1}) / mu(a_{t+1} | s_{t+1})
+///   G_t = r_t + discount_t * (expected_next_q(t) - c_t * next_q_taken(t) + c_t * G_{t+1}),
+///   c_t = lambda_t * min(1, next_rhos(t)),
+///   G_{T-1} = r_{T-1} + discount_{T-1} * expected_next_q(T-1).
+/// lambda_t = 0 (an episode end) bootstraps from expected_next_q(t) and cuts
+/// the trace. The Retrace error is G_t - Q(s_t, a_t). With pi = mu
+/// (next_rhos = 1) and expected_next_q = next_q_taken it is lambda_returns
+/// with next_values = next_q_taken; with lambda = 1 as well, the discounted return.
+template <class Rewards, class Discounts, class ExpectedNextQ, class NextQTaken, class NextRhos,
+          class Lambda, class Out>
+requires detail::LambdaArgument<Lambda> && detail::WritableDense<Out>
+void retrace_returns(const Eigen::DenseBase<Rewards>& rewards,
+                     const Eigen::DenseBase<Discounts>& discounts,
+                     const Eigen::DenseBase<ExpectedNextQ>& expected_next_q,
+                     const Eigen::DenseBase<NextQTaken>& next_q_taken,
+                     const Eigen::DenseBase<NextRhos>& next_rhos, const Lambda& lambda,
+                     Out&& out) {
+  using S = typename Rewards::Scalar;
+  detail::require_same_scalar<Rewards, Discounts, ExpectedNextQ, NextQTaken, NextRhos, Out>();
+  constexpr const char* where = "retrace_returns";
+  const Index T = rewards.rows(), B = rewards.cols();
+  detail::check_shape(where, "expected_next_q", expected_next_q, T, B);
+  detail::check_shape(where, "next_q_taken", next_q_taken, T, B);
+  detail::check_shape(where, "next_rhos", next_rhos, T, B);
+  detail::check_lambda<S>(where, lambda, T, B);
+  detail::check_shape(where, "discounts", discounts, T, B);
+  detail::check_shape(where, "out", out, T, B);
+  detail::check_all_finite(where, "rewards", rewards);
+  detail::check_all_unit_interval(where, "discounts", discounts);
+  detail::check_all_finite(where, "expected_next_q", expected_next_q);
+  detail::check_all_finite(where, "next_q_taken", next_q_taken);
+  detail::check_all_ratios(where, "next_rhos", next_rhos);
+  const auto& r = rewards.derived();
+  const auto& d = discounts.derived();
+  const auto& eq = expected_next_q.derived();
+  const auto& qn = next_q_taken.derived();
+  const auto& rho = next_rhos.derived();
+  auto lambda_at = detail::lambda_reader<S>(lambda);
+  detail::backward_scan(
+      out.derived(),
+      [&](Index t, Index b) -> S { return r.coeff(t, b) + d.coeff(t, b) * eq.coeff(t, b); },
+      [&](Index t, Index b, S next) -> S {
+        const S c = lambda_at(t, b) * std::min(S(1), S(rho.coeff(t, b)));
+        return r.coeff(t, b) + d.coeff(t, b) * ((eq.coeff(t, b) - c * qn.coeff(t, b)) + c * next);
+      });
+}
+
+/// Allocating form of retrace_returns.
+template <class Rewards, class Discounts, class ExpectedNextQ, class NextQTaken, class NextRhos,
+          class Lambda>
+requires detail::LambdaArgument<Lambda>
+typename Rewards::PlainObject retrace_returns(
+    const Eigen::DenseBase<Rewards>& rewards, const Eigen::DenseBase<Discounts>& discounts,
+    const Eigen::DenseBase<ExpectedNextQ>& expected_next_q,
+    const Eigen::DenseBase<NextQTaken>& next_q_taken, const Eigen::DenseBase<NextRhos>& next_rhos,
+    const Lambda& lambda) {
+  auto result = detail::plain_like(rewards);
+  retrace_returns(rewards, discounts, expected_next_q, next_q_taken, next_rhos, lambda, result);
+  return result;
+}
+
+/// V-trace targets and policy-gradient advantages (Espeholt et al. 2018,
+/// "IMPALA", arXiv:1802.01561, section 4; rlax `vtrace` /
+/// `vtrace_td_error_and_advantage`), general form, with V_t = values(t),
+/// N_t = next_values(t), rb_t = min(clip_rho, rho_t), c_t = lambda_t * min(clip_c, rho_t):
+///   vs_t = V_t + rb_t * (r_t + discount_t * N_t - V_t)
+///              + discount_t * c_t * (vs_{t+1} - V_{t+1}),     (the last term is 0 at t = T-1)
+///   pg_t = rb_t * (r_t + discount_t * vs'_{t+1} - V_t),
+///   vs'_{t+1} = vs_{t+1} inside an episode; N_t at t = T-1 and at an episode end.
+/// An episode end is a step with discount_t = 0 or, when lambda is an array,
+/// lambda_t = 0 (a truncation: lambda_t = lambda*(1-done_t)). So nothing
+/// crosses into the next episode: the correction and the advantage bootstrap
+/// from that step's next value. A scalar lambda marks no ends (rlax: with
+/// lambda = 0, pg still uses vs_{t+1}). clip_rho and clip_c must be >= 0
+/// (infinity: no clipping). With rhos = 1, clips >= 1 and N_t = V_{t+1} inside
+/// episodes, vs = lambda_returns(rewards, discounts, next_values, lambda).
+template <class Values, class NextValues, class Rewards, class Discounts, class Rhos,
+          class Lambda, class OutVs, class OutPg>
+requires detail::LambdaArgument<Lambda> && detail::WritableDense<OutVs> &&
+    detail::WritableDense<OutPg>
+void vtrace(const Eigen::DenseBase<Values>& values,
+            const Eigen::DenseBase<NextValues>& next_values,
+            const Eigen::DenseBase<Rewards>& rewards, const Eigen::DenseBase<Discounts>& discounts,
+            const Eigen::DenseBase<Rhos>& rhos, const Lambda& lambda,
+            std::type_identity_t<typename Rewards::Scalar> clip_rho,
+            std::type_identity_t<typename Rewards::Scalar> clip_c, OutVs&& out_vs,
+            OutPg&& out_pg_advantages) {
+  using S = typename Rewards::Scalar;
+  detail::require_same_scalar<Rewards, Values, NextValues, Discounts, Rhos, OutVs, OutPg>();
+  constexpr const char* where = "vtrace";
+  const Index T = rewards.rows(), B = rewards.cols();
+  detail::check_clip(where, "clip_rho", clip_rho);
+  detail::check_clip(where, "clip_c", clip_c);
+  detail::check_shape(where, "values", values, T, B);
+  detail::check_shape(where, "rhos", rhos, T, B);
+  detail::check_lambda<S>(where, lambda, T, B);
+  detail::check_shape(where, "out_pg_advantages", out_pg_advantages, T, B);
+  detail::check_general_form(where, rewards, discounts, next_values, out_vs);
+  detail::check_all_finite(where, "values", values);
+  detail::check_all_ratios(where, "rhos", rhos);
+  const auto& v = values.derived();
+  const auto& nv = next_values.derived();
+  const auto& r = rewards.derived();
+  const auto& d = discounts.derived();
+  const auto& rho = rhos.derived();
+  auto lambda_at = detail::lambda_reader<S>(lambda);
+  auto clipped_rho = [&](Index t, Index b) -> S { return std::min(clip_rho, S(rho.coeff(t, b))); };
+  auto vs_last = [&](Index t, Index b) -> S {
+    return v.coeff(t, b) +
+           clipped_rho(t, b) * ((r.coeff(t, b) + d.coeff(t, b) * nv.coeff(t, b)) - v.coeff(t, b));
+  };
+  auto& vs = out_vs.derived();
+  detail::backward_scan(vs, vs_last, [&](Index t, Index b, S next_vs) -> S {
+    const S c = lambda_at(t, b) * std::min(clip_c, S(rho.coeff(t, b)));
+    return vs_last(t, b) + (d.coeff(t, b) * c) * (next_vs - v.coeff(t + 1, b));
+  });
+  auto ends_episode = [&](Index t, Index b) -> bool {
+    if constexpr (std::is_arithmetic_v<Lambda>)
+      return d.coeff(t, b) == S(0);
+    else
+      return d.coeff(t, b) == S(0) || lambda_at(t, b) == S(0);
+  };
+  auto pg = [&](Index t, Index b) -> S {
+    const S next =
+        (t + 1 < T && !ends_episode(t, b)) ? S(vs.coeff(t + 1, b)) : S(nv.coeff(t, b));
+    return clipped_rho(t, b) * ((r.coeff(t, b) + d.coeff(t, b) * next) - v.coeff(t, b));
+  };
+  auto& adv = out_pg_advantages.derived();
+  if constexpr (std::remove_cvref_t<OutPg>::IsRowMajor) {
+    for (Index t = 0; t < T; ++t)
+      for (Index b = 0; b < B; ++b) adv.coeffRef(t, b) = pg(t, b);
+  } else {
+    for (Index b = 0; b < B; ++b)
+      for (Index t = 0; t < T; ++t) adv.coeffRef(t, b) = pg(t, b);
+  }
+}
+
+/// The two outputs of the allocating vtrace.
+template <class Plain>
+struct VtraceResult {
+  Plain vs;             ///< v-trace targets v_s
+  Plain pg_advantages;  ///< policy-gradient advantages rb_t * (r_t + discount_t * vs'_{t+1} - V_t)
+};
+
+/// Allocating form of vtrace; clip_rho and clip_c default to 1 (the paper's choice).
+template <class Values, class NextValues, class Rewards, class Discounts, class Rhos,
+          class Lambda>
+requires detail::LambdaArgument<Lambda>
+VtraceResult<typename Rewards::PlainObject> vtrace(
+    const Eigen::DenseBase<Values>& values, const Eigen::DenseBase<NextValues>& next_values,
+    const Eigen::DenseBase<Rewards>& rewards, const Eigen::DenseBase<Discounts>& discounts,
+    const Eigen::DenseBase<Rhos>& rhos, const Lambda& lambda,
+    std::type_identity_t<typename Rewards::Scalar> clip_rho = 1,
+    std::type_identity_t<typename Rewards::Scalar> clip_c = 1) {
+  VtraceResult<typename Rewards::PlainObject> result{detail::plain_like(rewards),
+                                                     detail::plain_like(rewards)};
+  vtrace(values, next_values, rewards, discounts, rhos, lambda, clip_rho, clip_c, result.vs,
+         result.pg_advantages);
+  return result;
+}
+
+}  // namespace rlvalue
