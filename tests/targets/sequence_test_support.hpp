@@ -47,3 +47,39 @@ inline Flags random_flags(rlvalue::Rng& rng, Index rows, Index cols, double p) {
 }
 
 }  // namespace rlvalue_test
+
+namespace rlvalue_test {
+
+/// The hand-worked example shared by the sequence-target tests: T = 4, B = 3,
+/// gamma = 0.5, lambda = 0.5. Column 0 runs through; column 1 is truncated at
+/// t = 1; column 2 terminates at t = 1. In columns 1 and 2 a new episode starts
+/// at t = 2 with value 10, so next_values(1) = 4 != values(2). `discounts` and
+/// `lambdas` are the general form of the same flags:
+/// discount_t = gamma*(1 - terminated_t), lambda_t = lambda*(1 - done_t).
+template <class T>
+struct HandExample {
+  Arr<T> rewards{4, 3}, values{4, 3}, next_values{4, 3}, discounts{4, 3}, lambdas{4, 3};
+  Flags terminated{4, 3}, truncated{4, 3};
+  HandExample() {
+    rewards << 1, 1, 1,  //
+        2, 2, 2,         //
+        3, 3, 3,         //
+        4, 4, 4;
+    values << 0, 0, 0,  //
+        2, 2, 2,        //
+        4, 10, 10,      //
+        6, 6, 6;
+    next_values << 2, 2, 2,  //
+        4, 4, 4,             //
+        6, 6, 6,             //
+        8, 8, 8;
+    terminated.setConstant(false);
+    truncated.setConstant(false);
+    truncated(1, 1) = true;
+    terminated(1, 2) = true;
+    discounts = terminated.select(Arr<T>::Zero(4, 3), Arr<T>::Constant(4, 3, T(0.5)));
+    lambdas = (terminated || truncated).select(Arr<T>::Zero(4, 3), Arr<T>::Constant(4, 3, T(0.5)));
+  }
+};
+
+}  // namespace rlvalue_test

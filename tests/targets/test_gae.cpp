@@ -24,34 +24,7 @@ using namespace rlvalue_test;
 // truncated at t = 1; column 2 terminates at t = 1. In columns 1 and 2 a new
 // episode starts at t = 2 with value 10, so next_values(1) = 4 != values(2).
 template <class T>
-struct Example {
-  Arr<T> rewards{4, 3}, values{4, 3}, next_values{4, 3};
-  Flags terminated{4, 3}, truncated{4, 3};
-  Example() {
-    rewards << 1, 1, 1,  //
-        2, 2, 2,         //
-        3, 3, 3,         //
-        4, 4, 4;
-    values << 0, 0, 0,  //
-        2, 2, 2,        //
-        4, 10, 10,      //
-        6, 6, 6;
-    next_values << 2, 2, 2,  //
-        4, 4, 4,             //
-        6, 6, 6,             //
-        8, 8, 8;
-    terminated.setConstant(false);
-    truncated.setConstant(false);
-    truncated(1, 1) = true;
-    terminated(1, 2) = true;
-  }
-  Arr<T> discounts() const {
-    return terminated.select(Arr<T>::Zero(4, 3), Arr<T>::Constant(4, 3, T(0.5)));
-  }
-  Arr<T> lambdas() const {
-    return (terminated || truncated).select(Arr<T>::Zero(4, 3), Arr<T>::Constant(4, 3, T(0.5)));
-  }
-};
+using Example = HandExample<T>;
 
 }  // namespace
 
@@ -78,7 +51,7 @@ TEMPLATE_TEST_CASE("gae: hand-worked numbers, flags and general forms", "[target
   CHECK((out == expected).all());
 
   out.setConstant(T(-99));
-  rlvalue::gae(ex.rewards, ex.values, ex.next_values, ex.discounts(), ex.lambdas(), out);
+  rlvalue::gae(ex.rewards, ex.values, ex.next_values, ex.discounts, ex.lambdas, out);
   CHECK((out == expected).all());
 
   const Arr<T> alloc = rlvalue::gae(ex.rewards, ex.values, ex.next_values, ex.terminated,
@@ -230,7 +203,7 @@ TEST_CASE("gae: empty inputs give empty outputs", "[targets][gae][empty]") {
 
 TEST_CASE("gae: bad input throws before writing", "[targets][gae][errors]") {
   const Example<double> ex;
-  const Arr<double> d = ex.discounts();
+  const Arr<double> d = ex.discounts;
   Arr<double> out = Arr<double>::Constant(4, 3, 42);
   auto untouched = [&] { return (out == 42).all(); };
   using E = std::invalid_argument;
@@ -265,7 +238,7 @@ TEST_CASE("gae: bad input throws before writing", "[targets][gae][errors]") {
         }) == "gae: lambda = nan is outside [0, 1]");
   CHECK(message_of<E>([&] { rlvalue::gae(ex.rewards, ex.values, ex.next_values, d, 2, out); }) ==
         "gae: lambda = 2 is outside [0, 1]");
-  Arr<double> bad_l = ex.lambdas();
+  Arr<double> bad_l = ex.lambdas;
   bad_l(0, 2) = 1.25;
   CHECK(message_of<E>([&] {
           rlvalue::gae(ex.rewards, ex.values, ex.next_values, d, bad_l, out);

@@ -26,28 +26,7 @@ using namespace rlvalue_test;
 // (discount_1 = 0, lambda_1 = 0). A new episode starts at t = 2 in columns 1
 // and 2, with prediction 10.
 template <class T>
-struct Example {
-  Arr<T> rewards{4, 3}, predictions{4, 3}, next{4, 3}, discounts{4, 3}, lambdas{4, 3};
-  Example() {
-    rewards << 1, 1, 1,  //
-        2, 2, 2,         //
-        3, 3, 3,         //
-        4, 4, 4;
-    predictions << 0, 0, 0,  //
-        2, 2, 2,             //
-        4, 10, 10,           //
-        6, 6, 6;
-    next << 2, 2, 2,  //
-        4, 4, 4,      //
-        6, 6, 6,      //
-        8, 8, 8;
-    discounts.setConstant(T(0.5));
-    discounts(1, 2) = 0;
-    lambdas.setConstant(T(0.5));
-    lambdas(1, 1) = 0;
-    lambdas(1, 2) = 0;
-  }
-};
+using Example = HandExample<T>;
 
 }  // namespace
 
@@ -70,23 +49,23 @@ TEMPLATE_TEST_CASE("lambda errors: hand-worked numbers", "[targets][lambda_error
       T(2.5), T(-3.5), T(-3.5),          //
       T(2), T(2), T(2);
   Arr<T> out = Arr<T>::Constant(4, 3, T(-99));
-  rlvalue::td_lambda_errors(ex.rewards, ex.predictions, ex.next, ex.discounts, ex.lambdas, out);
+  rlvalue::td_lambda_errors(ex.rewards, ex.values, ex.next_values, ex.discounts, ex.lambdas, out);
   CHECK((out == expected).all());
   out.setConstant(T(-99));
-  rlvalue::sarsa_lambda_errors(ex.rewards, ex.predictions, ex.next, ex.discounts, ex.lambdas, out);
+  rlvalue::sarsa_lambda_errors(ex.rewards, ex.values, ex.next_values, ex.discounts, ex.lambdas, out);
   CHECK((out == expected).all());
   out.setConstant(T(-99));
-  rlvalue::q_lambda_errors(ex.rewards, ex.predictions, ex.next, ex.discounts, ex.lambdas, out);
+  rlvalue::q_lambda_errors(ex.rewards, ex.values, ex.next_values, ex.discounts, ex.lambdas, out);
   CHECK((out == expected).all());
-  CHECK((rlvalue::td_lambda_errors(ex.rewards, ex.predictions, ex.next, ex.discounts,
+  CHECK((rlvalue::td_lambda_errors(ex.rewards, ex.values, ex.next_values, ex.discounts,
                                    ex.lambdas) == expected)
             .all());
-  CHECK((rlvalue::sarsa_lambda_errors(ex.rewards, ex.predictions, ex.next, ex.discounts,
+  CHECK((rlvalue::sarsa_lambda_errors(ex.rewards, ex.values, ex.next_values, ex.discounts,
                                       ex.lambdas) == expected)
             .all());
   // Scalar lambda: column 0 has no ends and matches.
   const Arr<T> scalar =
-      rlvalue::q_lambda_errors(ex.rewards, ex.predictions, ex.next, ex.discounts, T(0.5));
+      rlvalue::q_lambda_errors(ex.rewards, ex.values, ex.next_values, ex.discounts, T(0.5));
   CHECK((scalar.col(0) == expected.col(0)).all());
 
   // Watkins's Q(lambda): in column 0 the action a_1 (at s_1, after step 0) is
@@ -95,7 +74,7 @@ TEMPLATE_TEST_CASE("lambda errors: hand-worked numbers", "[targets][lambda_error
   Arr<T> watkins = ex.lambdas;
   watkins(0, 0) = 0;
   const Arr<T> w =
-      rlvalue::q_lambda_errors(ex.rewards, ex.predictions, ex.next, ex.discounts, watkins);
+      rlvalue::q_lambda_errors(ex.rewards, ex.values, ex.next_values, ex.discounts, watkins);
   CHECK(w(0, 0) == T(2));
   CHECK((w.bottomRows(3) == expected.bottomRows(3)).all());
   CHECK((w.rightCols(2) == expected.rightCols(2)).all());
@@ -203,15 +182,15 @@ TEST_CASE("lambda errors: bad input throws before writing", "[targets][lambda_er
   const double nan = std::numeric_limits<double>::quiet_NaN();
 
   CHECK(message_of<E>([&] {
-          rlvalue::td_lambda_errors(ex.rewards, ex.predictions.topRows(2), ex.next, ex.discounts,
+          rlvalue::td_lambda_errors(ex.rewards, ex.values.topRows(2), ex.next_values, ex.discounts,
                                     0.5, out);
         }) == "td_lambda_errors: values has shape 2x3, expected 4x3");
   CHECK(message_of<E>([&] {
-          rlvalue::sarsa_lambda_errors(ex.rewards, ex.predictions, ex.next.leftCols(1),
+          rlvalue::sarsa_lambda_errors(ex.rewards, ex.values, ex.next_values.leftCols(1),
                                        ex.discounts, 0.5, out);
         }) == "sarsa_lambda_errors: next_q_taken has shape 4x1, expected 4x3");
   CHECK(message_of<E>([&] {
-          rlvalue::q_lambda_errors(ex.rewards, ex.predictions, ex.next, ex.discounts, 0.5,
+          rlvalue::q_lambda_errors(ex.rewards, ex.values, ex.next_values, ex.discounts, 0.5,
                                    Arr<double>(3, 3));
         }) == "q_lambda_errors: out has shape 3x3, expected 4x3");
   CHECK(untouched());
@@ -219,28 +198,28 @@ TEST_CASE("lambda errors: bad input throws before writing", "[targets][lambda_er
   Arr<double> bad_l = ex.lambdas;
   bad_l(2, 2) = 1.25;
   CHECK(message_of<E>([&] {
-          rlvalue::q_lambda_errors(ex.rewards, ex.predictions, ex.next, ex.discounts, bad_l, out);
+          rlvalue::q_lambda_errors(ex.rewards, ex.values, ex.next_values, ex.discounts, bad_l, out);
         }) == "q_lambda_errors: lambda(2, 2) = 1.25 is outside [0, 1]");
   CHECK(message_of<E>([&] {
-          rlvalue::td_lambda_errors(ex.rewards, ex.predictions, ex.next, ex.discounts, -0.5, out);
+          rlvalue::td_lambda_errors(ex.rewards, ex.values, ex.next_values, ex.discounts, -0.5, out);
         }) == "td_lambda_errors: lambda = -0.5 is outside [0, 1]");
   Arr<double> bad_d = ex.discounts;
   bad_d(0, 1) = -1;
   CHECK(message_of<E>([&] {
-          rlvalue::sarsa_lambda_errors(ex.rewards, ex.predictions, ex.next, bad_d, 0.5, out);
+          rlvalue::sarsa_lambda_errors(ex.rewards, ex.values, ex.next_values, bad_d, 0.5, out);
         }) == "sarsa_lambda_errors: discounts(0, 1) = -1 is outside [0, 1]");
   CHECK(untouched());
 
-  Arr<double> bad = ex.predictions;
+  Arr<double> bad = ex.values;
   bad(3, 0) = nan;
   CHECK(message_of<E>([&] {
-          rlvalue::sarsa_lambda_errors(ex.rewards, bad, ex.next, ex.discounts, 0.5, out);
+          rlvalue::sarsa_lambda_errors(ex.rewards, bad, ex.next_values, ex.discounts, 0.5, out);
         }) == "sarsa_lambda_errors: q_taken(3, 0) = nan is not finite");
   CHECK(message_of<E>([&] {
-          rlvalue::q_lambda_errors(ex.rewards, ex.predictions, bad, ex.discounts, 0.5, out);
+          rlvalue::q_lambda_errors(ex.rewards, ex.values, bad, ex.discounts, 0.5, out);
         }) == "q_lambda_errors: next_max_q(3, 0) = nan is not finite");
   CHECK(message_of<E>([&] {
-          rlvalue::td_lambda_errors(bad, ex.predictions, ex.next, ex.discounts, 0.5, out);
+          rlvalue::td_lambda_errors(bad, ex.values, ex.next_values, ex.discounts, 0.5, out);
         }) == "td_lambda_errors: rewards(3, 0) = nan is not finite");
   CHECK(untouched());
 }

@@ -27,27 +27,9 @@ using namespace rlvalue_test;
 // t = 2 with value 10, so next_values(1) = 4 != values(2).
 // Importance ratios, the same in every column: rhos = 2, 0.5, 1.5, 0.5.
 template <class T>
-struct Example {
-  Arr<T> rewards{4, 3}, values{4, 3}, next_values{4, 3}, discounts{4, 3}, lambdas{4, 3},
-      rhos{4, 3};
+struct Example : HandExample<T> {
+  Arr<T> rhos{4, 3};
   Example() {
-    rewards << 1, 1, 1,  //
-        2, 2, 2,         //
-        3, 3, 3,         //
-        4, 4, 4;
-    values << 0, 0, 0,  //
-        2, 2, 2,        //
-        4, 10, 10,      //
-        6, 6, 6;
-    next_values << 2, 2, 2,  //
-        4, 4, 4,             //
-        6, 6, 6,             //
-        8, 8, 8;
-    discounts.setConstant(T(0.5));
-    discounts(1, 2) = 0;
-    lambdas.setConstant(T(0.5));
-    lambdas(1, 1) = 0;
-    lambdas(1, 2) = 0;
     rhos << 2, 2, 2,  //
         T(0.5), T(0.5), T(0.5),  //
         T(1.5), T(1.5), T(1.5),  //

@@ -22,32 +22,7 @@ using namespace rlvalue_test;
 // Column 0 runs through; column 1 is truncated at t = 1 (a new episode starts
 // at t = 2); column 2 terminates at t = 1.
 template <class T>
-struct Example {
-  Arr<T> rewards{4, 3}, next_values{4, 3};
-  Flags terminated{4, 3}, truncated{4, 3};
-  Example() {
-    rewards << 1, 1, 1,  //
-        2, 2, 2,         //
-        3, 3, 3,         //
-        4, 4, 4;
-    next_values << 2, 2, 2,  //
-        4, 4, 4,             //
-        6, 6, 6,             //
-        8, 8, 8;
-    terminated.setConstant(false);
-    truncated.setConstant(false);
-    truncated(1, 1) = true;
-    terminated(1, 2) = true;
-  }
-  // The general form of the same data: discount_t = gamma*(1 - terminated_t),
-  // lambda_t = lambda*(1 - done_t).
-  Arr<T> discounts() const {
-    return terminated.select(Arr<T>::Zero(4, 3), Arr<T>::Constant(4, 3, T(0.5)));
-  }
-  Arr<T> lambdas() const {
-    return (terminated || truncated).select(Arr<T>::Zero(4, 3), Arr<T>::Constant(4, 3, T(0.5)));
-  }
-};
+using Example = HandExample<T>;
 
 }  // namespace
 
@@ -79,7 +54,7 @@ TEMPLATE_TEST_CASE("lambda_returns: hand-worked numbers, flags and general forms
 
   // General form, per-step lambdas.
   out.setConstant(T(-99));
-  rlvalue::lambda_returns(ex.rewards, ex.discounts(), ex.next_values, ex.lambdas(), out);
+  rlvalue::lambda_returns(ex.rewards, ex.discounts, ex.next_values, ex.lambdas, out);
   CHECK((out == expected).all());
 
   // General form, scalar lambda: only column 0 has no ends, and it matches.
@@ -97,7 +72,7 @@ TEMPLATE_TEST_CASE("discounted_returns and n_step_returns: hand-worked numbers",
                    "[targets][discounted_returns][n_step_returns]", float, double) {
   using T = TestType;
   const Example<T> ex;
-  const Arr<T> d = ex.discounts();  // 0.5, except 0 at (1, 2)
+  const Arr<T> d = ex.discounts;  // 0.5, except 0 at (1, 2)
 
   // Discounted returns. Columns 0 and 1 (discounts give no truncation):
   //   G3 = 4 + 0.5*8 = 8, G2 = 3 + 0.5*8 = 7, G1 = 2 + 0.5*7 = 5.5, G0 = 1 + 0.5*5.5 = 3.75
@@ -328,7 +303,7 @@ TEST_CASE("returns: empty inputs give empty outputs", "[targets][empty]") {
 
 TEST_CASE("returns: bad input throws before writing", "[targets][errors]") {
   const Example<double> ex;
-  const Arr<double> d = ex.discounts();
+  const Arr<double> d = ex.discounts;
   Arr<double> out = Arr<double>::Constant(4, 3, 42);
   auto untouched = [&] { return (out == 42).all(); };
   using E = std::invalid_argument;
@@ -359,7 +334,7 @@ TEST_CASE("returns: bad input throws before writing", "[targets][errors]") {
   // Unit-interval parameters, with positions for arrays.
   CHECK(message_of<E>([&] { rlvalue::lambda_returns(ex.rewards, d, ex.next_values, 1.5, out); }) ==
         "lambda_returns: lambda = 1.5 is outside [0, 1]");
-  Arr<double> bad_lambdas = ex.lambdas();
+  Arr<double> bad_lambdas = ex.lambdas;
   bad_lambdas(3, 1) = -0.25;
   CHECK(message_of<E>([&] {
           rlvalue::lambda_returns(ex.rewards, d, ex.next_values, bad_lambdas, out);
