@@ -206,7 +206,7 @@ void register_family(const std::string& family, Index T, Index B) {
 
 // Shape by shape, so each shape's data are generated once.
 int register_all() {
-  constexpr Index shapes[][2] = {{2048, 64}, {1024, 1024}, {4096, 4096}, {100000, 1}};
+  constexpr Index shapes[][2] = {{2048, 64}, {1024, 1024}, {4096, 4096}, {100000, 1}, {1 << 20, 1}};
   for (const auto& s : shapes) {
     register_family<Estimator::gae, ColMajor>("GaeCol", s[0], s[1]);
     register_family<Estimator::gae, RowMajor>("GaeRow", s[0], s[1]);

@@ -145,13 +145,15 @@ TEST_CASE("returns: properties on random data", "[targets][lambda_returns][prope
       }
     }
   }
-  SECTION("per-step lambdas by the recursion written out") {
+  SECTION("per-step lambdas by the recursion written out, in the documented evaluation order") {
     const Arr<double> g = rlvalue::lambda_returns(r, d, nv, lambdas);
     for (Index b = 0; b < B; ++b) {
       double next = r(T - 1, b) + d(T - 1, b) * nv(T - 1, b);
       CHECK(g(T - 1, b) == next);
       for (Index t = T - 2; t >= 0; --t) {
-        next = r(t, b) + d(t, b) * ((1 - lambdas(t, b)) * nv(t, b) + lambdas(t, b) * next);
+        // a_t + c_t * G_{t+1}, a_t = r_t + d_t * ((1 - l_t) * nv_t), c_t = d_t * l_t.
+        next = (r(t, b) + d(t, b) * ((1 - lambdas(t, b)) * nv(t, b))) +
+               (d(t, b) * lambdas(t, b)) * next;
         CHECK(g(t, b) == next);
       }
     }

@@ -6,10 +6,12 @@
 // The result is an error in the library's sense: target - prediction.
 
 #include <Eigen/Core>
+#include <string_view>
 #include <type_traits>
 
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/types.hpp"
+#include "rlvalue/targets/affine_scan.hpp"
 #include "rlvalue/targets/returns.hpp"
 #include "rlvalue/targets/sequence_checks.hpp"
 
@@ -17,22 +19,34 @@ namespace rlvalue {
 
 namespace detail {
 
-/// The GAE recursion on validated arguments; `discount_at(t, b)` and
-/// `lambda_at(t, b)` give discount_t and lambda_t.
-template <class R, class V, class N, class DiscountAt, class LambdaAt, class Out>
-inline void gae_kernel(const R& r, const V& v, const N& nv, DiscountAt discount_at,
-                       LambdaAt lambda_at, Out& out) {
+/// The GAE recursion as an affine scan, on shape-checked arguments:
+///   a_t = (r_t + d_t * nv_t) - v_t (the TD error),  c_t = d_t * l_t.
+/// `d` is an Eigen expression of discount_t, `l` a number or an expression
+/// of lambda_t (both may be built from flags; kRanges: check that they lie
+/// in [0, 1]). Entries are checked tile by tile as the scan reads them, so
+/// the inputs are read from memory once; a bad tile calls `validate()`,
+/// which runs the full checks in their documented order and throws.
+template <bool kRanges, class R, class V, class N, class D, class L, class Out, class Validate>
+inline void gae_kernel(std::string_view where, const R& r, const V& v, const N& nv, const D& d,
+                       const L& l, Out& out, Validate validate) {
   using S = typename Out::Scalar;
-  backward_scan(
-      out,
-      [&](Index t, Index b) -> S {
-        return (r.coeff(t, b) + discount_at(t, b) * nv.coeff(t, b)) - v.coeff(t, b);
-      },
-      [&](Index t, Index b, S next) -> S {
-        const S d = discount_at(t, b);
-        const S delta = (r.coeff(t, b) + d * nv.coeff(t, b)) - v.coeff(t, b);
-        return delta + (d * lambda_at(t, b)) * next;
-      });
+  affine_scan(out, [&](Index t0, Index len, Index b0, Index w, auto& A, auto& C) {
+    C = tile_of(d, t0, len, b0, w);  // d_t first: checked, then scaled by lambda
+    A = (tile_of(r, t0, len, b0, w) + C * tile_of(nv, t0, len, b0, w)) -
+        tile_of(v, t0, len, b0, w);
+    bool ok;
+    if constexpr (std::is_arithmetic_v<L>) {
+      ok = check_and_scale_tile<kRanges>(A.data(), C.data(), len * w, S(l));
+    } else {
+      const auto lt = tile_of(l, t0, len, b0, w);
+      ok = check_and_scale_tile<kRanges>(A.data(), C.data(), len * w, S(1));
+      if constexpr (kRanges) ok = ok && tile_unit(lt);
+      C *= lt;
+      ok = ok && tile_finite(A, C);
+    }
+    if (!ok) [[unlikely]]
+      reject_tile(where, "advantages", validate, A, t0, b0);
+  });
 }
 
 }  // namespace detail
@@ -57,17 +71,18 @@ void gae(const Eigen::DenseBase<Rewards>& rewards, const Eigen::DenseBase<Values
   detail::check_shape(where, "values", values, T, B);
   detail::check_shape(where, "next_values", next_values, T, B);
   detail::check_shape(where, "discounts", discounts, T, B);
-  detail::check_lambda<S>(where, lambda, T, B);
+  detail::check_lambda_shape<S>(where, lambda, T, B);
   detail::check_shape(where, "out", out, T, B);
-  detail::check_all_finite(where, "rewards", rewards);
-  detail::check_all_finite(where, "values", values);
-  detail::check_all_finite(where, "next_values", next_values);
-  detail::check_all_unit_interval(where, "discounts", discounts);
-  const auto& d = discounts.derived();
-  detail::gae_kernel(
-      rewards.derived(), values.derived(), next_values.derived(),
-      [&d](Index t, Index b) -> S { return d.coeff(t, b); }, detail::lambda_reader<S>(lambda),
-      out.derived());
+  auto validate = [&] {
+    detail::check_lambda<S>(where, lambda, T, B);
+    detail::check_all_finite(where, "rewards", rewards);
+    detail::check_all_finite(where, "values", values);
+    detail::check_all_finite(where, "next_values", next_values);
+    detail::check_all_unit_interval(where, "discounts", discounts);
+  };
+  detail::gae_kernel<true>(where, rewards.derived(), values.derived(), next_values.derived(),
+                           discounts.derived(), detail::lambda_value<S>(lambda), out.derived(),
+                           validate);
 }
 
 /// Allocating form of the general gae.
@@ -113,18 +128,15 @@ void gae(const Eigen::DenseBase<Rewards>& rewards, const Eigen::DenseBase<Values
   detail::check_shape(where, "next_values", next_values, T, B);
   detail::check_flags(where, terminated, truncated, T, B);
   detail::check_shape(where, "out", out, T, B);
-  detail::check_all_finite(where, "rewards", rewards);
-  detail::check_all_finite(where, "values", values);
-  detail::check_all_finite(where, "next_values", next_values);
-  const auto& term = terminated.derived();
-  const auto& trunc = truncated.derived();
-  detail::gae_kernel(
-      rewards.derived(), values.derived(), next_values.derived(),
-      [&](Index t, Index b) -> S { return term.coeff(t, b) ? S(0) : gamma; },
-      [&](Index t, Index b) -> S {
-        return (term.coeff(t, b) || trunc.coeff(t, b)) ? S(0) : lambda;
-      },
-      out.derived());
+  auto validate = [&] {
+    detail::check_all_finite(where, "rewards", rewards);
+    detail::check_all_finite(where, "values", values);
+    detail::check_all_finite(where, "next_values", next_values);
+  };
+  detail::gae_kernel<false>(where, rewards.derived(), values.derived(), next_values.derived(),
+                            detail::flag_discounts<S>(terminated, gamma),
+                            detail::flag_lambdas<S>(terminated, truncated, lambda), out.derived(),
+                            validate);
 }
 
 /// Allocating form of the flags-form gae.

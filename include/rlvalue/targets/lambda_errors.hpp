@@ -46,10 +46,9 @@ inline void lambda_errors_impl(std::string_view where, std::string_view predicti
   check_all_finite(where, prediction_name, prediction);
   check_all_finite(where, next_name, next);
   check_all_unit_interval(where, "discounts", discounts);
-  const auto& d = discounts.derived();
-  lambda_returns_kernel(
-      rewards.derived(), [&d](Index t, Index b) -> S { return d.coeff(t, b); }, next.derived(),
-      lambda_reader<S>(lambda), out);
+  // Everything was checked above; a bad tile can only be an overflow.
+  lambda_returns_kernel<false>(where, rewards.derived(), discounts.derived(), next.derived(),
+                               lambda_value<S>(lambda), out, [] {});
   const auto& p = prediction.derived();
   if constexpr (Out::IsRowMajor) {
     for (Index t = 0; t < T; ++t)

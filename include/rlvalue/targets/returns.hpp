@@ -35,11 +35,13 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/types.hpp"
+#include "rlvalue/targets/affine_scan.hpp"
 #include "rlvalue/targets/sequence_checks.hpp"
 
 namespace rlvalue {
@@ -80,19 +82,59 @@ constexpr void require_same_scalar() {
                 "type of the rewards");
 }
 
-/// The lambda-return recursion on validated arguments; `discount_at(t, b)`
-/// and `lambda_at(t, b)` give discount_t and lambda_t.
-template <class R, class DiscountAt, class N, class LambdaAt, class Out>
-inline void lambda_returns_kernel(const R& r, DiscountAt discount_at, const N& nv,
-                                  LambdaAt lambda_at, Out& out) {
+/// A lambda argument as the kernels take it: a number converted to the
+/// sequences' scalar type, or the array itself.
+template <class S, class Lambda>
+inline decltype(auto) lambda_value(const Lambda& lambda) {
+  if constexpr (std::is_arithmetic_v<Lambda>)
+    return static_cast<S>(lambda);
+  else
+    return (lambda);
+}
+
+/// The lambda-return recursion as an affine scan, on shape-checked arguments:
+///   a_t = r_t + d_t * ((1 - l_t) * nv_t),  c_t = d_t * l_t,
+///   a_{T-1} = r_{T-1} + d_{T-1} * nv_{T-1}.
+/// `d` is an Eigen expression of discount_t, `l` a number or an expression
+/// of lambda_t (both may be built from flags; kRanges: check that they lie
+/// in [0, 1]). Entries are checked tile by tile as the scan reads them (see
+/// gae_kernel); a bad tile calls `validate()`, which throws.
+template <bool kRanges, class R, class D, class N, class L, class Out, class Validate>
+inline void lambda_returns_kernel(std::string_view where, const R& r, const D& d, const N& nv,
+                                  const L& l, Out& out, Validate validate) {
   using S = typename Out::Scalar;
-  backward_scan(
-      out,
-      [&](Index t, Index b) -> S { return r.coeff(t, b) + discount_at(t, b) * nv.coeff(t, b); },
-      [&](Index t, Index b, S next) -> S {
-        const S l = lambda_at(t, b);
-        return r.coeff(t, b) + discount_at(t, b) * ((S(1) - l) * nv.coeff(t, b) + l * next);
-      });
+  const Index T = out.rows();
+  affine_scan(out, [&](Index t0, Index len, Index b0, Index w, auto& A, auto& C) {
+    const auto lt = tile_of(l, t0, len, b0, w);
+    C = tile_of(d, t0, len, b0, w);  // d_t first: checked, then scaled by lambda
+    A = tile_of(r, t0, len, b0, w) + C * ((S(1) - lt) * tile_of(nv, t0, len, b0, w));
+    if (t0 + len == T)
+      for (Index g = 0; g < w; ++g)
+        A(len - 1, g) = r.coeff(T - 1, b0 + g) + d.coeff(T - 1, b0 + g) * nv.coeff(T - 1, b0 + g);
+    bool ok;
+    if constexpr (std::is_arithmetic_v<L>) {
+      ok = check_and_scale_tile<kRanges>(A.data(), C.data(), len * w, S(l));
+    } else {
+      ok = check_and_scale_tile<kRanges>(A.data(), C.data(), len * w, S(1));
+      if constexpr (kRanges) ok = ok && tile_unit(lt);
+      C *= lt;
+      ok = ok && tile_finite(A, C);
+    }
+    if (!ok) [[unlikely]]
+      reject_tile(where, "returns", validate, A, t0, b0);
+  });
+}
+
+/// discount_t = gamma * (1 - terminated_t) and lambda_t = lambda * (1 -
+/// (terminated_t or truncated_t)) as Eigen expressions (no storage).
+template <class S, class Terminated>
+inline auto flag_discounts(const Terminated& terminated, S gamma) {
+  return (S(1) - terminated.derived().array().template cast<S>()) * gamma;
+}
+template <class S, class Terminated, class Truncated>
+inline auto flag_lambdas(const Terminated& terminated, const Truncated& truncated, S lambda) {
+  return (S(1) - (terminated.derived().array() || truncated.derived().array()).template cast<S>()) *
+         lambda;
 }
 
 template <class Rewards>
@@ -108,7 +150,9 @@ typename Rewards::PlainObject plain_like(const Eigen::DenseBase<Rewards>& reward
 /// `lambda_returns`), general form:
 ///   G_t = r_t + discount_t * ((1 - lambda_t) * next_values(t) + lambda_t * G_{t+1}),
 ///   G_{T-1} = r_{T-1} + discount_{T-1} * next_values(T-1).
-/// `lambda` is a number or a (T x B) array of per-step lambdas.
+/// `lambda` is a number or a (T x B) array of per-step lambdas. Evaluated as
+/// G_t = a_t + c_t * G_{t+1} with a_t = r_t + discount_t * ((1 - lambda_t) *
+/// next_values(t)) and c_t = discount_t * lambda_t (targets/affine_scan.hpp).
 template <class Rewards, class Discounts, class NextValues, class Lambda, class Out>
 requires detail::LambdaArgument<Lambda> && detail::WritableDense<Out>
 void lambda_returns(const Eigen::DenseBase<Rewards>& rewards,
@@ -119,12 +163,15 @@ void lambda_returns(const Eigen::DenseBase<Rewards>& rewards,
   detail::require_same_scalar<Rewards, Discounts, NextValues, Out>();
   constexpr const char* where = "lambda_returns";
   const Index T = rewards.rows(), B = rewards.cols();
-  detail::check_lambda<S>(where, lambda, T, B);
-  detail::check_general_form(where, rewards, discounts, next_values, out);
-  const auto& d = discounts.derived();
-  detail::lambda_returns_kernel(
-      rewards.derived(), [&d](Index t, Index b) -> S { return d.coeff(t, b); },
-      next_values.derived(), detail::lambda_reader<S>(lambda), out.derived());
+  detail::check_lambda_shape<S>(where, lambda, T, B);
+  detail::check_general_form_shapes(where, rewards, discounts, next_values, out);
+  auto validate = [&] {
+    detail::check_lambda<S>(where, lambda, T, B);
+    detail::check_general_form(where, rewards, discounts, next_values, out);
+  };
+  detail::lambda_returns_kernel<true>(where, rewards.derived(), discounts.derived(),
+                                      next_values.derived(), detail::lambda_value<S>(lambda),
+                                      out.derived(), validate);
 }
 
 /// Allocating form of the general lambda_returns.
@@ -165,17 +212,15 @@ void lambda_returns(const Eigen::DenseBase<Rewards>& rewards,
   detail::check_shape(where, "next_values", next_values, T, B);
   detail::check_flags(where, terminated, truncated, T, B);
   detail::check_shape(where, "out", out, T, B);
-  detail::check_all_finite(where, "rewards", rewards);
-  detail::check_all_finite(where, "next_values", next_values);
-  const auto& term = terminated.derived();
-  const auto& trunc = truncated.derived();
-  detail::lambda_returns_kernel(
-      rewards.derived(), [&](Index t, Index b) -> S { return term.coeff(t, b) ? S(0) : gamma; },
-      next_values.derived(),
-      [&](Index t, Index b) -> S {
-        return (term.coeff(t, b) || trunc.coeff(t, b)) ? S(0) : lambda;
-      },
-      out.derived());
+  auto validate = [&] {
+    detail::check_all_finite(where, "rewards", rewards);
+    detail::check_all_finite(where, "next_values", next_values);
+  };
+  detail::lambda_returns_kernel<false>(where, rewards.derived(),
+                                       detail::flag_discounts<S>(terminated, gamma),
+                                       next_values.derived(),
+                                       detail::flag_lambdas<S>(terminated, truncated, lambda),
+                                       out.derived(), validate);
 }
 
 /// Allocating form of the flags-form lambda_returns.
@@ -202,17 +247,28 @@ requires detail::WritableDense<Out>
 void discounted_returns(const Eigen::DenseBase<Rewards>& rewards,
                         const Eigen::DenseBase<Discounts>& discounts,
                         const Eigen::DenseBase<NextValues>& next_values, Out&& out) {
-  using S = typename Rewards::Scalar;
   detail::require_same_scalar<Rewards, Discounts, NextValues, Out>();
+  using S = typename Rewards::Scalar;
   constexpr const char* where = "discounted_returns";
-  detail::check_general_form(where, rewards, discounts, next_values, out);
+  detail::check_general_form_shapes(where, rewards, discounts, next_values, out);
   const auto& r = rewards.derived();
   const auto& d = discounts.derived();
   const auto& nv = next_values.derived();
-  detail::backward_scan(
-      out.derived(),
-      [&](Index t, Index b) -> S { return r.coeff(t, b) + d.coeff(t, b) * nv.coeff(t, b); },
-      [&](Index t, Index b, S next) -> S { return r.coeff(t, b) + d.coeff(t, b) * next; });
+  const Index T = rewards.rows();
+  auto validate = [&] { detail::check_general_form(where, rewards, discounts, next_values, out); };
+  // a_t = r_t, c_t = discount_t; a_{T-1} = r_{T-1} + discount_{T-1} * nv_{T-1}.
+  // next_values is read only at T-1, so its finiteness is checked on its own.
+  detail::check_all_finite(where, "next_values", next_values);
+  detail::affine_scan(out.derived(), [&](Index t0, Index len, Index b0, Index w, auto& A,
+                                         auto& C) {
+    A = detail::tile_of(r, t0, len, b0, w);
+    C = detail::tile_of(d, t0, len, b0, w);
+    if (t0 + len == T)
+      for (Index g = 0; g < w; ++g)
+        A(len - 1, g) = r.coeff(T - 1, b0 + g) + d.coeff(T - 1, b0 + g) * nv.coeff(T - 1, b0 + g);
+    if (!detail::check_and_scale_tile<true>(A.data(), C.data(), len * w, S(1))) [[unlikely]]
+      detail::reject_tile(where, "returns", validate, A, t0, b0);
+  });
 }
 
 /// Allocating form of discounted_returns.

@@ -130,6 +130,21 @@ inline void check_lambda(std::string_view where, const Lambda& lambda, Index row
   }
 }
 
+/// The up-front part of check_lambda: a number must lie in [0, 1]; an array
+/// must have the scalar type and shape (its entries are checked as they are
+/// read, by the kernels that fuse their checks).
+template <class Scalar, class Lambda>
+inline void check_lambda_shape(std::string_view where, const Lambda& lambda, Index rows,
+                               Index cols) {
+  if constexpr (std::is_arithmetic_v<Lambda>) {
+    check_unit_interval(where, "lambda", static_cast<Scalar>(lambda));
+  } else {
+    static_assert(std::is_same_v<typename Lambda::Scalar, Scalar>,
+                  "rlvalue: a lambda array must have the scalar type of the rewards");
+    check_shape(where, "lambda", lambda, rows, cols);
+  }
+}
+
 /// Reads lambda_t for step (t, b) from a number or an array.
 template <class Scalar, class Lambda>
 inline auto lambda_reader(const Lambda& lambda) {
@@ -152,6 +167,18 @@ inline void check_flags(std::string_view where, const Eigen::DenseBase<Terminate
                 "(e.g. Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic>)");
   check_shape(where, "terminated", terminated, rows, cols);
   check_shape(where, "truncated", truncated, rows, cols);
+}
+
+/// The shape part of check_general_form.
+template <class R, class D, class N, class O>
+inline void check_general_form_shapes(std::string_view where, const Eigen::DenseBase<R>& rewards,
+                                      const Eigen::DenseBase<D>& discounts,
+                                      const Eigen::DenseBase<N>& next_values,
+                                      const Eigen::DenseBase<O>& out) {
+  const Index T = rewards.rows(), B = rewards.cols();
+  check_shape(where, "discounts", discounts, T, B);
+  check_shape(where, "next_values", next_values, T, B);
+  check_shape(where, "out", out, T, B);
 }
 
 /// The general form's common checks: discounts, next_values and out shaped

@@ -1,0 +1,293 @@
+#pragma once
+// The evaluation engine of the fast sequence targets (gae, lambda_returns,
+// discounted_returns): every one of them is a backward affine recursion
+//   y_{T-1} = a_{T-1},   y_t = a_t + c_t * y_{t+1}   (t = T-2 .. 0)
+// over each column of a (T x B) array, with a_t and c_t computed elementwise
+// from the inputs. A plain loop over t is bound by the latency of its
+// dependency chain (a multiply and an add per step, about 6-8 cycles); the
+// engine removes that bound without changing the mathematics:
+//
+//  1. Tiles. The caller's `fill(t0, len, b0, w, A, C)` writes a_t and c_t of
+//     rows [t0, t0+len) and columns [b0, b0+w) into two small buffers, as
+//     Eigen expressions, so Eigen vectorises whatever the inputs' layout
+//     allows. Tiles are walked backward in time; the buffers stay in L1.
+//  2. Row strategy (row-major output, B >= 16): a row at a time, the
+//     recursion is elementwise across the B environments:
+//     out.row(t) = A + C * out.row(t+1), vectorised.
+//  3. Column strategy, 4 or more columns: 8 columns advance together, eight
+//     independent chains interleaved, so the chain latency overlaps.
+//  4. Column strategy, 1 to 3 columns with T >= 1024 (one long sequence):
+//     the recursion is linear, so a tile of 8*s steps is cut into 8 segments.
+//     A first pass runs the 8 segments as interleaved chains from y = 0 and
+//     keeps only each one's result and product of c; those give the true
+//     value entering each segment (latest to earliest, 8 steps); a second
+//     pass reruns the 8 chains from those values, writing y.
+// Strategies 2 and 3 perform exactly the arithmetic of the plain recursion
+// (same operations, same order), so their results are bit for bit those of
+// the textbook loop; in strategy 4 only the values entering each segment are
+// regrouped (local + product * carry), so it agrees with the plain loop to
+// rounding (|c_t| <= 1 keeps every product <= 1 in magnitude).
+// Nothing is allocated: the tile buffers live on the stack (at most
+// 2 x 2048 scalars).
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string_view>
+#include <type_traits>
+
+#include "rlvalue/core/types.hpp"
+#include "rlvalue/targets/sequence_checks.hpp"
+
+namespace rlvalue::detail {
+
+/// Rows per tile in the column strategy, and the number of chains interleaved.
+inline constexpr Index kScanTileRows = 256;
+inline constexpr Index kScanLanes = 8;
+/// The row strategy takes row-major outputs at least this wide.
+inline constexpr Index kScanRowMinWidth = 16;
+/// Single long sequences (fewer than 4 columns) are cut into segments from
+/// this length on; shorter ones run the plain chain.
+inline constexpr Index kScanSegmentMinRows = 1024;
+
+template <class S>
+using ScanTile = Eigen::Map<Eigen::Array<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>,
+                            Eigen::Aligned64>;
+
+/// Runs W (compile-time) or w (runtime) interleaved chains over a len x w
+/// tile stored column by column: y_g = A(i, g) + C(i, g) * y_g for i = from
+/// .. 0, writing y back into A. `y` holds the carries (in and out).
+template <Index W, class S>
+inline void scan_chains(S* __restrict a, const S* __restrict c, Index len, Index from, Index w,
+                        S* __restrict y) {
+  const Index n = W > 0 ? W : w;
+  S yl[kScanLanes];
+  for (Index g = 0; g < n; ++g) yl[g] = y[g];
+  for (Index i = from; i >= 0; --i)
+    for (Index g = 0; g < n; ++g) {
+      yl[g] = a[g * len + i] + c[g * len + i] * yl[g];
+      a[g * len + i] = yl[g];
+    }
+  for (Index g = 0; g < n; ++g) y[g] = yl[g];
+}
+
+/// For kScanLanes segments of `seg` rows stored one after the other: the
+/// value each segment's chain reaches from y = 0 (`local`) and the product of
+/// its c (`product`). Then y at a segment's first row is local + product * y
+/// at the row after the segment.
+template <class S>
+inline void scan_segment_summaries(const S* __restrict a, const S* __restrict c, Index seg,
+                                   S* __restrict local, S* __restrict product) {
+  S yl[kScanLanes], pl[kScanLanes];
+  for (Index k = 0; k < kScanLanes; ++k) {
+    yl[k] = S(0);
+    pl[k] = S(1);
+  }
+  for (Index i = seg - 1; i >= 0; --i)
+    for (Index k = 0; k < kScanLanes; ++k) {
+      yl[k] = a[k * seg + i] + c[k * seg + i] * yl[k];
+      pl[k] *= c[k * seg + i];
+    }
+  for (Index k = 0; k < kScanLanes; ++k) {
+    local[k] = yl[k];
+    product[k] = pl[k];
+  }
+}
+
+/// Column strategy for a group of w >= 1 adjacent columns starting at b0,
+/// chains interleaved across the columns.
+template <class S, class Out, class Fill>
+inline void scan_column_group(Out& out, Fill& fill, Index b0, Index w, S* a, S* c) {
+  const Index T = out.rows();
+  S y[kScanLanes] = {};
+  for (Index end = T; end > 0;) {
+    const Index len = std::min(kScanTileRows, end);
+    const Index t0 = end - len;
+    ScanTile<S> A(a, len, w), C(c, len, w);
+    fill(t0, len, b0, w, A, C);
+    Index from = len - 1;
+    if (end == T) {  // y_{T-1} = a_{T-1}
+      for (Index g = 0; g < w; ++g) y[g] = a[g * len + len - 1];
+      --from;
+    }
+    if (w == kScanLanes)
+      scan_chains<kScanLanes>(a, c, len, from, w, y);
+    else
+      scan_chains<0>(a, c, len, from, w, y);
+    out.block(t0, b0, len, w) = A;
+    end = t0;
+  }
+}
+
+/// Column strategy for one long column b: each tile is cut into kScanLanes
+/// segments; a first pass finds each segment's summary (local value and
+/// product), the true carries follow from them latest to earliest, and a
+/// second pass runs the eight segments as interleaved chains from those
+/// carries (see the file comment).
+template <class S, class Out, class Fill>
+inline void scan_column_segmented(Out& out, Fill& fill, Index b, S* a, S* c) {
+  constexpr Index tile = kScanTileRows * kScanLanes;  // rows per tile
+  const Index T = out.rows();
+  S carry = S(0);  // y at the first row after the tile
+  for (Index end = T; end > 0;) {
+    const Index len = std::min(tile, end);
+    const Index t0 = end - len;
+    ScanTile<S> A(a, len, 1), C(c, len, 1);
+    fill(t0, len, b, 1, A, C);
+    if (end == T) c[len - 1] = S(0);  // y_{T-1} = a_{T-1} + 0 * 0
+    if (len % kScanLanes != 0 || len < 8 * kScanLanes) {
+      // A short remainder (the earliest tile): the plain chain.
+      for (Index i = len - 1; i >= 0; --i) a[i] = carry = a[i] + c[i] * carry;
+    } else {
+      const Index seg = len / kScanLanes;
+      S local[kScanLanes], product[kScanLanes], y[kScanLanes];
+      scan_segment_summaries(a, c, seg, local, product);
+      y[kScanLanes - 1] = carry;
+      for (Index k = kScanLanes - 1; k > 0; --k) y[k - 1] = local[k] + product[k] * y[k];
+      scan_chains<kScanLanes>(a, c, seg, seg - 1, kScanLanes, y);
+    }
+    carry = a[0];
+    out.block(t0, b, len, 1) = A;
+    end = t0;
+  }
+}
+
+/// Row strategy: out.row(t) = A.row(t) + C.row(t) * out.row(t + 1), across
+/// the environments, on tiles of several rows (row-major buffers) so that
+/// the per-tile work (fill, checks) is amortised when B is small.
+template <class S, class Out, class Fill>
+inline void scan_rows(Out& out, Fill& fill, S* a, S* c) {
+  using RowTile = Eigen::Map<Eigen::Array<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>,
+                             Eigen::Aligned64>;
+  constexpr Index capacity = kScanTileRows * kScanLanes;
+  const Index T = out.rows(), B = out.cols();
+  const Index width = std::min(capacity, B);
+  const Index rows_per_tile = capacity / width;
+  for (Index b0 = 0; b0 < B; b0 += width) {
+    const Index w = std::min(width, B - b0);
+    for (Index end = T; end > 0;) {
+      const Index len = std::min(rows_per_tile, end);
+      const Index t0 = end - len;
+      RowTile A(a, len, w), C(c, len, w);
+      fill(t0, len, b0, w, A, C);
+      // Straight into out: each row reads the row after it, just written.
+      Index i = len - 1;
+      if (end == T)
+        out.block(t0 + i, b0, 1, w) = A.row(i);
+      else
+        out.block(t0 + i, b0, 1, w) = A.row(i) + C.row(i) * out.block(end, b0, 1, w).array();
+      for (--i; i >= 0; --i)
+        out.block(t0 + i, b0, 1, w) =
+            A.row(i) + C.row(i) * out.block(t0 + i + 1, b0, 1, w).array();
+      end = t0;
+    }
+  }
+}
+
+/// Evaluates y_{T-1} = a_{T-1}, y_t = a_t + c_t * y_{t+1} into `out` (T x B,
+/// any writable Eigen object or expression). `fill(t0, len, b0, w, A, C)`
+/// must write a and c of that block into the Eigen maps A and C (len x w,
+/// column-major or row-major); c of row T-1 is never used.
+template <class Out, class Fill>
+inline void affine_scan(Out& out, Fill fill) {
+  using S = typename Out::Scalar;
+  const Index T = out.rows(), B = out.cols();
+  if (T == 0 || B == 0) return;
+  alignas(64) S a[kScanTileRows * kScanLanes];
+  alignas(64) S c[kScanTileRows * kScanLanes];
+  if constexpr (Out::IsRowMajor) {
+    if (B >= kScanRowMinWidth) {
+      scan_rows<S>(out, fill, a, c);
+      return;
+    }
+  }
+  for (Index b0 = 0; b0 < B; b0 += kScanLanes) {
+    const Index w = std::min(kScanLanes, B - b0);
+    if (w >= 4 || T < kScanSegmentMinRows) {
+      scan_column_group<S>(out, fill, b0, w, a, c);
+    } else {
+      for (Index b = b0; b < b0 + w; ++b) scan_column_segmented<S>(out, fill, b, a, c);
+    }
+  }
+}
+
+/// An Eigen block of rows [t0, t0+len) and columns [b0, b0+w) of x, as an
+/// array expression (matrices included), or x itself when x is a number.
+template <class X>
+inline decltype(auto) tile_of(const X& x, Index t0, Index len, Index b0, Index w) {
+  if constexpr (std::is_arithmetic_v<X>)
+    return x;
+  else
+    return x.derived().array().block(t0, b0, len, w);
+}
+
+/// The fused check of a filled tile, in one pass over its n = len * w
+/// entries: `a` holds a_t and `c` the discounts d_t. Returns whether every
+/// a_t and d_t is finite and (kRanges) every d_t lies in [0, 1], and scales c
+/// by `lambda` on the way (c_t = d_t * lambda). Sixteen accumulators wide, so
+/// the reductions are not bound by their own latency: z * 0 is 0 for finite
+/// z and NaN otherwise (and NaN survives the sum); d * (1 - d) >= 0 exactly
+/// when d lies in [0, 1].
+template <bool kRanges, class S>
+inline bool check_and_scale_tile(const S* __restrict a, S* __restrict c, Index n, S lambda) {
+  using V = Eigen::Array<S, 16, 1>;
+  V finite = V::Zero();
+  V unit = V::Zero();
+  Index i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const V ai = Eigen::Map<const V>(a + i);
+    const V di = Eigen::Map<const V>(c + i);
+    finite += (ai + di) * S(0);
+    if constexpr (kRanges) unit = unit.min(di * (S(1) - di));
+    Eigen::Map<V>(c + i) = di * lambda;
+  }
+  S finite_tail = S(0);
+  S unit_tail = S(0);
+  for (; i < n; ++i) {
+    finite_tail += (a[i] + c[i]) * S(0);
+    if constexpr (kRanges) unit_tail = std::min(unit_tail, c[i] * (S(1) - c[i]));
+    c[i] *= lambda;
+  }
+  return finite.sum() + finite_tail == S(0) && std::min(unit.minCoeff(), unit_tail) >= S(0);
+}
+
+/// True when every entry of the tiles x and y is finite (see above).
+template <class X, class Y>
+inline bool tile_finite(const X& x, const Y& y) {
+  using S = typename X::Scalar;
+  return ((x + y) * S(0)).sum() == S(0);
+}
+
+/// True when every entry of a tile (or the number) x lies in [0, 1], i.e.
+/// x * (1 - x) >= 0. A NaN may pass here: the kernels also check that a and
+/// c are finite, and a NaN discount or lambda makes them NaN.
+template <class X>
+inline bool tile_unit(const X& x) {
+  if constexpr (std::is_arithmetic_v<X>) {
+    return true;  // numbers are checked once, before the scan
+  } else {
+    using S = typename X::Scalar;
+    return (x * (S(1) - x)).minCoeff() >= S(0);
+  }
+}
+
+/// The entry point of the fused checks' cold path: `validate()` re-runs the
+/// full input checks in their documented order (and throws at the first
+/// offending entry); if it finds nothing, the inputs were valid and an
+/// intermediate overflowed, which is reported at its position.
+template <class Validate, class A>
+[[noreturn]] __attribute__((noinline, cold)) void reject_tile(std::string_view where,
+                                                              std::string_view name,
+                                                              Validate& validate, const A& tile,
+                                                              Index t0, Index b0) {
+  validate();
+  for (Index g = 0; g < tile.cols(); ++g)
+    for (Index i = 0; i < tile.rows(); ++i)
+      if (!std::isfinite(tile(i, g)))
+        throw_invalid_at(where, name, t0 + i, b0 + g, tile(i, g),
+                         "is not finite although every input is (it overflowed)");
+  throw std::logic_error("rlvalue: reject_tile called on a valid tile");
+}
+
+}  // namespace rlvalue::detail
