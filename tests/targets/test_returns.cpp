@@ -386,3 +386,88 @@ TEST_CASE("returns: bad input throws before writing", "[targets][errors]") {
         "n_step_returns: rewards(2, 1) = -inf is not finite");
   CHECK(untouched());
 }
+
+TEMPLATE_TEST_CASE("n_step_returns with lambda and flags; discounted_returns flags form",
+                   "[targets][n_step_returns][discounted_returns][flags]", float, double) {
+  using T = TestType;
+  const Example<T> ex;  // gamma = 0.5; column 1 truncated at t = 1, column 2 terminated at t = 1
+
+  // Two-step returns, flags form (lambda_t = 1 - done_t). Column 0 runs
+  // through: 3, 5, 7, 8 (as in the test above). Column 1 is truncated at t = 1:
+  //   G0 = 1 + 0.5*(2 + 0.5*next_values(1)=4) = 1 + 0.5*4 = 3  (the window ends at t = 1)
+  //   G1 = 2 + 0.5*4 = 4 (bootstraps from the final observation, not from values(2) = 10)
+  //   G2 = 3 + 0.5*(4 + 0.5*8) = 7, G3 = 4 + 0.5*8 = 8.
+  // Column 2 is terminated at t = 1: G0 = 1 + 0.5*2 = 2, G1 = 2, G2 = 7, G3 = 8.
+  Arr<T> expected(4, 3);
+  expected << T(3), T(3), T(2),  //
+      T(5), T(4), T(2),          //
+      T(7), T(7), T(7),          //
+      T(8), T(8), T(8);
+  Arr<T> out(4, 3);
+  rlvalue::n_step_returns(ex.rewards, ex.next_values, ex.terminated, ex.truncated, T(0.5), 2, out);
+  CHECK((out == expected).all());
+  CHECK((rlvalue::n_step_returns(ex.rewards, ex.next_values, ex.terminated, ex.truncated, T(0.5),
+                                 2) == expected)
+            .all());
+  // The general lambda form on the same flags (lambda_t = 1 - done_t) agrees.
+  const Arr<T> ends = (ex.terminated || ex.truncated).template cast<T>();
+  const Arr<T> lambdas = T(1) - ends;
+  rlvalue::n_step_returns(ex.rewards, ex.discounts, ex.next_values, 2, lambdas, out);
+  CHECK((out == expected).all());
+
+  // Scalar lambda = 0.5 inside the window, column 0, n = 2:
+  //   G0 = 1 + 0.5*((1-0.5)*2 + 0.5*(2 + 0.5*4)) = 1 + 0.5*(1 + 2) = 2.5
+  //   G3 = 4 + 0.5*8 = 8
+  const Arr<T> half = rlvalue::n_step_returns(ex.rewards, ex.discounts, ex.next_values, 2, 0.5);
+  CHECK(half(0, 0) == T(2.5));
+  CHECK(half(3, 0) == T(8));
+
+  // Discounted returns, flags form. Column 1 truncated at t = 1:
+  //   G1 = 2 + 0.5*4 = 4, G0 = 1 + 0.5*4 = 3; after it a new episode: 7, 8.
+  expected << T(3.75), T(3), T(2),  //
+      T(5.5), T(4), T(2),           //
+      T(7), T(7), T(7),             //
+      T(8), T(8), T(8);
+  rlvalue::discounted_returns(ex.rewards, ex.next_values, ex.terminated, ex.truncated, T(0.5), out);
+  CHECK((out == expected).all());
+  CHECK((rlvalue::discounted_returns(ex.rewards, ex.next_values, ex.terminated, ex.truncated,
+                                     T(0.5)) == expected)
+            .all());
+}
+
+TEST_CASE("n_step_returns with lambda: properties and bad input",
+          "[targets][n_step_returns][properties]") {
+  auto rng = rlvalue::make_rng(77);
+  const Index T = 19, B = 4;
+  const Arr<double> r = random_array(rng, T, B, -1, 1);
+  const Arr<double> d = random_array(rng, T, B, 0.5, 1);
+  const Arr<double> nv = random_array(rng, T, B, -2, 2);
+  const Arr<double> l = random_array(rng, T, B, 0, 1);
+  Arr<double> out(T, B);
+  SECTION("lambda = 1 is n_step_returns; n >= T is lambda_returns") {
+    CHECK((rlvalue::n_step_returns(r, d, nv, 3, 1.0) == rlvalue::n_step_returns(r, d, nv, 3))
+              .all());
+    rlvalue::n_step_returns(r, d, nv, T, l, out);
+    const Arr<double> lr = rlvalue::lambda_returns(r, d, nv, l);
+    CHECK(((out - lr).abs() < 1e-12).all());
+  }
+  SECTION("row-major equals column-major") {
+    ArrRow<double> out_row(T, B);
+    rlvalue::n_step_returns(ArrRow<double>(r), ArrRow<double>(d), ArrRow<double>(nv), 5,
+                            ArrRow<double>(l), out_row);
+    rlvalue::n_step_returns(r, d, nv, 5, l, out);
+    CHECK((Arr<double>(out_row) == out).all());
+  }
+  SECTION("bad input") {
+    using E = std::invalid_argument;
+    Arr<double> bad_l = l;
+    bad_l(3, 2) = 1.5;
+    CHECK(message_of<E>([&] { rlvalue::n_step_returns(r, d, nv, 2, bad_l, out); }) ==
+          "n_step_returns: lambda(3, 2) = 1.5 is outside [0, 1]");
+    CHECK(message_of<E>([&] { rlvalue::n_step_returns(r, d, nv, 0, 0.5, out); }) ==
+          "n_step_returns: n = 0 must be at least 1");
+    const Flags f = Flags::Constant(T, B, false);
+    CHECK(message_of<E>([&] { rlvalue::n_step_returns(r, nv, f, f, 1.5, 2, out); }) ==
+          "n_step_returns: gamma = 1.5 is outside [0, 1]");
+  }
+}

@@ -195,3 +195,36 @@ TEST_CASE("q-value errors: bad shapes and indices", "[targets][errors]") {
             [&] { (void)rlvalue::double_q_error(q, 0, 0.0, 1.0, short_row, qn); }) ==
         "double_q_error: q_next_value has size 2, expected 3");
 }
+
+TEMPLATE_TEST_CASE("persistent_q_learning_error and qv_learning_error: hand-worked numbers",
+                   "[targets][td_errors][persistent][qv]", float, double) {
+  using T = TestType;
+  using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+  Vec q(3), qn(3);
+  q << T(1), T(2), T(3);
+  qn << T(4), T(8), T(2);
+  // Persistent: action 2, gap scale 0.25: corrected = 0.75 * max(4, 8, 2) + 0.25 * qn(2)
+  //   = 6 + 0.5 = 6.5; delta = 1 + 0.5 * 6.5 - q(2) = 1 + 3.25 - 3 = 1.25.
+  CHECK(rlvalue::persistent_q_learning_error(q, 2, T(1), T(0.5), qn, T(0.25)) == T(1.25));
+  // Scale 0 is Q-learning; scale 1 bootstraps on the repeated action (SARSA
+  // with next_action = action).
+  CHECK(rlvalue::persistent_q_learning_error(q, 2, T(1), T(0.5), qn, T(0)) ==
+        rlvalue::q_learning_error(q, 2, T(1), T(0.5), qn));
+  CHECK(rlvalue::persistent_q_learning_error(q, 2, T(1), T(0.5), qn, T(1)) ==
+        rlvalue::sarsa_error(q, 2, T(1), T(0.5), qn, 2));
+  // Terminal (discount 0): r - q(a).
+  CHECK(rlvalue::persistent_q_learning_error(q, 0, T(1), T(0), qn, T(0.5)) == T(0));
+  // QV: delta = 1 + 0.5 * v_next(=6) - q(1) = 1 + 3 - 2 = 2.
+  CHECK(rlvalue::qv_learning_error(q, 1, T(1), T(0.5), T(6)) == T(2));
+  CHECK(rlvalue::qv_learning_error(q, 1, T(1), T(0), T(6)) == T(-1));
+
+  using rlvalue_test::message_of;
+  CHECK(message_of<std::invalid_argument>([&] {
+          (void)rlvalue::persistent_q_learning_error(q, 0, T(0), T(1), qn, T(1.5));
+        }) == "persistent_q_learning_error: action_gap_scale = 1.5 is outside [0, 1]");
+  CHECK(message_of<std::out_of_range>([&] {
+          (void)rlvalue::persistent_q_learning_error(q, 3, T(0), T(1), qn, T(0.5));
+        }) == "persistent_q_learning_error: action = 3 is out of range [0, 3)");
+  CHECK(message_of<std::out_of_range>([&] { (void)rlvalue::qv_learning_error(q, -1, T(0), T(1), T(0)); }) ==
+        "qv_learning_error: action = -1 is out of range [0, 3)");
+}

@@ -281,34 +281,31 @@ typename Rewards::PlainObject discounted_returns(const Eigen::DenseBase<Rewards>
   return result;
 }
 
-/// n-step bootstrapped returns (Watkins 1989; Sutton & Barto 2018, eq. 7.1;
-/// rlax `n_step_bootstrapped_returns` without lambda):
-///   G_t = sum_{k<m} (prod_{j<k} discount_{t+j}) r_{t+k}
-///         + (prod_{j<m} discount_{t+j}) * next_values(t+m-1),  m = min(n, T-t).
-/// Near the end of the array the window shrinks and bootstraps from the last
-/// next value, so n >= T gives discounted_returns and n = 1 the one-step
-/// targets r_t + discount_t * next_values(t). A zero discount (termination)
-/// inside the window cuts it; a truncation inside the window cannot be
-/// expressed by discounts alone (use lambda_returns with lambda_t = 0 there).
-/// Throws std::invalid_argument unless n >= 1. Cost O(T * B * min(n, T)).
-template <class Rewards, class Discounts, class NextValues, class Out>
-requires detail::WritableDense<Out>
-void n_step_returns(const Eigen::DenseBase<Rewards>& rewards,
-                    const Eigen::DenseBase<Discounts>& discounts,
-                    const Eigen::DenseBase<NextValues>& next_values, Index n, Out&& out) {
-  using S = typename Rewards::Scalar;
-  detail::require_same_scalar<Rewards, Discounts, NextValues, Out>();
-  constexpr const char* where = "n_step_returns";
-  check_at_least_one(where, "n", n);
-  const Index T = rewards.rows(), B = rewards.cols();
-  detail::check_general_form(where, rewards, discounts, next_values, out);
-  const auto& r = rewards.derived();
-  const auto& d = discounts.derived();
-  const auto& nv = next_values.derived();
-  auto& o = out.derived();
-  // Horner from the far end of the window inward: the same arithmetic as
-  // discounted_returns when the window reaches T-1.
-  if constexpr (std::remove_cvref_t<Out>::IsRowMajor) {
+namespace detail {
+
+/// The n-step recursion on validated arguments, column by column or (row-
+/// major out) row block by row block: Horner from the far end of each window
+/// inward. kLambda: G = r_k + d_k * ((1 - l_k) * nv_k + l_k * G) (rlax's
+/// lambda_t); otherwise G = r_k + d_k * G, the arithmetic of
+/// discounted_returns when the window reaches T-1. `l` is a number or an
+/// Eigen expression, read only when kLambda.
+template <bool kLambda, class R, class D, class N, class L, class Out>
+inline void n_step_kernel(const R& r, const D& d, const N& nv, const L& l, Index n, Out& o) {
+  using S = typename Out::Scalar;
+  const Index T = o.rows(), B = o.cols();
+  auto step = [&](Index k, Index b, S acc) -> S {
+    if constexpr (kLambda) {
+      S lk;
+      if constexpr (std::is_arithmetic_v<L>)
+        lk = l;
+      else
+        lk = l.coeff(k, b);
+      return r.coeff(k, b) + d.coeff(k, b) * ((S(1) - lk) * nv.coeff(k, b) + lk * acc);
+    } else {
+      return r.coeff(k, b) + d.coeff(k, b) * acc;
+    }
+  };
+  if constexpr (Out::IsRowMajor) {
     constexpr Index chunk = 64;  // carries for a block of columns, on the stack
     S acc[chunk];
     for (Index b0 = 0; b0 < B; b0 += chunk) {
@@ -317,7 +314,7 @@ void n_step_returns(const Eigen::DenseBase<Rewards>& rewards,
         const Index last = t + std::min(n, T - t) - 1;
         for (Index j = 0; j < w; ++j) acc[j] = nv.coeff(last, b0 + j);
         for (Index k = last; k >= t; --k)
-          for (Index j = 0; j < w; ++j) acc[j] = r.coeff(k, b0 + j) + d.coeff(k, b0 + j) * acc[j];
+          for (Index j = 0; j < w; ++j) acc[j] = step(k, b0 + j, acc[j]);
         for (Index j = 0; j < w; ++j) o.coeffRef(t, b0 + j) = acc[j];
       }
     }
@@ -326,11 +323,37 @@ void n_step_returns(const Eigen::DenseBase<Rewards>& rewards,
       for (Index t = 0; t < T; ++t) {
         const Index last = t + std::min(n, T - t) - 1;
         S acc = nv.coeff(last, b);
-        for (Index k = last; k >= t; --k) acc = r.coeff(k, b) + d.coeff(k, b) * acc;
+        for (Index k = last; k >= t; --k) acc = step(k, b, acc);
         o.coeffRef(t, b) = acc;
       }
     }
   }
+}
+
+}  // namespace detail
+
+/// n-step bootstrapped returns (Watkins 1989; Sutton & Barto 2018, eq. 7.1;
+/// rlax `n_step_bootstrapped_returns` without lambda):
+///   G_t = sum_{k<m} (prod_{j<k} discount_{t+j}) r_{t+k}
+///         + (prod_{j<m} discount_{t+j}) * next_values(t+m-1),  m = min(n, T-t).
+/// Near the end of the array the window shrinks and bootstraps from the last
+/// next value, so n >= T gives discounted_returns and n = 1 the one-step
+/// targets r_t + discount_t * next_values(t). A zero discount (termination)
+/// inside the window cuts it; a truncation inside the window cannot be
+/// expressed by discounts alone: use the lambda form below with lambda_t = 0
+/// there, or the flags form.
+/// Throws std::invalid_argument unless n >= 1. Cost O(T * B * min(n, T)).
+template <class Rewards, class Discounts, class NextValues, class Out>
+requires detail::WritableDense<Out>
+void n_step_returns(const Eigen::DenseBase<Rewards>& rewards,
+                    const Eigen::DenseBase<Discounts>& discounts,
+                    const Eigen::DenseBase<NextValues>& next_values, Index n, Out&& out) {
+  detail::require_same_scalar<Rewards, Discounts, NextValues, Out>();
+  constexpr const char* where = "n_step_returns";
+  check_at_least_one(where, "n", n);
+  detail::check_general_form(where, rewards, discounts, next_values, out);
+  detail::n_step_kernel<false>(rewards.derived(), discounts.derived(), next_values.derived(), 0,
+                               n, out.derived());
 }
 
 /// Allocating form of n_step_returns.
@@ -342,6 +365,115 @@ typename Rewards::PlainObject n_step_returns(const Eigen::DenseBase<Rewards>& re
   auto result = detail::plain_like(rewards);
   n_step_returns(rewards, discounts, next_values, n, result);
   return result;
+}
+
+/// n-step returns with per-step lambda (rlax `n_step_bootstrapped_returns`
+/// with lambda_t): inside each window of m = min(n, T-t) steps,
+///   G = r_k + discount_k * ((1 - lambda_k) * next_values(k) + lambda_k * G),
+/// starting from G = next_values(t+m-1) at the window's far end. lambda = 1
+/// gives n_step_returns; lambda_k = 0 bootstraps from next_values(k) and
+/// cuts the window there (a truncation); n >= T gives lambda_returns.
+/// `lambda` is a number or a (T x B) array in [0, 1]. Non-allocating only
+/// for arrays (an allocating 5-argument form could not be told from the
+/// form above); a number also has an allocating form.
+template <class Rewards, class Discounts, class NextValues, class Lambda, class Out>
+requires detail::LambdaArgument<Lambda> && detail::WritableDense<Out>
+void n_step_returns(const Eigen::DenseBase<Rewards>& rewards,
+                    const Eigen::DenseBase<Discounts>& discounts,
+                    const Eigen::DenseBase<NextValues>& next_values, Index n, const Lambda& lambda,
+                    Out&& out) {
+  using S = typename Rewards::Scalar;
+  detail::require_same_scalar<Rewards, Discounts, NextValues, Out>();
+  constexpr const char* where = "n_step_returns";
+  check_at_least_one(where, "n", n);
+  const Index T = rewards.rows(), B = rewards.cols();
+  detail::check_lambda<S>(where, lambda, T, B);
+  detail::check_general_form(where, rewards, discounts, next_values, out);
+  detail::n_step_kernel<true>(rewards.derived(), discounts.derived(), next_values.derived(),
+                              detail::lambda_value<S>(lambda), n, out.derived());
+}
+
+/// Allocating form of n_step_returns with a scalar lambda.
+template <class Rewards, class Discounts, class NextValues, class Lambda>
+requires std::is_arithmetic_v<Lambda>
+typename Rewards::PlainObject n_step_returns(const Eigen::DenseBase<Rewards>& rewards,
+                                             const Eigen::DenseBase<Discounts>& discounts,
+                                             const Eigen::DenseBase<NextValues>& next_values,
+                                             Index n, Lambda lambda) {
+  auto result = detail::plain_like(rewards);
+  n_step_returns(rewards, discounts, next_values, n, lambda, result);
+  return result;
+}
+
+/// n-step returns, flags form: the lambda form with
+///   discount_t = gamma * (1 - terminated_t),  lambda_t = 1 - (terminated_t or truncated_t),
+/// so a window stops at an episode end: after a terminated step with r_t, after
+/// a truncated one with r_t + gamma * next_values(t). Several episodes may be
+/// concatenated in one column.
+template <class Rewards, class NextValues, class Terminated, class Truncated, class Out>
+requires std::is_same_v<typename Terminated::Scalar, bool> &&
+    std::is_same_v<typename Truncated::Scalar, bool> && detail::WritableDense<Out>
+void n_step_returns(const Eigen::DenseBase<Rewards>& rewards,
+                    const Eigen::DenseBase<NextValues>& next_values,
+                    const Eigen::DenseBase<Terminated>& terminated,
+                    const Eigen::DenseBase<Truncated>& truncated,
+                    std::type_identity_t<typename Rewards::Scalar> gamma, Index n, Out&& out) {
+  using S = typename Rewards::Scalar;
+  detail::require_same_scalar<Rewards, NextValues, Out>();
+  constexpr const char* where = "n_step_returns";
+  const Index T = rewards.rows(), B = rewards.cols();
+  check_unit_interval(where, "gamma", gamma);
+  check_at_least_one(where, "n", n);
+  detail::check_shape(where, "next_values", next_values, T, B);
+  detail::check_flags(where, terminated, truncated, T, B);
+  detail::check_shape(where, "out", out, T, B);
+  detail::check_all_finite(where, "rewards", rewards);
+  detail::check_all_finite(where, "next_values", next_values);
+  detail::n_step_kernel<true>(rewards.derived(), detail::flag_discounts<S>(terminated, gamma),
+                              next_values.derived(),
+                              detail::flag_lambdas<S>(terminated, truncated, S(1)), n,
+                              out.derived());
+}
+
+/// Allocating form of the flags-form n_step_returns.
+template <class Rewards, class NextValues, class Terminated, class Truncated>
+requires std::is_same_v<typename Terminated::Scalar, bool> &&
+    std::is_same_v<typename Truncated::Scalar, bool>
+typename Rewards::PlainObject n_step_returns(
+    const Eigen::DenseBase<Rewards>& rewards, const Eigen::DenseBase<NextValues>& next_values,
+    const Eigen::DenseBase<Terminated>& terminated, const Eigen::DenseBase<Truncated>& truncated,
+    std::type_identity_t<typename Rewards::Scalar> gamma, Index n) {
+  auto result = detail::plain_like(rewards);
+  n_step_returns(rewards, next_values, terminated, truncated, gamma, n, result);
+  return result;
+}
+
+/// Discounted returns, flags form: lambda_returns' flags form with lambda = 1
+/// (a truncated step bootstraps from next_values(t); a terminated one does
+/// not; both end the episode).
+template <class Rewards, class NextValues, class Terminated, class Truncated, class Out>
+requires std::is_same_v<typename Terminated::Scalar, bool> &&
+    std::is_same_v<typename Truncated::Scalar, bool> && detail::WritableDense<Out>
+void discounted_returns(const Eigen::DenseBase<Rewards>& rewards,
+                        const Eigen::DenseBase<NextValues>& next_values,
+                        const Eigen::DenseBase<Terminated>& terminated,
+                        const Eigen::DenseBase<Truncated>& truncated,
+                        std::type_identity_t<typename Rewards::Scalar> gamma, Out&& out) {
+  using S = typename Rewards::Scalar;
+  lambda_returns(rewards, next_values, terminated, truncated, gamma, S(1),
+                 std::forward<Out>(out));
+}
+
+/// Allocating form of the flags-form discounted_returns.
+template <class Rewards, class NextValues, class Terminated, class Truncated>
+requires std::is_same_v<typename Terminated::Scalar, bool> &&
+    std::is_same_v<typename Truncated::Scalar, bool>
+typename Rewards::PlainObject discounted_returns(
+    const Eigen::DenseBase<Rewards>& rewards, const Eigen::DenseBase<NextValues>& next_values,
+    const Eigen::DenseBase<Terminated>& terminated, const Eigen::DenseBase<Truncated>& truncated,
+    std::type_identity_t<typename Rewards::Scalar> gamma) {
+  using S = typename Rewards::Scalar;
+  return lambda_returns(rewards, next_values, terminated, truncated, gamma, S(1));
 }
 
 }  // namespace rlvalue

@@ -191,4 +191,50 @@ typename QRow::Scalar double_q_error(const Eigen::DenseBase<QRow>& q_row, Index 
          q_row.derived().coeff(action);
 }
 
+/// Persistent Q-learning error (Bellemare, Ostrovski, Guez, Thomas, Munos
+/// 2016, "Increasing the action gap: new operators for reinforcement
+/// learning"; rlax `persistent_q_learning`): the bootstrap repeats the
+/// current action with weight action_gap_scale,
+///   corrected = (1 - action_gap_scale) * max_a' q_next_row(a')
+///               + action_gap_scale * q_next_row(action),
+///   delta = reward + discount * corrected - q_row(action).
+/// action_gap_scale = 0 is Q-learning. Throws std::invalid_argument unless
+/// action_gap_scale lies in [0, 1], plus the checks of q_learning_error.
+template <class QRow, class QNextRow>
+typename QRow::Scalar persistent_q_learning_error(
+    const Eigen::DenseBase<QRow>& q_row, Index action,
+    std::type_identity_t<typename QRow::Scalar> reward,
+    std::type_identity_t<typename QRow::Scalar> discount,
+    const Eigen::DenseBase<QNextRow>& q_next_row,
+    std::type_identity_t<typename QRow::Scalar> action_gap_scale) {
+  detail::require_vector_expression<QRow>();
+  detail::require_vector_expression<QNextRow>();
+  using Scalar = typename QRow::Scalar;
+  static_assert(std::is_same_v<Scalar, typename QNextRow::Scalar>,
+                "rlvalue::persistent_q_learning_error: q_row and q_next_row must share a scalar "
+                "type");
+  constexpr const char* where = "persistent_q_learning_error";
+  check_index(where, "action", action, q_row.size());
+  check_size(where, "q_next_row", q_next_row.size(), q_row.size());
+  check_unit_interval(where, "action_gap_scale", action_gap_scale);
+  const Scalar corrected = (Scalar(1) - action_gap_scale) * detail::max_coeff(q_next_row) +
+                           action_gap_scale * q_next_row.derived().coeff(action);
+  return (reward + discount * corrected) - q_row.derived().coeff(action);
+}
+
+/// QV-learning error for the action values (Wiering 2005, "QV(lambda)-learning:
+/// a new on-policy reinforcement learning algorithm"; rlax `qv_learning`): Q
+/// bootstraps from a separately learned state value v(s'),
+///   delta = reward + discount * v_next - q_row(action).
+/// (The state values themselves learn with td_error.)
+template <class QRow>
+typename QRow::Scalar qv_learning_error(const Eigen::DenseBase<QRow>& q_row, Index action,
+                                        std::type_identity_t<typename QRow::Scalar> reward,
+                                        std::type_identity_t<typename QRow::Scalar> discount,
+                                        std::type_identity_t<typename QRow::Scalar> v_next) {
+  detail::require_vector_expression<QRow>();
+  check_index("qv_learning_error", "action", action, q_row.size());
+  return (reward + discount * v_next) - q_row.derived().coeff(action);
+}
+
 }  // namespace rlvalue
