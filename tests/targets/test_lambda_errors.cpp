@@ -223,3 +223,31 @@ TEST_CASE("lambda errors: bad input throws before writing", "[targets][lambda_er
         }) == "td_lambda_errors: rewards(3, 0) = nan is not finite");
   CHECK(untouched());
 }
+
+TEMPLATE_TEST_CASE("lambda errors: flags forms", "[targets][lambda_errors][flags]", float, double) {
+  using T = TestType;
+  const rlvalue_test::HandExample<T> ex;  // gamma = lambda = 0.5
+  using A = rlvalue_test::Arr<T>;
+  // The flags form equals the general form of the same flags, bit for bit.
+  const A td = rlvalue::td_lambda_errors(ex.rewards, ex.values, ex.next_values, ex.terminated,
+                                         ex.truncated, T(0.5), T(0.5));
+  CHECK((td == rlvalue::td_lambda_errors(ex.rewards, ex.values, ex.next_values, ex.discounts,
+                                         ex.lambdas))
+            .all());
+  // By hand, column 1 (truncated at t = 1): E_1 = 2 + 0.5 * next_values(1) - values(1)
+  //   = 2 + 2 - 2 = 2; column 2 (terminated at t = 1): E_1 = 2 - 2 = 0.
+  CHECK(td(1, 1) == T(2));
+  CHECK(td(1, 2) == T(0));
+  A out(4, 3);
+  rlvalue::sarsa_lambda_errors(ex.rewards, ex.values, ex.next_values, ex.terminated, ex.truncated,
+                               T(0.5), T(0.5), out);
+  CHECK((out == td).all());
+  rlvalue::q_lambda_errors(ex.rewards, ex.values, ex.next_values, ex.terminated, ex.truncated,
+                           T(0.5), T(0.5), out);
+  CHECK((out == td).all());
+  using rlvalue_test::message_of;
+  CHECK(message_of<std::invalid_argument>([&] {
+          (void)rlvalue::q_lambda_errors(ex.rewards, ex.values, ex.next_values, ex.terminated,
+                                         ex.truncated, T(0.5), T(2));
+        }) == "q_lambda_errors: lambda = 2 is outside [0, 1]");
+}

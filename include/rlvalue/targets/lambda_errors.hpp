@@ -151,4 +151,50 @@ typename Rewards::PlainObject q_lambda_errors(const Eigen::DenseBase<Rewards>& r
   return result;
 }
 
+/// Flags forms of td_lambda_errors, sarsa_lambda_errors and q_lambda_errors
+/// (TorchRL's terminated / truncated): the general forms with
+///   discount_t = gamma * (1 - terminated_t),
+///   lambda_t   = lambda * (1 - (terminated_t or truncated_t)),
+/// so a truncated step bootstraps from its next value and a terminated one
+/// does not, and neither lets the return cross into the next episode.
+/// Arguments: (rewards, prediction, next, terminated, truncated, gamma,
+/// lambda[, out]); the names of prediction and next are those of the general
+/// form.
+#define RLVALUE_LAMBDA_ERRORS_FLAGS_FORM(name, prediction_name, next_name)                      \
+  template <class Rewards, class P, class N, class Terminated, class Truncated, class Out>      \
+  requires std::is_same_v<typename Terminated::Scalar, bool> &&                                 \
+      std::is_same_v<typename Truncated::Scalar, bool> && detail::WritableDense<Out>            \
+  void name(const Eigen::DenseBase<Rewards>& rewards, const Eigen::DenseBase<P>& prediction,    \
+            const Eigen::DenseBase<N>& next, const Eigen::DenseBase<Terminated>& terminated,    \
+            const Eigen::DenseBase<Truncated>& truncated,                                       \
+            std::type_identity_t<typename Rewards::Scalar> gamma,                               \
+            std::type_identity_t<typename Rewards::Scalar> lambda, Out&& out) {                 \
+    using S = typename Rewards::Scalar;                                                         \
+    check_unit_interval(#name, "gamma", gamma);                                                 \
+    check_unit_interval(#name, "lambda", lambda);                                               \
+    detail::check_flags(#name, terminated, truncated, rewards.rows(), rewards.cols());          \
+    detail::lambda_errors_impl(#name, prediction_name, next_name, rewards, prediction, next,    \
+                               detail::flag_discounts<S>(terminated, gamma),                    \
+                               detail::flag_lambdas<S>(terminated, truncated, lambda),          \
+                               out.derived());                                                  \
+  }                                                                                             \
+  template <class Rewards, class P, class N, class Terminated, class Truncated>                 \
+  requires std::is_same_v<typename Terminated::Scalar, bool> &&                                 \
+      std::is_same_v<typename Truncated::Scalar, bool>                                          \
+  typename Rewards::PlainObject name(                                                           \
+      const Eigen::DenseBase<Rewards>& rewards, const Eigen::DenseBase<P>& prediction,          \
+      const Eigen::DenseBase<N>& next, const Eigen::DenseBase<Terminated>& terminated,          \
+      const Eigen::DenseBase<Truncated>& truncated,                                             \
+      std::type_identity_t<typename Rewards::Scalar> gamma,                                     \
+      std::type_identity_t<typename Rewards::Scalar> lambda) {                                  \
+    auto result = detail::plain_like(rewards);                                                  \
+    name(rewards, prediction, next, terminated, truncated, gamma, lambda, result);              \
+    return result;                                                                              \
+  }
+
+RLVALUE_LAMBDA_ERRORS_FLAGS_FORM(td_lambda_errors, "values", "next_values")
+RLVALUE_LAMBDA_ERRORS_FLAGS_FORM(sarsa_lambda_errors, "q_taken", "next_q_taken")
+RLVALUE_LAMBDA_ERRORS_FLAGS_FORM(q_lambda_errors, "q_taken", "next_max_q")
+#undef RLVALUE_LAMBDA_ERRORS_FLAGS_FORM
+
 }  // namespace rlvalue
