@@ -460,3 +460,53 @@ TEST_CASE("off-policy targets: bad input throws before writing", "[targets][off_
         }) == "retrace_returns: expected_next_q(0, 1) = nan is not finite");
   CHECK(untouched());
 }
+
+TEST_CASE("off-policy targets: flags forms", "[targets][off_policy][flags]") {
+  auto rng = rlvalue::make_rng(4242);
+  const Index T = 17, B = 3;
+  const Arr<double> r = random_array(rng, T, B, -1, 1);
+  const Arr<double> v = random_array(rng, T, B, -2, 2);
+  const Arr<double> nv = random_array(rng, T, B, -2, 2);
+  const Arr<double> eq = random_array(rng, T, B, -2, 2);
+  const Arr<double> rho = random_array(rng, T, B, 0, 2);
+  Flags term = Flags::Constant(T, B, false), trunc = Flags::Constant(T, B, false);
+  term(4, 0) = true;
+  trunc(9, 1) = true;
+  term(12, 2) = true;
+  trunc(3, 2) = true;
+  const double gamma = 0.9, lambda = 0.8;
+  const Arr<double> d = term.select(Arr<double>::Zero(T, B), Arr<double>::Constant(T, B, gamma));
+  const Arr<double> l =
+      (term || trunc).select(Arr<double>::Zero(T, B), Arr<double>::Constant(T, B, lambda));
+  Arr<double> out(T, B), out2(T, B);
+
+  rlvalue::importance_corrected_td_errors(r, rho, v, nv, term, trunc, gamma, lambda, out);
+  CHECK((out == rlvalue::importance_corrected_td_errors(r, d, rho, v, nv, l)).all());
+  // By hand at the truncation (9, 1): E = rho * (r + gamma * nv - v), no trace.
+  CHECK(out(9, 1) == rho(9, 1) * ((r(9, 1) + gamma * nv(9, 1)) - v(9, 1)));
+
+  rlvalue::retrace_returns(r, eq, nv, rho, term, trunc, gamma, lambda, out);
+  CHECK((out == rlvalue::retrace_returns(r, d, eq, nv, rho, l)).all());
+  // At the termination (4, 0): G = r.
+  CHECK(out(4, 0) == r(4, 0));
+
+  rlvalue::vtrace(v, nv, r, term, trunc, rho, gamma, lambda, 1.0, 1.0, out, out2);
+  const auto general = rlvalue::vtrace(v, nv, r, d, rho, l, 1.0, 1.0);
+  CHECK((out == general.vs).all());
+  CHECK((out2 == general.pg_advantages).all());
+  // With lambda = 0 the flags still mark the only episode ends: away from
+  // them the advantage bootstraps from vs_{t+1}, as rlax's vtrace does.
+  rlvalue::vtrace(v, nv, r, term, trunc, rho, gamma, 0.0, 1.0, 1.0, out, out2);
+  const double rb = std::min(1.0, rho(5, 0));
+  CHECK(out2(5, 0) == rb * ((r(5, 0) + gamma * out(6, 0)) - v(5, 0)));
+  const double rb9 = std::min(1.0, rho(9, 1));
+  CHECK(out2(9, 1) == rb9 * ((r(9, 1) + gamma * nv(9, 1)) - v(9, 1)));
+
+  using E = std::invalid_argument;
+  CHECK(message_of<E>([&] {
+          rlvalue::retrace_returns(r, eq, nv, rho, term, trunc, 1.5, lambda, out);
+        }) == "retrace_returns: gamma = 1.5 is outside [0, 1]");
+  CHECK(message_of<E>([&] {
+          rlvalue::vtrace(v, nv, r, term, trunc, rho, gamma, -1.0, 1.0, 1.0, out, out2);
+        }) == "vtrace: lambda = -1 is outside [0, 1]");
+}

@@ -18,6 +18,7 @@
 #include <limits>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/types.hpp"
@@ -43,6 +44,38 @@ template <class S>
 inline void check_clip(std::string_view where, std::string_view name, S value) {
   if (!(value >= S(0))) [[unlikely]]
     throw_invalid(where, name, value, "must be non-negative");
+}
+
+/// The V-trace recursion on validated arguments; `lambda_at(t, b)` gives
+/// lambda_t and `ends_episode(t, b)` whether step t ends an episode (then the
+/// advantage bootstraps from next_values(t), not from vs_{t+1}).
+template <class V, class N, class R, class D, class Rho, class LambdaAt, class Ends, class S,
+          class OutVs, class OutPg>
+inline void vtrace_kernel(const V& v, const N& nv, const R& r, const D& d, const Rho& rho,
+                          LambdaAt lambda_at, Ends ends_episode, S clip_rho, S clip_c,
+                          OutVs& vs, OutPg& adv) {
+  const Index T = r.rows(), B = r.cols();
+  auto clipped_rho = [&](Index t, Index b) -> S { return std::min(clip_rho, S(rho.coeff(t, b))); };
+  auto vs_last = [&](Index t, Index b) -> S {
+    return v.coeff(t, b) +
+           clipped_rho(t, b) * ((r.coeff(t, b) + d.coeff(t, b) * nv.coeff(t, b)) - v.coeff(t, b));
+  };
+  backward_scan(vs, vs_last, [&](Index t, Index b, S next_vs) -> S {
+    const S c = lambda_at(t, b) * std::min(clip_c, S(rho.coeff(t, b)));
+    return vs_last(t, b) + (d.coeff(t, b) * c) * (next_vs - v.coeff(t + 1, b));
+  });
+  auto pg = [&](Index t, Index b) -> S {
+    const S next =
+        (t + 1 < T && !ends_episode(t, b)) ? S(vs.coeff(t + 1, b)) : S(nv.coeff(t, b));
+    return clipped_rho(t, b) * ((r.coeff(t, b) + d.coeff(t, b) * next) - v.coeff(t, b));
+  };
+  if constexpr (OutPg::IsRowMajor) {
+    for (Index t = 0; t < T; ++t)
+      for (Index b = 0; b < B; ++b) adv.coeffRef(t, b) = pg(t, b);
+  } else {
+    for (Index b = 0; b < B; ++b)
+      for (Index t = 0; t < T; ++t) adv.coeffRef(t, b) = pg(t, b);
+  }
 }
 
 }  // namespace detail
@@ -207,41 +240,18 @@ void vtrace(const Eigen::DenseBase<Values>& values,
   detail::check_general_form(where, rewards, discounts, next_values, out_vs);
   detail::check_all_finite(where, "values", values);
   detail::check_all_ratios(where, "rhos", rhos);
-  const auto& v = values.derived();
-  const auto& nv = next_values.derived();
-  const auto& r = rewards.derived();
   const auto& d = discounts.derived();
-  const auto& rho = rhos.derived();
   auto lambda_at = detail::lambda_reader<S>(lambda);
-  auto clipped_rho = [&](Index t, Index b) -> S { return std::min(clip_rho, S(rho.coeff(t, b))); };
-  auto vs_last = [&](Index t, Index b) -> S {
-    return v.coeff(t, b) +
-           clipped_rho(t, b) * ((r.coeff(t, b) + d.coeff(t, b) * nv.coeff(t, b)) - v.coeff(t, b));
-  };
-  auto& vs = out_vs.derived();
-  detail::backward_scan(vs, vs_last, [&](Index t, Index b, S next_vs) -> S {
-    const S c = lambda_at(t, b) * std::min(clip_c, S(rho.coeff(t, b)));
-    return vs_last(t, b) + (d.coeff(t, b) * c) * (next_vs - v.coeff(t + 1, b));
-  });
+  // An episode end: discount 0, or (array lambda) lambda_t = 0.
   auto ends_episode = [&](Index t, Index b) -> bool {
     if constexpr (std::is_arithmetic_v<Lambda>)
       return d.coeff(t, b) == S(0);
     else
       return d.coeff(t, b) == S(0) || lambda_at(t, b) == S(0);
   };
-  auto pg = [&](Index t, Index b) -> S {
-    const S next =
-        (t + 1 < T && !ends_episode(t, b)) ? S(vs.coeff(t + 1, b)) : S(nv.coeff(t, b));
-    return clipped_rho(t, b) * ((r.coeff(t, b) + d.coeff(t, b) * next) - v.coeff(t, b));
-  };
-  auto& adv = out_pg_advantages.derived();
-  if constexpr (std::remove_cvref_t<OutPg>::IsRowMajor) {
-    for (Index t = 0; t < T; ++t)
-      for (Index b = 0; b < B; ++b) adv.coeffRef(t, b) = pg(t, b);
-  } else {
-    for (Index b = 0; b < B; ++b)
-      for (Index t = 0; t < T; ++t) adv.coeffRef(t, b) = pg(t, b);
-  }
+  detail::vtrace_kernel(values.derived(), next_values.derived(), rewards.derived(), d,
+                        rhos.derived(), lambda_at, ends_episode, clip_rho, clip_c,
+                        out_vs.derived(), out_pg_advantages.derived());
 }
 
 /// The two outputs of the allocating vtrace.
@@ -266,6 +276,110 @@ VtraceResult<typename Rewards::PlainObject> vtrace(
   vtrace(values, next_values, rewards, discounts, rhos, lambda, clip_rho, clip_c, result.vs,
          result.pg_advantages);
   return result;
+}
+
+// Flags forms (TorchRL / Gymnasium terminated and truncated, scalar gamma and
+// lambda): the general forms with discount_t = gamma * (1 - terminated_t) and
+// lambda_t = lambda * (1 - (terminated_t or truncated_t)). A truncated step
+// bootstraps from its next value and cuts the trace; a terminated one does
+// not bootstrap. Flags come right after the value arrays.
+
+/// importance_corrected_td_errors, flags form.
+template <class Rewards, class Rhos, class Values, class NextValues, class Terminated,
+          class Truncated, class Out>
+requires std::is_same_v<typename Terminated::Scalar, bool> &&
+    std::is_same_v<typename Truncated::Scalar, bool> && detail::WritableDense<Out>
+void importance_corrected_td_errors(const Eigen::DenseBase<Rewards>& rewards,
+                                    const Eigen::DenseBase<Rhos>& rhos,
+                                    const Eigen::DenseBase<Values>& values,
+                                    const Eigen::DenseBase<NextValues>& next_values,
+                                    const Eigen::DenseBase<Terminated>& terminated,
+                                    const Eigen::DenseBase<Truncated>& truncated,
+                                    std::type_identity_t<typename Rewards::Scalar> gamma,
+                                    std::type_identity_t<typename Rewards::Scalar> lambda,
+                                    Out&& out) {
+  using S = typename Rewards::Scalar;
+  constexpr const char* where = "importance_corrected_td_errors";
+  check_unit_interval(where, "gamma", gamma);
+  check_unit_interval(where, "lambda", lambda);
+  detail::check_flags(where, terminated, truncated, rewards.rows(), rewards.cols());
+  importance_corrected_td_errors(rewards, detail::flag_discounts<S>(terminated, gamma), rhos,
+                                 values, next_values,
+                                 detail::flag_lambdas<S>(terminated, truncated, lambda),
+                                 std::forward<Out>(out));
+}
+
+/// retrace_returns, flags form.
+template <class Rewards, class ExpectedNextQ, class NextQTaken, class NextRhos, class Terminated,
+          class Truncated, class Out>
+requires std::is_same_v<typename Terminated::Scalar, bool> &&
+    std::is_same_v<typename Truncated::Scalar, bool> && detail::WritableDense<Out>
+void retrace_returns(const Eigen::DenseBase<Rewards>& rewards,
+                     const Eigen::DenseBase<ExpectedNextQ>& expected_next_q,
+                     const Eigen::DenseBase<NextQTaken>& next_q_taken,
+                     const Eigen::DenseBase<NextRhos>& next_rhos,
+                     const Eigen::DenseBase<Terminated>& terminated,
+                     const Eigen::DenseBase<Truncated>& truncated,
+                     std::type_identity_t<typename Rewards::Scalar> gamma,
+                     std::type_identity_t<typename Rewards::Scalar> lambda, Out&& out) {
+  using S = typename Rewards::Scalar;
+  constexpr const char* where = "retrace_returns";
+  check_unit_interval(where, "gamma", gamma);
+  check_unit_interval(where, "lambda", lambda);
+  detail::check_flags(where, terminated, truncated, rewards.rows(), rewards.cols());
+  retrace_returns(rewards, detail::flag_discounts<S>(terminated, gamma), expected_next_q,
+                  next_q_taken, next_rhos, detail::flag_lambdas<S>(terminated, truncated, lambda),
+                  std::forward<Out>(out));
+}
+
+/// vtrace, flags form: an episode ends exactly where terminated or truncated
+/// is set (whatever lambda is), and the correction and the advantage
+/// bootstrap from that step's next value.
+template <class Values, class NextValues, class Rewards, class Terminated, class Truncated,
+          class Rhos, class OutVs, class OutPg>
+requires std::is_same_v<typename Terminated::Scalar, bool> &&
+    std::is_same_v<typename Truncated::Scalar, bool> && detail::WritableDense<OutVs> &&
+    detail::WritableDense<OutPg>
+void vtrace(const Eigen::DenseBase<Values>& values,
+            const Eigen::DenseBase<NextValues>& next_values,
+            const Eigen::DenseBase<Rewards>& rewards,
+            const Eigen::DenseBase<Terminated>& terminated,
+            const Eigen::DenseBase<Truncated>& truncated, const Eigen::DenseBase<Rhos>& rhos,
+            std::type_identity_t<typename Rewards::Scalar> gamma,
+            std::type_identity_t<typename Rewards::Scalar> lambda,
+            std::type_identity_t<typename Rewards::Scalar> clip_rho,
+            std::type_identity_t<typename Rewards::Scalar> clip_c, OutVs&& out_vs,
+            OutPg&& out_pg_advantages) {
+  using S = typename Rewards::Scalar;
+  detail::require_same_scalar<Rewards, Values, NextValues, Rhos, OutVs, OutPg>();
+  constexpr const char* where = "vtrace";
+  const Index T = rewards.rows(), B = rewards.cols();
+  check_unit_interval(where, "gamma", gamma);
+  check_unit_interval(where, "lambda", lambda);
+  detail::check_clip(where, "clip_rho", clip_rho);
+  detail::check_clip(where, "clip_c", clip_c);
+  detail::check_shape(where, "values", values, T, B);
+  detail::check_shape(where, "next_values", next_values, T, B);
+  detail::check_flags(where, terminated, truncated, T, B);
+  detail::check_shape(where, "rhos", rhos, T, B);
+  detail::check_shape(where, "out_vs", out_vs, T, B);
+  detail::check_shape(where, "out_pg_advantages", out_pg_advantages, T, B);
+  detail::check_all_finite(where, "rewards", rewards);
+  detail::check_all_finite(where, "values", values);
+  detail::check_all_finite(where, "next_values", next_values);
+  detail::check_all_ratios(where, "rhos", rhos);
+  const auto& term = terminated.derived();
+  const auto& trunc = truncated.derived();
+  const auto d = detail::flag_discounts<S>(terminated, gamma);
+  auto lambda_at = [&](Index t, Index b) -> S {
+    return (term.coeff(t, b) || trunc.coeff(t, b)) ? S(0) : lambda;
+  };
+  auto ends_episode = [&](Index t, Index b) -> bool {
+    return term.coeff(t, b) || trunc.coeff(t, b);
+  };
+  detail::vtrace_kernel(values.derived(), next_values.derived(), rewards.derived(), d,
+                        rhos.derived(), lambda_at, ends_episode, clip_rho, clip_c,
+                        out_vs.derived(), out_pg_advantages.derived());
 }
 
 }  // namespace rlvalue
