@@ -31,9 +31,13 @@ inline void gae_kernel(std::string_view where, const R& r, const V& v, const N& 
                        const L& l, Out& out, Validate validate) {
   using S = typename Out::Scalar;
   affine_scan(out, [&](Index t0, Index len, Index b0, Index w, auto& A, auto& C) {
-    C = tile_of(d, t0, len, b0, w);  // d_t first: checked, then scaled by lambda
-    A = (tile_of(r, t0, len, b0, w) + C * tile_of(nv, t0, len, b0, w)) -
-        tile_of(v, t0, len, b0, w);
+    // Read backward in time, as the scan walks the tiles, so the hardware
+    // prefetcher sees one descending stream per input column.
+    C.reverse() = tile_of(d, t0, len, b0, w).reverse();  // d_t: checked, then scaled by lambda
+    A.reverse() = ((tile_of(r, t0, len, b0, w) + tile_of(d, t0, len, b0, w) *
+                                                      tile_of(nv, t0, len, b0, w)) -
+                   tile_of(v, t0, len, b0, w))
+                      .reverse();
     bool ok;
     if constexpr (std::is_arithmetic_v<L>) {
       ok = check_and_scale_tile<kRanges>(A.data(), C.data(), len * w, S(l));

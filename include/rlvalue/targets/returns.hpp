@@ -106,8 +106,12 @@ inline void lambda_returns_kernel(std::string_view where, const R& r, const D& d
   const Index T = out.rows();
   affine_scan(out, [&](Index t0, Index len, Index b0, Index w, auto& A, auto& C) {
     const auto lt = tile_of(l, t0, len, b0, w);
-    C = tile_of(d, t0, len, b0, w);  // d_t first: checked, then scaled by lambda
-    A = tile_of(r, t0, len, b0, w) + C * ((S(1) - lt) * tile_of(nv, t0, len, b0, w));
+    // Read backward in time, as the scan walks the tiles, so the hardware
+    // prefetcher sees one descending stream per input column.
+    C.reverse() = tile_of(d, t0, len, b0, w).reverse();  // d_t: checked, then scaled by lambda
+    A.reverse() = (tile_of(r, t0, len, b0, w) +
+                   tile_of(d, t0, len, b0, w) * ((S(1) - lt) * tile_of(nv, t0, len, b0, w)))
+                      .reverse();
     if (t0 + len == T)
       for (Index g = 0; g < w; ++g)
         A(len - 1, g) = r.coeff(T - 1, b0 + g) + d.coeff(T - 1, b0 + g) * nv.coeff(T - 1, b0 + g);
@@ -261,8 +265,8 @@ void discounted_returns(const Eigen::DenseBase<Rewards>& rewards,
   detail::check_all_finite(where, "next_values", next_values);
   detail::affine_scan(out.derived(), [&](Index t0, Index len, Index b0, Index w, auto& A,
                                          auto& C) {
-    A = detail::tile_of(r, t0, len, b0, w);
-    C = detail::tile_of(d, t0, len, b0, w);
+    A.reverse() = detail::tile_of(r, t0, len, b0, w).reverse();  // backward, as the scan
+    C.reverse() = detail::tile_of(d, t0, len, b0, w).reverse();
     if (t0 + len == T)
       for (Index g = 0; g < w; ++g)
         A(len - 1, g) = r.coeff(T - 1, b0 + g) + d.coeff(T - 1, b0 + g) * nv.coeff(T - 1, b0 + g);
