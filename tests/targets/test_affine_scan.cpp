@@ -202,3 +202,45 @@ TEST_CASE("affine scan: bad input in a later tile", "[targets][scan]") {
     CHECK((out == 0.0f).all());
   }
 }
+
+TEST_CASE("affine scan: bad input on the row strategy", "[targets][scan]") {
+  using E = std::invalid_argument;
+  const Index T = 50, B = 37;  // row-major, B >= 16: fused rows, with a tail strip
+  const Data x = make_data(T, B, 11);
+  ArrRow<double> r = x.r, v = x.v, nv = x.nv, d = x.d, l = x.l;
+  ArrRow<double> out = ArrRow<double>::Constant(T, B, 42.0);
+  SECTION("a NaN value in an early row is named; nothing non-finite is written") {
+    v(3, 35) = std::numeric_limits<double>::quiet_NaN();  // in the tail strip
+    CHECK(message_of<E>([&] { rlvalue::gae(r, v, nv, d, 0.9, out); }) ==
+          "gae: values(3, 35) = nan is not finite");
+    CHECK(out.isFinite().all());
+    CHECK((out.topRows(3) == 42.0).all());  // rows before the bad one are untouched
+  }
+  SECTION("an infinite reward in a full strip") {
+    r(20, 5) = std::numeric_limits<double>::infinity();
+    CHECK(message_of<E>([&] { rlvalue::lambda_returns(r, d, nv, 0.5, out); }) ==
+          "lambda_returns: rewards(20, 5) = inf is not finite");
+    CHECK(out.isFinite().all());
+  }
+  SECTION("a discount outside [0, 1]") {
+    d(30, 17) = -0.5;
+    CHECK(message_of<E>([&] { rlvalue::discounted_returns(r, d, nv, out); }) ==
+          "discounted_returns: discounts(30, 17) = -0.5 is outside [0, 1]");
+  }
+  SECTION("a NaN lambda in the last row (whose lambda the recursion never reads)") {
+    l(T - 1, 2) = std::numeric_limits<double>::quiet_NaN();
+    CHECK(message_of<E>([&] { rlvalue::gae(r, v, nv, d, l, out); }) ==
+          "gae: lambda(49, 2) = nan is outside [0, 1]");
+    CHECK(out.isFinite().all());
+  }
+  SECTION("overflow of finite inputs is reported, not written") {
+    ArrRow<float> rf = ArrRow<float>::Zero(3, 16), nvf = ArrRow<float>::Zero(3, 16);
+    ArrRow<float> df = ArrRow<float>::Ones(3, 16), outf = ArrRow<float>::Zero(3, 16);
+    rf(1, 4) = 3e38f;
+    nvf(1, 4) = 3e38f;
+    CHECK(message_of<E>([&] { rlvalue::lambda_returns(rf, df, nvf, 0.0f, outf); }) ==
+          "lambda_returns: returns(1, 4) = inf is not finite although every input is "
+          "(it overflowed)");
+    CHECK(outf.isFinite().all());
+  }
+}

@@ -7,13 +7,15 @@
 // dependency chain (a multiply and an add per step, about 6-8 cycles); the
 // engine removes that bound without changing the mathematics:
 //
-//  1. Tiles. The caller's `fill(t0, len, b0, w, A, C)` writes a_t and c_t of
-//     rows [t0, t0+len) and columns [b0, b0+w) into two small buffers, as
-//     Eigen expressions, so Eigen vectorises whatever the inputs' layout
-//     allows. Tiles are walked backward in time; the buffers stay in L1.
-//  2. Row strategy (row-major output, B >= 16): a row at a time, the
-//     recursion is elementwise across the B environments:
-//     out.row(t) = A + C * out.row(t+1), vectorised.
+//  1. Row strategy (row-major output, B >= 16): one fused pass, a row at a
+//     time from the last: across the B environments the recursion is
+//     elementwise, y(t, :) = a(t, :) + c(t, :) * y(t+1, :), computed 16
+//     lanes at a time from the inputs (`strip`), checked, and stored.
+//  2. Tiles (every other case). The caller's `fill(t0, len, b0, w, A, C)`
+//     writes a_t and c_t of rows [t0, t0+len) and columns [b0, b0+w) into two
+//     small buffers, as Eigen expressions, so Eigen vectorises whatever the
+//     inputs' layout allows, and checks them. Tiles are walked backward in
+//     time and read backward, so the prefetcher sees descending streams.
 //  3. Column strategy, 4 or more columns: 8 columns advance together, eight
 //     independent chains interleaved, so the chain latency overlaps.
 //  4. Column strategy, 1 to 3 columns with T >= 1024 (one long sequence):
@@ -22,11 +24,16 @@
 //     keeps only each one's result and product of c; those give the true
 //     value entering each segment (latest to earliest, 8 steps); a second
 //     pass reruns the 8 chains from those values, writing y.
-// Strategies 2 and 3 perform exactly the arithmetic of the plain recursion
+// Strategies 1 and 3 perform exactly the arithmetic of the plain recursion
 // (same operations, same order), so their results are bit for bit those of
 // the textbook loop; in strategy 4 only the values entering each segment are
 // regrouped (local + product * carry), so it agrees with the plain loop to
 // rounding (|c_t| <= 1 keeps every product <= 1 in magnitude).
+// Checks are fused into the pass that reads the inputs (so they are read from
+// memory once): a bad entry is found when its tile or strip is reached, and
+// the cold path then re-runs the full checks to name the first offending
+// entry in storage order. Rows later in time than the offending one may
+// already hold their results; no non-finite value is ever stored.
 // Nothing is allocated: the tile buffers live on the stack (at most
 // 2 x 2048 scalars).
 
@@ -153,55 +160,115 @@ inline void scan_column_segmented(Out& out, Fill& fill, Index b, S* a, S* c) {
   }
 }
 
-/// Row strategy: out.row(t) = A.row(t) + C.row(t) * out.row(t + 1), across
-/// the environments, on tiles of several rows (row-major buffers) so that
-/// the per-tile work (fill, checks) is amortised when B is small.
-template <class S, class Out, class Fill>
-inline void scan_rows(Out& out, Fill& fill, S* a, S* c) {
-  using RowTile = Eigen::Map<Eigen::Array<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>,
-                             Eigen::Aligned64>;
-  constexpr Index capacity = kScanTileRows * kScanLanes;
+/// What a kernel computes for one strip of a row (W = 16 lanes, or fewer at
+/// the end of a row): a_t, c_t, and (when it checks ranges) a vector whose
+/// entries are >= 0 exactly when the strip's discounts and lambdas lie in
+/// [0, 1].
+template <class S, int W>
+struct ScanStrip {
+  using Vector = Eigen::Array<S, 1, W, Eigen::RowMajor, 1, (W == Eigen::Dynamic ? 16 : W)>;
+  Vector a, c, unit;
+};
+inline constexpr int kStripWidth = 16;
+
+/// Row strategy (row-major output, B >= 16): one fused pass, a row at a time
+/// from the last, 16 environments at a time (four SIMD registers of float):
+///   y = a + c * out(t + 1, strip),
+/// computed by `strip(t, b, w)` from the inputs, checked (y must be finite;
+/// discounts and lambdas in [0, 1]) and stored. A non-finite y is never
+/// stored: `reject(t, b, y)` is called instead (it throws). Range checks are
+/// gathered over a row and tested at its end.
+template <bool kRanges, class S, class Out, class Strip, class Reject>
+inline void scan_rows_fused(Out& out, Strip& strip, Reject& reject) {
+  constexpr int W = kStripWidth;
+  using V = Eigen::Array<S, 1, W>;
   const Index T = out.rows(), B = out.cols();
-  const Index width = std::min(capacity, B);
-  const Index rows_per_tile = capacity / width;
-  for (Index b0 = 0; b0 < B; b0 += width) {
-    const Index w = std::min(width, B - b0);
-    for (Index end = T; end > 0;) {
-      const Index len = std::min(rows_per_tile, end);
-      const Index t0 = end - len;
-      RowTile A(a, len, w), C(c, len, w);
-      fill(t0, len, b0, w, A, C);
-      // Straight into out: each row reads the row after it, just written.
-      Index i = len - 1;
-      if (end == T)
-        out.block(t0 + i, b0, 1, w) = A.row(i);
+  for (Index t = T - 1; t >= 0; --t) {
+    V unit = V::Zero();
+    S unit_tail = S(0);
+    Index b = 0;
+    for (; b + W <= B; b += W) {
+      const ScanStrip<S, W> s = strip.template operator()<W>(t, b, Index(W));
+      V y;
+      if (t == T - 1)
+        y = s.a;
       else
-        out.block(t0 + i, b0, 1, w) = A.row(i) + C.row(i) * out.block(end, b0, 1, w).array();
-      for (--i; i >= 0; --i)
-        out.block(t0 + i, b0, 1, w) =
-            A.row(i) + C.row(i) * out.block(t0 + i + 1, b0, 1, w).array();
-      end = t0;
+        y = s.a + s.c * out.template block<1, W>(t + 1, b).array();
+      if (!(((y + s.c) * S(0)).sum() == S(0))) [[unlikely]]  // c too: d, lambda finite
+        reject(t, b, y);
+      if constexpr (kRanges) unit = unit.min(s.unit);
+      out.template block<1, W>(t, b) = y;
     }
+    if (b < B) {
+      const Index w = B - b;
+      const ScanStrip<S, Eigen::Dynamic> s = strip.template operator()<Eigen::Dynamic>(t, b, w);
+      typename ScanStrip<S, Eigen::Dynamic>::Vector y;
+      if (t == T - 1)
+        y = s.a;
+      else
+        y = s.a + s.c * out.block(t + 1, b, 1, w).array();
+      if (!(((y + s.c) * S(0)).sum() == S(0))) [[unlikely]]
+        reject(t, b, y);
+      if constexpr (kRanges) unit_tail = s.unit.minCoeff();
+      out.block(t, b, 1, w) = y;
+    }
+    if constexpr (kRanges)
+      if (!(std::min(unit.minCoeff(), unit_tail) >= S(0))) [[unlikely]]
+        reject(t, Index(0), V::Zero().eval());
   }
+}
+
+/// A strip of row t, columns [b, b + w), of x as an array expression (a
+/// fixed-size block when W is a number), or x itself when x is a number.
+template <int W, class X>
+inline decltype(auto) strip_of(const X& x, Index t, Index b, Index w) {
+  if constexpr (std::is_arithmetic_v<X>)
+    return x;
+  else if constexpr (W == Eigen::Dynamic)
+    return x.derived().array().block(t, b, 1, w);
+  else
+    return x.derived().array().template block<1, W>(t, b);
+}
+
+/// The cold path of a rejected strip: `validate()` re-runs the full input
+/// checks in their documented order and throws at the first offending
+/// entry; if it finds nothing, an intermediate overflowed and is reported at
+/// its position (t, b + lane).
+template <class Validate, class Y>
+[[noreturn]] __attribute__((noinline, cold)) void reject_strip(std::string_view where,
+                                                               std::string_view name,
+                                                               Validate& validate, Index t,
+                                                               Index b, const Y& y) {
+  validate();
+  for (Index k = 0; k < y.size(); ++k)
+    if (!std::isfinite(y(k)))
+      throw_invalid_at(where, name, t, b + k, y(k),
+                       "is not finite although every input is (it overflowed)");
+  throw std::logic_error("rlvalue: reject_strip called on a valid strip");
 }
 
 /// Evaluates y_{T-1} = a_{T-1}, y_t = a_t + c_t * y_{t+1} into `out` (T x B,
 /// any writable Eigen object or expression). `fill(t0, len, b0, w, A, C)`
-/// must write a and c of that block into the Eigen maps A and C (len x w,
-/// column-major or row-major); c of row T-1 is never used.
-template <class Out, class Fill>
-inline void affine_scan(Out& out, Fill fill) {
+/// must write a and c of that block into the column-major Eigen maps A and C
+/// (len x w) and check them; `strip.template operator()<W>(t, b, w)` must
+/// return the ScanStrip of row t, columns [b, b + w); c of row T-1 is never
+/// used.
+/// Row-major outputs of 16 or more columns take the fused row strategy with
+/// `strip` (see scan_rows_fused; kRanges: check discounts and lambdas) and
+/// `reject`; the others take the column strategies with `fill`.
+template <bool kRanges, class Out, class Fill, class Strip, class Reject>
+inline void affine_scan(Out& out, Fill fill, Strip strip, Reject reject) {
   using S = typename Out::Scalar;
   const Index T = out.rows(), B = out.cols();
   if (T == 0 || B == 0) return;
-  alignas(64) S a[kScanTileRows * kScanLanes];
-  alignas(64) S c[kScanTileRows * kScanLanes];
   if constexpr (Out::IsRowMajor) {
     if (B >= kScanRowMinWidth) {
-      scan_rows<S>(out, fill, a, c);
+      scan_rows_fused<kRanges, S>(out, strip, reject);
       return;
     }
   }
+  alignas(64) S a[kScanTileRows * kScanLanes];
+  alignas(64) S c[kScanTileRows * kScanLanes];
   for (Index b0 = 0; b0 < B; b0 += kScanLanes) {
     const Index w = std::min(kScanLanes, B - b0);
     if (w >= 4 || T < kScanSegmentMinRows) {

@@ -30,7 +30,7 @@ template <bool kRanges, class R, class V, class N, class D, class L, class Out, 
 inline void gae_kernel(std::string_view where, const R& r, const V& v, const N& nv, const D& d,
                        const L& l, Out& out, Validate validate) {
   using S = typename Out::Scalar;
-  affine_scan(out, [&](Index t0, Index len, Index b0, Index w, auto& A, auto& C) {
+  auto fill = [&](Index t0, Index len, Index b0, Index w, auto& A, auto& C) {
     // Read backward in time, as the scan walks the tiles, so the hardware
     // prefetcher sees one descending stream per input column.
     C.reverse() = tile_of(d, t0, len, b0, w).reverse();  // d_t: checked, then scaled by lambda
@@ -50,7 +50,25 @@ inline void gae_kernel(std::string_view where, const R& r, const V& v, const N& 
     }
     if (!ok) [[unlikely]]
       reject_tile(where, "advantages", validate, A, t0, b0);
-  });
+  };
+  auto strip = [&]<int W>(Index t, Index b, Index w) {
+    ScanStrip<S, W> s;
+    const auto dd = strip_of<W>(d, t, b, w);
+    s.a = (strip_of<W>(r, t, b, w) + dd * strip_of<W>(nv, t, b, w)) - strip_of<W>(v, t, b, w);
+    s.c = dd * strip_of<W>(l, t, b, w);
+    if constexpr (kRanges) {
+      s.unit = dd * (S(1) - dd);
+      if constexpr (!std::is_arithmetic_v<L>) {
+        const auto ll = strip_of<W>(l, t, b, w);
+        s.unit = s.unit.min(ll * (S(1) - ll));
+      }
+    }
+    return s;
+  };
+  auto reject = [&](Index t, Index b, const auto& y) {
+    reject_strip(where, "advantages", validate, t, b, y);
+  };
+  affine_scan<kRanges>(out, fill, strip, reject);
 }
 
 }  // namespace detail

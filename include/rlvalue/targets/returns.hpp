@@ -21,17 +21,23 @@
 // allocating form returning `Rewards::PlainObject` (the rewards' scalar type,
 // shape and storage order).
 //
-// Errors (std::invalid_argument, thrown before `out` is touched): a shape
-// differing from rewards' (message names the parameter and both shapes),
-// lambda / discounts / gamma outside [0, 1] (arrays: position (t, b)),
-// n < 1, non-finite rewards, values or next_values (name and position).
+// Errors (std::invalid_argument): a shape differing from rewards' (message
+// names the parameter and both shapes), lambda / discounts / gamma outside
+// [0, 1] (arrays: position (t, b)), n < 1, non-finite rewards, values or
+// next_values (name and position), and a result that overflows although
+// every input is finite. Shapes and scalar parameters are checked before
+// `out` is touched. Entries are checked as the recursion reads them (inputs
+// are read from memory once): when one is bad, rows of `out` later in time
+// may already hold their results; nothing else is written, and no non-finite
+// value ever is. (gae, lambda_returns and discounted_returns; the others check
+// everything first.)
 // T = 0 or B = 0 is valid and writes nothing.
 //
 // Cost: one exact backward recursion, O(T*B) (n-step: O(T*B*min(n, T))), no
-// allocation. The traversal follows `out`'s storage order: a column-major
-// `out` is walked column by column, backward in time, with the carry in a
-// register; a row-major `out` is walked row by row, backward, reading the
-// carry back from the row just written.
+// allocation. gae, lambda_returns and discounted_returns run on the engine
+// of targets/affine_scan.hpp (fused rows for row-major outputs, interleaved
+// or segmented column chains otherwise); the others walk `out`'s storage
+// order directly.
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -104,7 +110,7 @@ inline void lambda_returns_kernel(std::string_view where, const R& r, const D& d
                                   const L& l, Out& out, Validate validate) {
   using S = typename Out::Scalar;
   const Index T = out.rows();
-  affine_scan(out, [&](Index t0, Index len, Index b0, Index w, auto& A, auto& C) {
+  auto fill = [&](Index t0, Index len, Index b0, Index w, auto& A, auto& C) {
     const auto lt = tile_of(l, t0, len, b0, w);
     // Read backward in time, as the scan walks the tiles, so the hardware
     // prefetcher sees one descending stream per input column.
@@ -126,7 +132,26 @@ inline void lambda_returns_kernel(std::string_view where, const R& r, const D& d
     }
     if (!ok) [[unlikely]]
       reject_tile(where, "returns", validate, A, t0, b0);
-  });
+  };
+  auto strip = [&]<int W>(Index t, Index b, Index w) {
+    ScanStrip<S, W> s;
+    const auto dd = strip_of<W>(d, t, b, w);
+    const auto ll = strip_of<W>(l, t, b, w);
+    if (t == T - 1)
+      s.a = strip_of<W>(r, t, b, w) + dd * strip_of<W>(nv, t, b, w);
+    else
+      s.a = strip_of<W>(r, t, b, w) + dd * ((S(1) - ll) * strip_of<W>(nv, t, b, w));
+    s.c = dd * ll;
+    if constexpr (kRanges) {
+      s.unit = dd * (S(1) - dd);
+      if constexpr (!std::is_arithmetic_v<L>) s.unit = s.unit.min(ll * (S(1) - ll));
+    }
+    return s;
+  };
+  auto reject = [&](Index t, Index b, const auto& y) {
+    reject_strip(where, "returns", validate, t, b, y);
+  };
+  affine_scan<kRanges>(out, fill, strip, reject);
 }
 
 /// discount_t = gamma * (1 - terminated_t) and lambda_t = lambda * (1 -
@@ -263,8 +288,7 @@ void discounted_returns(const Eigen::DenseBase<Rewards>& rewards,
   // a_t = r_t, c_t = discount_t; a_{T-1} = r_{T-1} + discount_{T-1} * nv_{T-1}.
   // next_values is read only at T-1, so its finiteness is checked on its own.
   detail::check_all_finite(where, "next_values", next_values);
-  detail::affine_scan(out.derived(), [&](Index t0, Index len, Index b0, Index w, auto& A,
-                                         auto& C) {
+  auto fill = [&](Index t0, Index len, Index b0, Index w, auto& A, auto& C) {
     A.reverse() = detail::tile_of(r, t0, len, b0, w).reverse();  // backward, as the scan
     C.reverse() = detail::tile_of(d, t0, len, b0, w).reverse();
     if (t0 + len == T)
@@ -272,7 +296,22 @@ void discounted_returns(const Eigen::DenseBase<Rewards>& rewards,
         A(len - 1, g) = r.coeff(T - 1, b0 + g) + d.coeff(T - 1, b0 + g) * nv.coeff(T - 1, b0 + g);
     if (!detail::check_and_scale_tile<true>(A.data(), C.data(), len * w, S(1))) [[unlikely]]
       detail::reject_tile(where, "returns", validate, A, t0, b0);
-  });
+  };
+  auto strip = [&]<int W>(Index t, Index b, Index w) {
+    detail::ScanStrip<S, W> s;
+    const auto dd = detail::strip_of<W>(d, t, b, w);
+    if (t == T - 1)
+      s.a = detail::strip_of<W>(r, t, b, w) + dd * detail::strip_of<W>(nv, t, b, w);
+    else
+      s.a = detail::strip_of<W>(r, t, b, w);
+    s.c = dd;
+    s.unit = dd * (S(1) - dd);
+    return s;
+  };
+  auto reject = [&](Index t, Index b, const auto& y) {
+    detail::reject_strip(where, "returns", validate, t, b, y);
+  };
+  detail::affine_scan<true>(out.derived(), fill, strip, reject);
 }
 
 /// Allocating form of discounted_returns.
