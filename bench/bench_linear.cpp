@@ -1,0 +1,305 @@
+// Linear TD(lambda) and sparse-trace SARSA(lambda) throughput, each beside a
+// hand-written loop doing the same arithmetic on raw arrays:
+//   * TDLambdaTiles:  TDLambda<LinearV<TileCoding<2>>> (8 tilings of 8 x 8
+//     tiles, 648 weights, accumulating dense trace) over a stream of 2-D
+//     states; hand_loop computes the same tiles and updates by hand (the
+//     decay and the weight update fused in one pass, as rlvalue does).
+//   * TDLambdaDense:  TDLambda over dense features of d = 64 and 1024 (a
+//     feature table read per state, so the feature cost is the same copy in
+//     both); hand_loop: v = w.x, v' = w.x', z = gl z + x, w += a d z.
+//   * SarsaLambdaSparse: SarsaLambda<TabularQ, SparseTrace> (4 actions,
+//     gamma*lambda = 0.81, tolerance 1e-4: at most 44 entries, about 36 on
+//     average, reported as active_traces) on tables of 1,000 to 1,000,000
+//     states with uniformly random states: the work per step is set by the
+//     active entries, not the table (the time still rises once the table
+//     leaves the cache, each entry being a cache miss, in hand_loop too);
+//     `dense` is the same learner with a dense trace, O(table) per step.
+// bench/ratios.py turns the JSON output into ratios to the rlvalue variant.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "rlvalue/approx/linear_v.hpp"
+#include "rlvalue/approx/tabular_q.hpp"
+#include "rlvalue/approx/tile_coding.hpp"
+#include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/rng.hpp"
+#include "rlvalue/learners/sarsa_lambda.hpp"
+#include "rlvalue/learners/td_lambda.hpp"
+
+namespace {
+
+using rlvalue::Index;
+constexpr std::size_t kStream = std::size_t{1} << 16;
+constexpr std::size_t kBatch = 1024;
+constexpr double kGamma = 0.9, kLambda = 0.9, kAlpha = 0.01;
+
+// ---- tile coding -----------------------------------------------------------
+using Tiles = rlvalue::TileCoding<2>;
+using State2 = Eigen::Vector2d;
+
+const std::vector<rlvalue::Transition<State2>>& tile_stream() {
+  static std::vector<rlvalue::Transition<State2>> stream = [] {
+    std::vector<rlvalue::Transition<State2>> s(kStream);
+    auto rng = rlvalue::make_rng(77);
+    State2 x(0.5, 0.5);
+    for (auto& t : s) {
+      State2 y = x + State2(rlvalue::uniform01(rng) - 0.5, rlvalue::uniform01(rng) - 0.5) * 0.1;
+      y = y.cwiseMax(0.0).cwiseMin(1.0);
+      t = {.state = x, .reward = rlvalue::uniform01(rng) - 0.5, .next_state = y,
+           .terminated = rlvalue::uniform01(rng) < 0.01};
+      x = t.terminated ? State2(rlvalue::uniform01(rng), rlvalue::uniform01(rng)) : y;
+    }
+    return s;
+  }();
+  return stream;
+}
+
+Tiles make_tiles() {
+  return Tiles({.num_tilings = 8, .low = {0.0, 0.0}, .high = {1.0, 1.0}, .tiles = {8, 8}});
+}
+
+void BM_TDLambdaTiles_rlvalue(benchmark::State& state) {
+  const auto& stream = tile_stream();
+  rlvalue::LinearV<Tiles> v(make_tiles());
+  rlvalue::TDLambda<rlvalue::LinearV<Tiles>> td(v, {.gamma = kGamma, .step_size = kAlpha, .lambda = kLambda});
+  std::size_t pos = 0;
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < kBatch; ++i) td.update(stream[pos + i]);
+    pos = (pos + kBatch) % kStream;
+  }
+  benchmark::DoNotOptimize(v.parameters().data());
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
+}
+
+// Hand-written: the same tiles (q_i = floor(8*8*x_i) clamped, offsets
+// (t*(2i+1)) mod 8), then the accumulating-trace update over all weights.
+void BM_TDLambdaTiles_hand_loop(benchmark::State& state) {
+  const auto& stream = tile_stream();
+  constexpr Index n = 8, grid = 81, P = n * grid;
+  std::vector<double> w(P, 0.0), z(P, 0.0);
+  auto tiles = [](const State2& x, Index* out) {
+    Index q[2];
+    for (int i = 0; i < 2; ++i) {
+      Index qi = static_cast<Index>(std::floor(x[i] * 64.0));
+      q[i] = qi < 0 ? 0 : (qi > 64 ? 64 : qi);
+    }
+    for (Index t = 0; t < n; ++t)
+      out[t] = t * grid + (q[0] + t % n) / n + ((q[1] + (3 * t) % n) / n) * 9;
+  };
+  std::size_t pos = 0;
+  Index a[8], b[8];
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < kBatch; ++i) {
+      const auto& t = stream[pos + i];
+      tiles(t.state, a);
+      double v = 0, v2 = 0;
+      for (Index k = 0; k < n; ++k) v += w[a[k]];
+      if (!t.terminated) {
+        tiles(t.next_state, b);
+        for (Index k = 0; k < n; ++k) v2 += w[b[k]];
+      }
+      const double delta = t.reward + (t.terminated ? 0.0 : kGamma * v2) - v;
+      if (!std::isfinite(delta)) throw std::invalid_argument("non-finite");
+      const double c = kAlpha * delta;
+      for (Index k = 0; k < P; ++k) {  // z = gl z; w += a d z, fused
+        z[k] *= kGamma * kLambda;
+        w[k] += c * z[k];
+      }
+      for (Index k = 0; k < n; ++k) {  // then the active tiles: z += x, w += a d x
+        z[a[k]] += 1.0;
+        w[a[k]] += c;
+      }
+      if (t.terminated || t.truncated) std::fill(z.begin(), z.end(), 0.0);
+    }
+    pos = (pos + kBatch) % kStream;
+  }
+  benchmark::DoNotOptimize(w.data());
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
+}
+
+// ---- dense features ----------------------------------------------------------
+constexpr Index kTableStates = 256;
+
+// A dense feature map reading row s of a fixed random table (the feature
+// cost is one copy of d values, the same in the hand loop).
+class TableFeatures {
+ public:
+  using state_type = Index;
+  explicit TableFeatures(Index d) : table_(Eigen::MatrixXd::Zero(d, kTableStates)) {
+    auto rng = rlvalue::make_rng(5, static_cast<std::uint64_t>(d));
+    for (Index j = 0; j < kTableStates; ++j)
+      for (Index i = 0; i < d; ++i) table_(i, j) = (rlvalue::uniform01(rng) - 0.5) / std::sqrt(double(d));
+  }
+  Index num_features() const noexcept { return table_.rows(); }
+  void check_state(std::string_view where, std::string_view name, Index s) const {
+    rlvalue::check_index(where, name, s, kTableStates);
+  }
+  template <class T>
+  void write(Index s, std::span<T> out) const noexcept {
+    const double* col = table_.data() + s * table_.rows();
+    for (Index i = 0; i < table_.rows(); ++i) out[static_cast<std::size_t>(i)] = static_cast<T>(col[i]);
+  }
+  const Eigen::MatrixXd& table() const noexcept { return table_; }
+
+ private:
+  Eigen::MatrixXd table_;
+};
+static_assert(rlvalue::DenseFeatureMap<TableFeatures>);
+
+const std::vector<rlvalue::Transition<>>& index_stream(Index states) {
+  static std::vector<rlvalue::Transition<>> cache;
+  static Index cached = -1;
+  if (cached != states) {
+    auto rng = rlvalue::make_rng(99, static_cast<std::uint64_t>(states));
+    cache.resize(kStream);
+    for (auto& t : cache)
+      t = {.state = rlvalue::uniform_index(rng, states), .action = rlvalue::uniform_index(rng, 4),
+           .reward = rlvalue::uniform01(rng) - 0.5, .next_state = rlvalue::uniform_index(rng, states),
+           .terminated = rlvalue::uniform01(rng) < 0.01};
+    cached = states;
+  }
+  return cache;
+}
+
+void BM_TDLambdaDense_rlvalue(benchmark::State& state) {
+  const Index d = state.range(0);
+  const auto& stream = index_stream(kTableStates);
+  rlvalue::LinearV<TableFeatures> v{TableFeatures(d)};
+  rlvalue::TDLambda<rlvalue::LinearV<TableFeatures>> td(v, {.gamma = kGamma, .step_size = kAlpha, .lambda = kLambda});
+  std::size_t pos = 0;
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < kBatch; ++i) td.update(stream[pos + i]);
+    pos = (pos + kBatch) % kStream;
+  }
+  benchmark::DoNotOptimize(v.parameters().data());
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
+}
+
+void BM_TDLambdaDense_hand_loop(benchmark::State& state) {
+  const Index d = state.range(0);
+  const auto& stream = index_stream(kTableStates);
+  const TableFeatures features(d);
+  std::vector<double> w(static_cast<std::size_t>(d), 0.0), z(w), x(w), x2(w);
+  std::size_t pos = 0;
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < kBatch; ++i) {
+      const auto& t = stream[pos + i];
+      features.write(t.state, std::span<double>(x));
+      double v = 0, v2 = 0;
+      for (Index k = 0; k < d; ++k) v += w[k] * x[k];
+      if (!t.terminated) {
+        features.write(t.next_state, std::span<double>(x2));
+        for (Index k = 0; k < d; ++k) v2 += w[k] * x2[k];
+      }
+      const double delta = t.reward + (t.terminated ? 0.0 : kGamma * v2) - v;
+      if (!std::isfinite(delta)) throw std::invalid_argument("non-finite");
+      const double c = kAlpha * delta;
+      for (Index k = 0; k < d; ++k) {
+        z[k] = kGamma * kLambda * z[k] + x[k];
+        w[k] += c * z[k];
+      }
+      if (t.terminated || t.truncated) std::fill(z.begin(), z.end(), 0.0);
+    }
+    pos = (pos + kBatch) % kStream;
+  }
+  benchmark::DoNotOptimize(w.data());
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
+}
+
+// ---- sparse-trace SARSA(lambda) on big tables --------------------------------
+template <class Trace>
+void sarsa_lambda(benchmark::State& state) {
+  const Index states = state.range(0);
+  const auto& stream = index_stream(states);
+  rlvalue::TabularQ<double> q(states, 4, 1.0);
+  rlvalue::SarsaLambda<rlvalue::TabularQ<double>, Trace> learner(
+      q, {.gamma = kGamma, .step_size = kAlpha, .lambda = kLambda, .trace_tolerance = 1e-4});
+  std::size_t pos = 0;
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < kBatch; ++i) {
+      const auto& t = stream[pos + i];
+      learner.update(t, stream[(pos + i + 1) % kStream].action);
+    }
+    pos = (pos + kBatch) % kStream;
+  }
+  benchmark::DoNotOptimize(q.parameters().data());
+  // Mean number of trace entries a step touches, over one more (untimed) batch.
+  double active = 0.0;
+  for (std::size_t i = 0; i < kBatch; ++i) {
+    learner.update(stream[pos + i], stream[(pos + i + 1) % kStream].action);
+    active += static_cast<double>(learner.trace().active_count());
+  }
+  state.counters["active_traces"] = active / double(kBatch);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
+}
+void BM_SarsaLambdaSparse_rlvalue(benchmark::State& state) { sarsa_lambda<rlvalue::SparseTrace<double>>(state); }
+void BM_SarsaLambdaSparse_dense(benchmark::State& state) { sarsa_lambda<rlvalue::DenseTrace<double>>(state); }
+
+// Hand-written sparse trace: the same active-list bookkeeping on raw arrays.
+void BM_SarsaLambdaSparse_hand_loop(benchmark::State& state) {
+  const Index states = state.range(0);
+  const auto& stream = index_stream(states);
+  std::vector<double> q(static_cast<std::size_t>(states * 4), 1.0), z(q.size(), 0.0);
+  std::vector<Index> slot(q.size(), -1), active;
+  active.reserve(q.size());
+  const double decay = kGamma * kLambda;
+  std::size_t pos = 0;
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < kBatch; ++i) {
+      const auto& t = stream[pos + i];
+      const Index next = stream[(pos + i + 1) % kStream].action;
+      const Index sa = t.state * 4 + t.action;
+      const double delta = t.reward + (t.terminated ? 0.0 : kGamma * q[t.next_state * 4 + next]) - q[sa];
+      if (!std::isfinite(delta)) throw std::invalid_argument("non-finite");
+      const double c = kAlpha * delta;
+      for (std::size_t k = 0; k < active.size();) {  // decay, drop, apply: one pass
+        const Index j = active[k];
+        z[j] *= decay;
+        if (std::abs(z[j]) < 1e-4) {
+          z[j] = 0;
+          slot[j] = -1;
+          const Index last = active.back();
+          active[k] = last;
+          if (last != j) slot[last] = static_cast<Index>(k);
+          active.pop_back();
+        } else {
+          q[j] += c * z[j];
+          ++k;
+        }
+      }
+      if (slot[sa] < 0) {
+        slot[sa] = static_cast<Index>(active.size());
+        active.push_back(sa);
+      }
+      z[sa] += 1.0;
+      q[sa] += c;
+      if (t.terminated || t.truncated) {
+        for (Index j : active) {
+          z[j] = 0;
+          slot[j] = -1;
+        }
+        active.clear();
+      }
+    }
+    pos = (pos + kBatch) % kStream;
+  }
+  benchmark::DoNotOptimize(q.data());
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
+}
+
+}  // namespace
+
+BENCHMARK(BM_TDLambdaTiles_rlvalue);
+BENCHMARK(BM_TDLambdaTiles_hand_loop);
+BENCHMARK(BM_TDLambdaDense_rlvalue)->Arg(64)->Arg(1024);
+BENCHMARK(BM_TDLambdaDense_hand_loop)->Arg(64)->Arg(1024);
+BENCHMARK(BM_SarsaLambdaSparse_rlvalue)->Arg(1'000)->Arg(100'000)->Arg(1'000'000);
+BENCHMARK(BM_SarsaLambdaSparse_hand_loop)->Arg(1'000)->Arg(100'000)->Arg(1'000'000);
+BENCHMARK(BM_SarsaLambdaSparse_dense)->Arg(1'000)->Arg(100'000);

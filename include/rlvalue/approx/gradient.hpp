@@ -1,0 +1,123 @@
+#pragma once
+// Gradients of an estimate with respect to an approximator's flat parameter
+// vector (parameters().data(), parameters().size() entries), in the two
+// shapes the trace learners need:
+//   BinaryGradient         binary features: a set of flat indices, each with
+//                          coefficient 1 (tables, state aggregation, tiles);
+//   DenseGradient<Scalar>  real features phi placed at flat indices
+//                          i * stride + offset (Fourier, polynomial, RBF;
+//                          stride = num_actions, offset = a for a per-action
+//                          weight block of a row-major F x A matrix).
+// For v(s; w) = w . phi(s) (and q(s, a; w) likewise) the gradient is phi.
+//
+// make_gradient(f) allocates a gradient of the right shape once (at learner
+// construction); write_gradient(f, s[, a], g) fills it without allocating.
+// Approximators provide `make_gradient()` and `gradient(s[, a], g)`; the
+// tabular ones (TabularV, TabularQ), which predate this header, are adapted
+// here from their one-hot features (flat index s, or s * A + a for the
+// row-major S x A table).
+
+#include <Eigen/Core>
+#include <span>
+#include <type_traits>
+#include <vector>
+
+#include "rlvalue/approx/concepts.hpp"
+#include "rlvalue/approx/one_hot.hpp"
+#include "rlvalue/core/types.hpp"
+
+namespace rlvalue {
+
+/// Gradient of binary features: `count` flat parameter indices, each with
+/// coefficient 1. Capacity fixed at construction.
+struct BinaryGradient {
+  explicit BinaryGradient(Index capacity) : indices(static_cast<std::size_t>(capacity)) {}
+  std::vector<Index> indices;  ///< storage; the first `count` entries are active
+  Index count = 0;
+  std::span<const Index> active() const noexcept {
+    return {indices.data(), static_cast<std::size_t>(count)};
+  }
+};
+
+/// Gradient of dense features: entry i of `values` sits at flat parameter
+/// index i * stride + offset.
+template <class Scalar>
+struct DenseGradient {
+  explicit DenseGradient(Index size) : values(Eigen::Matrix<Scalar, Eigen::Dynamic, 1>::Zero(size)) {}
+  Eigen::Matrix<Scalar, Eigen::Dynamic, 1> values;
+  Index stride = 1;
+  Index offset = 0;
+};
+
+template <class G>
+inline constexpr bool is_binary_gradient_v = std::is_same_v<G, BinaryGradient>;
+
+/// p . g for a flat parameter (or trace) array p.
+template <class Scalar>
+Scalar gradient_dot(const BinaryGradient& g, const Scalar* p) noexcept {
+  Scalar sum = Scalar(0);
+  for (Index i = 0; i < g.count; ++i) sum += p[g.indices[static_cast<std::size_t>(i)]];
+  return sum;
+}
+template <class Scalar>
+Scalar gradient_dot(const DenseGradient<Scalar>& g, const Scalar* p) noexcept {
+  const Index n = g.values.size();
+  if (g.stride == 1)
+    return g.values.dot(Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>>(p + g.offset, n));
+  return g.values.dot(Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>, 0,
+                                 Eigen::InnerStride<>>(p + g.offset, n,
+                                                       Eigen::InnerStride<>(g.stride)));
+}
+
+/// p += c * g.
+template <class Scalar>
+void gradient_add(Scalar* p, Scalar c, const BinaryGradient& g) noexcept {
+  for (Index i = 0; i < g.count; ++i) p[g.indices[static_cast<std::size_t>(i)]] += c;
+}
+template <class Scalar>
+void gradient_add(Scalar* p, Scalar c, const DenseGradient<Scalar>& g) noexcept {
+  const Index n = g.values.size();
+  if (g.stride == 1) {
+    Eigen::Map<Eigen::Matrix<Scalar, Eigen::Dynamic, 1>>(p + g.offset, n) += c * g.values;
+  } else {
+    Eigen::Map<Eigen::Matrix<Scalar, Eigen::Dynamic, 1>, 0, Eigen::InnerStride<>>(
+        p + g.offset, n, Eigen::InnerStride<>(g.stride)) += c * g.values;
+  }
+}
+
+/// A gradient of the right shape and capacity for approximator f.
+template <class F>
+auto make_gradient(const F& f) {
+  if constexpr (requires { f.make_gradient(); }) {
+    return f.make_gradient();
+  } else {
+    static_assert(std::is_same_v<std::remove_cvref_t<decltype(f.features(std::declval<typename F::state_type>()))>,
+                                 OneHotFeature>,
+                  "rlvalue: the approximator needs make_gradient()/gradient() or one-hot features");
+    return BinaryGradient(1);
+  }
+}
+
+/// g = grad_w v(s) for a state-value approximator (s already checked).
+template <StateValueFunction V, class G>
+void write_gradient(const V& v, const typename V::state_type& s, G& g) {
+  if constexpr (requires { v.gradient(s, g); }) {
+    v.gradient(s, g);
+  } else {
+    g.indices[0] = v.features(s).index;
+    g.count = 1;
+  }
+}
+
+/// g = grad_w q(s, a) for an action-value approximator (s, a already checked).
+template <ActionValueFunction Q, class G>
+void write_gradient(const Q& q, const typename Q::state_type& s, Index a, G& g) {
+  if constexpr (requires { q.gradient(s, a, g); }) {
+    q.gradient(s, a, g);
+  } else {
+    g.indices[0] = q.features(s).index * q.num_actions() + a;
+    g.count = 1;
+  }
+}
+
+}  // namespace rlvalue

@@ -1,0 +1,269 @@
+#pragma once
+// Eligibility traces over an approximator's flat parameter vector, shared by
+// the trace learners (TDLambda, TrueOnlineTDLambda, SarsaLambda,
+// TrueOnlineSarsaLambda, QLambda, OffPolicyQLambda). Sutton & Barto 2nd ed.
+// chapter 12:
+//   accumulating  z = gamma*lambda*z + x                        (eq. 12.5)
+//   replacing     z = gamma*lambda*z; z_i = 1 where x_i = 1     (binary x, 12.3)
+//   dutch         z = gamma*lambda*z + (1 - alpha*gamma*lambda*z.x) x  (eq. 12.11)
+// The learners decay first (z = c*z), then add the gradient x, so the dutch
+// coefficient is 1 - alpha * (decayed z).x.
+//
+// Two storages with one interface:
+//   DenseTrace<Scalar>   a dense vector of all parameters; a step costs O(P);
+//   SparseTrace<Scalar>  only the non-zero entries (an active list over a
+//                        dense value array, allocated once); decay drops
+//                        entries whose magnitude falls below `tolerance`,
+//                        so a step costs O(active entries), not O(P).
+// Neither allocates after construction.
+
+#include <Eigen/Core>
+#include <cmath>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "rlvalue/approx/gradient.hpp"
+#include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/types.hpp"
+
+namespace rlvalue {
+
+/// The trace update of the TD(lambda)/SARSA(lambda) family.
+enum class TraceType { accumulating, replacing, dutch };
+
+namespace detail {
+/// lambda after checking it lies in [0, 1].
+inline double checked_lambda(std::string_view where, double lambda) {
+  check_unit_interval(where, "lambda", lambda);
+  return lambda;
+}
+/// step_size after checking it is positive and finite.
+template <class Scalar>
+Scalar checked_step_size(std::string_view where, double step_size) {
+  check_positive(where, "step_size", step_size);
+  return static_cast<Scalar>(step_size);
+}
+/// Validates a TraceType value; replacing traces need binary features.
+inline void check_trace_type(std::string_view where, TraceType type, bool binary_features) {
+  if (type != TraceType::accumulating && type != TraceType::replacing && type != TraceType::dutch)
+    fail_check(where, "trace", static_cast<int>(type), "is not a TraceType");
+  if (type == TraceType::replacing && !binary_features)
+    fail_check(where, "trace", static_cast<int>(type),
+               "(replacing) needs binary features (tabular, aggregation, tile coding)");
+}
+}  // namespace detail
+
+/// A dense trace vector z of num_parameters entries.
+template <class Scalar>
+class DenseTrace {
+ public:
+  using scalar_type = Scalar;
+  /// `tolerance` is unused (kept for a common constructor).
+  explicit DenseTrace(Index num_parameters, double /*tolerance*/ = 0.0)
+      : z_(Eigen::Matrix<Scalar, Eigen::Dynamic, 1>::Zero(num_parameters)) {}
+
+  Index size() const noexcept { return z_.size(); }
+  /// z(i).
+  Scalar operator[](Index i) const noexcept { return z_[i]; }
+  /// Number of entries a step touches (all of them).
+  Index active_count() const noexcept { return z_.size(); }
+  const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& values() const noexcept { return z_; }
+
+  void clear() noexcept { z_.setZero(); }
+  /// z = c * z.
+  void decay(Scalar c) noexcept {
+    if (c == Scalar(0))
+      z_.setZero();
+    else
+      z_ *= c;
+  }
+  /// z += c * g.
+  template <class G>
+  void add(Scalar c, const G& g) noexcept { gradient_add(z_.data(), c, g); }
+  /// z_i = 1 for the active indices of a binary gradient.
+  void replace(const BinaryGradient& g) noexcept {
+    for (Index i : g.active()) z_[i] = Scalar(1);
+  }
+  /// z . g.
+  template <class G>
+  Scalar dot(const G& g) const noexcept { return gradient_dot(g, z_.data()); }
+  /// w += c * z for the flat parameter array w.
+  void apply(Scalar c, Scalar* w) const noexcept {
+    Eigen::Map<Eigen::Matrix<Scalar, Eigen::Dynamic, 1>>(w, z_.size()).noalias() += c * z_;
+  }
+  /// The accumulating-trace step fused into as few passes as possible:
+  ///   z = c * z + g;  w += k * z.
+  template <class G>
+  void accumulate_apply(Scalar c, const G& g, Scalar k, Scalar* __restrict w) noexcept {
+    const Index n = z_.size();
+    Scalar* __restrict z = z_.data();  // the trace never aliases the weights
+    if constexpr (std::is_same_v<G, BinaryGradient>) {
+      if (c == Scalar(0)) {
+        z_.setZero();
+      } else {
+        for (Index i = 0; i < n; ++i) {
+          z[i] *= c;
+          w[i] += k * z[i];
+        }
+      }
+      for (Index i : g.active()) {
+        z[i] += Scalar(1);
+        w[i] += k;
+      }
+    } else {
+      if (g.stride == 1 && g.offset == 0 && g.values.size() == n) {
+        const Scalar* x = g.values.data();
+        for (Index i = 0; i < n; ++i) {
+          z[i] = c * z[i] + x[i];
+          w[i] += k * z[i];
+        }
+      } else {
+        decay(c);
+        add(Scalar(1), g);
+        apply(k, w);
+      }
+    }
+  }
+
+ private:
+  Eigen::Matrix<Scalar, Eigen::Dynamic, 1> z_;
+};
+
+/// A sparse trace: the non-zero entries of z, dropped once |z_i| < tolerance.
+template <class Scalar>
+class SparseTrace {
+ public:
+  using scalar_type = Scalar;
+  /// tolerance >= 0, finite (std::invalid_argument otherwise). Allocates the
+  /// value array, the slot map and the active list (3 arrays of P).
+  explicit SparseTrace(Index num_parameters, double tolerance = 1e-8)
+      : values_(static_cast<std::size_t>(num_parameters), Scalar(0)),
+        slot_(static_cast<std::size_t>(num_parameters), Index(-1)),
+        tolerance_(static_cast<Scalar>(tolerance)) {
+    if (!(tolerance >= 0.0 && std::isfinite(tolerance)))
+      fail_check("SparseTrace", "tolerance", tolerance, "must be >= 0 and finite");
+    active_.reserve(static_cast<std::size_t>(num_parameters));
+  }
+
+  Index size() const noexcept { return static_cast<Index>(values_.size()); }
+  Scalar operator[](Index i) const noexcept { return values_[static_cast<std::size_t>(i)]; }
+  /// Number of entries held (what a step costs).
+  Index active_count() const noexcept { return static_cast<Index>(active_.size()); }
+  /// The indices held, in no particular order.
+  const std::vector<Index>& active() const noexcept { return active_; }
+
+  void clear() noexcept {
+    for (Index i : active_) {
+      values_[static_cast<std::size_t>(i)] = Scalar(0);
+      slot_[static_cast<std::size_t>(i)] = -1;
+    }
+    active_.clear();
+  }
+  /// z = c * z, dropping entries with |z_i| < tolerance.
+  void decay(Scalar c) noexcept {
+    if (c == Scalar(0)) {
+      clear();
+      return;
+    }
+    std::size_t k = 0;
+    while (k < active_.size()) {
+      const auto i = static_cast<std::size_t>(active_[k]);
+      values_[i] *= c;
+      if (std::abs(values_[i]) < tolerance_)
+        remove_at(k);
+      else
+        ++k;
+    }
+  }
+  /// z += c * g (binary g).
+  void add(Scalar c, const BinaryGradient& g) noexcept {
+    for (Index i : g.active()) entry(i) += c;
+  }
+  /// z_i = 1 for the active indices of g.
+  void replace(const BinaryGradient& g) noexcept {
+    for (Index i : g.active()) entry(i) = Scalar(1);
+  }
+  Scalar dot(const BinaryGradient& g) const noexcept { return gradient_dot(g, values_.data()); }
+  /// w += c * z over the held entries.
+  void apply(Scalar c, Scalar* w) const noexcept {
+    for (Index i : active_) w[i] += c * values_[static_cast<std::size_t>(i)];
+  }
+  /// z = c * z (dropping entries below the tolerance) and w += k * z over
+  /// the entries kept, in one pass; then z += g and w += k * g.
+  void accumulate_apply(Scalar c, const BinaryGradient& g, Scalar k, Scalar* w) noexcept {
+    if (c == Scalar(0)) {
+      clear();
+    } else {
+      std::size_t j = 0;
+      while (j < active_.size()) {
+        const Index i = active_[j];
+        Scalar& zi = values_[static_cast<std::size_t>(i)];
+        zi *= c;
+        if (std::abs(zi) < tolerance_) {
+          remove_at(j);
+        } else {
+          w[i] += k * zi;
+          ++j;
+        }
+      }
+    }
+    for (Index i : g.active()) {
+      entry(i) += Scalar(1);
+      w[i] += k;
+    }
+  }
+
+ private:
+  // Drops active_[k] (its value and slot), moving the last entry into place.
+  void remove_at(std::size_t k) noexcept {
+    const auto i = static_cast<std::size_t>(active_[k]);
+    values_[i] = Scalar(0);
+    slot_[i] = -1;
+    const Index last = active_.back();
+    active_[k] = last;
+    if (last != static_cast<Index>(i)) slot_[static_cast<std::size_t>(last)] = static_cast<Index>(k);
+    active_.pop_back();
+  }
+  Scalar& entry(Index i) noexcept {
+    const auto k = static_cast<std::size_t>(i);
+    if (slot_[k] < 0) {
+      slot_[k] = static_cast<Index>(active_.size());
+      active_.push_back(i);  // capacity reserved: never reallocates
+    }
+    return values_[k];
+  }
+
+  std::vector<Scalar> values_;
+  std::vector<Index> slot_;
+  std::vector<Index> active_;
+  Scalar tolerance_;
+};
+
+namespace detail {
+
+/// One trace step of TD(lambda) / SARSA(lambda): decay by `decay`
+/// (gamma*lambda), add the gradient x by the rule of `type` (dutch uses
+/// alpha), then w += k * z (k = alpha * delta).
+template <class Trace, class G, class Scalar>
+void trace_step(Trace& z, TraceType type, Scalar decay, Scalar alpha, const G& x, Scalar k,
+                Scalar* w) noexcept {
+  switch (type) {
+    case TraceType::accumulating:
+      z.accumulate_apply(decay, x, k, w);
+      return;
+    case TraceType::replacing:
+      z.decay(decay);
+      if constexpr (std::is_same_v<G, BinaryGradient>) z.replace(x);
+      break;
+    case TraceType::dutch:
+      z.decay(decay);
+      z.add(Scalar(1) - alpha * z.dot(x), x);
+      break;
+  }
+  z.apply(k, w);
+}
+
+}  // namespace detail
+
+}  // namespace rlvalue

@@ -1,0 +1,105 @@
+#pragma once
+// NStepSarsa<Q>: n-step SARSA (Sutton & Barto 2nd ed. section 7.2, eq. 7.4;
+// semi-gradient form section 10.2):
+//   G_{t:t+n} = r_{t+1} + ... + gamma^{n-1} r_{t+n} + gamma^n q(s_{t+n}, a_{t+n}),
+//   q(s_t, a_t) += alpha * (G_{t:t+n} - q(s_t, a_t)).
+// Episode ends as in NStepTD: no bootstrap after `terminated`; after
+// `truncated` the pending pairs bootstrap from q(s_T, next_action). n = 1 is
+// SARSA.
+
+#include <string_view>
+
+#include "rlvalue/approx/concepts.hpp"
+#include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/types.hpp"
+#include "rlvalue/learners/common.hpp"
+#include "rlvalue/learners/n_step_buffer.hpp"
+#include "rlvalue/learners/n_step_td.hpp"
+#include "rlvalue/targets/td_errors.hpp"
+
+namespace rlvalue {
+
+/// n-step SARSA on an action-value approximator held by pointer.
+template <ActionValueFunction Q>
+class NStepSarsa {
+ public:
+  using approximator_type = Q;
+  using scalar_type = typename Q::scalar_type;
+  using state_type = typename Q::state_type;
+  using config_type = NStepConfig;
+  using transition_type = Transition<state_type, Index, scalar_type>;
+
+  NStepSarsa(Q& q, const NStepConfig& config)
+      : q_(&q),
+        config_(config),
+        gamma_(detail::checked_gamma<scalar_type>("NStepSarsa", config.gamma)),
+        alpha_(checked(config)),
+        ring_(config.n) {}
+  NStepSarsa(Q&&, const NStepConfig&) = delete;
+
+  /// Records (s, a, r, s') with the next action a' (range-checked even after
+  /// a terminal step: pass any valid action) and performs the updates that
+  /// became possible; returns how many pairs were updated.
+  Index update(const transition_type& t, Index next_action) {
+    q_->check_state("NStepSarsa::update", "state", t.state);
+    q_->check_action("NStepSarsa::update", "action", t.action);
+    q_->check_state("NStepSarsa::update", "next_state", t.next_state);
+    q_->check_action("NStepSarsa::update", "next_action", next_action);
+    check_finite("NStepSarsa::update", "reward", t.reward);
+    ring_.push({t.state, t.action, t.reward});
+    if (t.terminated || t.truncated) {
+      const scalar_type bootstrap =
+          t.terminated ? scalar_type(0) : q_->value(t.next_state, next_action);
+      Index updated = 0;
+      while (ring_.size() > 0) {
+        learn_front(ring_.n_step_return(gamma_, bootstrap));
+        ++updated;
+      }
+      return updated;
+    }
+    if (!ring_.full()) return 0;
+    learn_front(ring_.n_step_return(gamma_, q_->value(t.next_state, next_action)));
+    return 1;
+  }
+
+  void discard_episode() noexcept { ring_.clear(); }
+  Index pending() const noexcept { return ring_.size(); }
+
+  scalar_type q(const state_type& s, Index a) const {
+    q_->check_state("NStepSarsa::q", "state", s);
+    q_->check_action("NStepSarsa::q", "action", a);
+    return q_->value(s, a);
+  }
+  Index greedy_action(const state_type& s) const {
+    q_->check_state("NStepSarsa::greedy_action", "state", s);
+    return argmax(q_->action_values(s));
+  }
+  Q& approximator() noexcept { return *q_; }
+  const Q& approximator() const noexcept { return *q_; }
+  const NStepConfig& config() const noexcept { return config_; }
+
+ private:
+  struct Entry {
+    state_type state{};
+    Index action = 0;
+    scalar_type reward{};
+  };
+  static scalar_type checked(const NStepConfig& c) {
+    check_positive("NStepSarsa", "step_size", c.step_size);
+    check_at_least_one("NStepSarsa", "n", c.n);
+    return static_cast<scalar_type>(c.step_size);
+  }
+  void learn_front(scalar_type g) {
+    const Entry& e = ring_.front();
+    q_->semi_gradient_step(e.state, e.action, alpha_ * (g - q_->value(e.state, e.action)));
+    ring_.pop();
+  }
+
+  Q* q_;
+  NStepConfig config_;
+  scalar_type gamma_;
+  scalar_type alpha_;
+  detail::StepRing<Entry> ring_;
+};
+
+}  // namespace rlvalue

@@ -1,0 +1,153 @@
+#pragma once
+// OffPolicyQLambda<Q, Coefficient, Trace>: off-policy multi-step control with
+// traces, written once; each method supplies only its trace coefficient c
+// (the AI-Toolbox design; Munos, Stepleton, Harutyunyan, Bellemare 2016,
+// "Safe and efficient off-policy reinforcement learning", eq. (3) online):
+//   delta = r + gamma * sum_a' pi(a'|s') q(s', a') - q(s, a)   (expected TD
+//           error; no bootstrap if `terminated`)
+//   c     = Coefficient(lambda, pi(a|s), mu(a|s))   for the current pair
+//   z     = gamma * c * z + grad q(s, a)
+//   w    += alpha * delta * z
+// Coefficients (pi target, mu behaviour probability of the action taken):
+//   ImportanceSamplingCoefficient  c = lambda * pi / mu       (Precup et al. 2000)
+//   TreeBackupCoefficient          c = lambda * pi           (Precup et al. 2000)
+//   RetraceCoefficient             c = lambda * min(1, pi/mu) (Munos et al. 2016)
+// The trace is cleared after `terminated` or `truncated`.
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "rlvalue/approx/concepts.hpp"
+#include "rlvalue/approx/gradient.hpp"
+#include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/types.hpp"
+#include "rlvalue/learners/common.hpp"
+#include "rlvalue/learners/eligibility_traces.hpp"
+#include "rlvalue/learners/expected_sarsa.hpp"
+#include "rlvalue/targets/td_errors.hpp"
+
+namespace rlvalue {
+
+/// c = lambda * pi / mu (per-decision importance sampling).
+struct ImportanceSamplingCoefficient {
+  static constexpr std::string_view name = "ImportanceSampling";
+  static double trace(double lambda, double pi, double mu) noexcept { return lambda * pi / mu; }
+};
+/// c = lambda * pi (Tree Backup; needs no behaviour probability).
+struct TreeBackupCoefficient {
+  static constexpr std::string_view name = "TreeBackup";
+  static double trace(double lambda, double pi, double /*mu*/) noexcept { return lambda * pi; }
+};
+/// c = lambda * min(1, pi / mu) (Retrace).
+struct RetraceCoefficient {
+  static constexpr std::string_view name = "Retrace";
+  static double trace(double lambda, double pi, double mu) noexcept {
+    return lambda * std::min(1.0, pi / mu);
+  }
+};
+
+/// Config of OffPolicyQLambda.
+struct OffPolicyLambdaConfig {
+  double gamma = 1.0;
+  double step_size = 0.1;
+  double lambda = 1.0;
+  double trace_tolerance = 1e-8;  ///< SparseTrace only
+};
+
+/// Off-policy Q(lambda) with a per-method trace coefficient.
+template <ActionValueFunction Q, class Coefficient, class Trace = DenseTrace<typename Q::scalar_type>>
+class OffPolicyQLambda {
+ public:
+  using approximator_type = Q;
+  using scalar_type = typename Q::scalar_type;
+  using state_type = typename Q::state_type;
+  using config_type = OffPolicyLambdaConfig;
+  using transition_type = Transition<state_type, Index, scalar_type>;
+
+  OffPolicyQLambda(Q& q, const OffPolicyLambdaConfig& config)
+      : q_(&q),
+        config_(config),
+        gamma_(detail::checked_gamma<scalar_type>("OffPolicyQLambda", config.gamma)),
+        lambda_(detail::checked_lambda("OffPolicyQLambda", config.lambda)),
+        alpha_(detail::checked_step_size<scalar_type>("OffPolicyQLambda", config.step_size)),
+        x_(make_gradient(q)),
+        z_(static_cast<Index>(q.parameters().size()), config.trace_tolerance) {}
+  OffPolicyQLambda(Q&&, const OffPolicyLambdaConfig&) = delete;
+
+  /// One step. `next_probs`: pi(.|s'), num_actions() entries in [0, 1]
+  /// summing to 1 within 1e-6 (checked even when terminated); `pi`, `mu`:
+  /// target and behaviour probabilities of the action taken in s (pi in
+  /// [0, 1], mu in (0, 1]). Returns delta; a throwing update changes nothing.
+  template <class Probs>
+  scalar_type update(const transition_type& t, const Eigen::DenseBase<Probs>& next_probs, double pi,
+                     double mu) {
+    constexpr std::string_view where = "OffPolicyQLambda::update";
+    q_->check_state(where, "state", t.state);
+    q_->check_action(where, "action", t.action);
+    q_->check_state(where, "next_state", t.next_state);
+    check_size(where, "next_probs", next_probs.size(), q_->num_actions());
+    double sum = 0.0;
+    for (Index i = 0; i < next_probs.size(); ++i) {
+      const double p = static_cast<double>(next_probs.derived().coeff(i));
+      if (!(p >= 0.0 && p <= 1.0)) [[unlikely]]
+        detail::reject_probability(where, "next_probs", i, p);
+      sum += p;
+    }
+    if (!(std::abs(sum - 1.0) <= 1e-6)) fail_check(where, "sum of next_probs", sum, "differs from 1 by more than 1e-6");
+    check_unit_interval(where, "pi", pi);
+    if (!(mu > 0.0 && mu <= 1.0)) fail_check(where, "mu", mu, "is outside (0, 1]");
+    const scalar_type discount = t.terminated ? scalar_type(0) : gamma_;
+    const scalar_type delta =
+        expected_sarsa_error(q_->action_values(t.state), t.action, t.reward, discount,
+                             q_->action_values(t.next_state), next_probs);
+    detail::check_error_finite(where, t.reward, delta);
+    const auto c = static_cast<scalar_type>(Coefficient::trace(lambda_, pi, mu));
+    write_gradient(*q_, t.state, t.action, x_);
+    z_.decay(gamma_ * c);
+    z_.add(scalar_type(1), x_);
+    z_.apply(alpha_ * delta, q_->parameters().data());
+    if (t.terminated || t.truncated) z_.clear();
+    return delta;
+  }
+
+  void end_episode() noexcept { z_.clear(); }
+
+  scalar_type q(const state_type& s, Index a) const {
+    q_->check_state("OffPolicyQLambda::q", "state", s);
+    q_->check_action("OffPolicyQLambda::q", "action", a);
+    return q_->value(s, a);
+  }
+  Index greedy_action(const state_type& s) const {
+    q_->check_state("OffPolicyQLambda::greedy_action", "state", s);
+    return argmax(q_->action_values(s));
+  }
+  const Trace& trace() const noexcept { return z_; }
+  Q& approximator() noexcept { return *q_; }
+  const Q& approximator() const noexcept { return *q_; }
+  const OffPolicyLambdaConfig& config() const noexcept { return config_; }
+
+ private:
+  Q* q_;
+  OffPolicyLambdaConfig config_;
+  scalar_type gamma_;
+  double lambda_;
+  scalar_type alpha_;
+  decltype(make_gradient(std::declval<const Q&>())) x_;
+  Trace z_;
+};
+
+/// Retrace(lambda) (Munos et al. 2016).
+template <ActionValueFunction Q, class Trace = DenseTrace<typename Q::scalar_type>>
+using RetraceLambda = OffPolicyQLambda<Q, RetraceCoefficient, Trace>;
+/// Tree Backup(lambda) (Precup, Sutton, Singh 2000).
+template <ActionValueFunction Q, class Trace = DenseTrace<typename Q::scalar_type>>
+using TreeBackupLambda = OffPolicyQLambda<Q, TreeBackupCoefficient, Trace>;
+/// Per-decision importance-sampling Q(lambda) (Precup, Sutton, Singh 2000).
+template <ActionValueFunction Q, class Trace = DenseTrace<typename Q::scalar_type>>
+using ImportanceSamplingQLambda = OffPolicyQLambda<Q, ImportanceSamplingCoefficient, Trace>;
+
+}  // namespace rlvalue

@@ -1,0 +1,149 @@
+#pragma once
+// QLambda<Q, Trace>: Q(lambda) control with eligibility traces, two variants.
+//
+// Watkins's Q(lambda) (Watkins 1989; Sutton & Barto 2nd ed. section 12.10):
+//   delta = r + gamma * max_a' q(s', a') - q(s, a)
+//   z = gamma*lambda*z + grad q(s, a)   (accumulating or replacing)
+//   w += alpha * delta * z
+//   then z = 0 if the next action a' is not greedy in s' (ties with the
+//   maximum count as greedy), judged on q before this update.
+// Peng's Q(lambda) (Peng & Williams 1996, "Incremental multi-step
+// Q-learning"), with V(s) = max_a q(s, a), V(s') = 0 if `terminated`:
+//   e' = r + gamma V(s') - V(s),   e = r + gamma V(s') - q(s, a)
+//   z = gamma*lambda*z;  w += alpha*e'*z;  w += alpha*e*grad q(s, a);
+//   z += grad q(s, a)   (traces are never cut)
+// Both clear the trace after `terminated` or `truncated`.
+
+#include <string_view>
+#include <utility>
+
+#include "rlvalue/approx/concepts.hpp"
+#include "rlvalue/approx/gradient.hpp"
+#include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/types.hpp"
+#include "rlvalue/learners/common.hpp"
+#include "rlvalue/learners/eligibility_traces.hpp"
+#include "rlvalue/targets/td_errors.hpp"
+
+namespace rlvalue {
+
+/// Which Q(lambda).
+enum class QLambdaVariant { watkins, peng };
+
+/// Config of QLambda (trace: accumulating or replacing).
+struct QLambdaConfig {
+  double gamma = 1.0;
+  double step_size = 0.1;
+  double lambda = 0.9;
+  TraceType trace = TraceType::accumulating;
+  QLambdaVariant variant = QLambdaVariant::watkins;
+  double trace_tolerance = 1e-8;  ///< SparseTrace only
+};
+
+/// Watkins's or Peng's Q(lambda) on an action-value approximator held by pointer.
+template <ActionValueFunction Q, class Trace = DenseTrace<typename Q::scalar_type>>
+class QLambda {
+ public:
+  using approximator_type = Q;
+  using scalar_type = typename Q::scalar_type;
+  using state_type = typename Q::state_type;
+  using config_type = QLambdaConfig;
+  using transition_type = Transition<state_type, Index, scalar_type>;
+
+  /// std::invalid_argument for gamma or lambda outside [0, 1], step_size <= 0,
+  /// dutch traces, replacing traces over dense features, an unknown variant.
+  QLambda(Q& q, const QLambdaConfig& config)
+      : q_(&q),
+        config_(config),
+        gamma_(detail::checked_gamma<scalar_type>("QLambda", config.gamma)),
+        lambda_(static_cast<scalar_type>(detail::checked_lambda("QLambda", config.lambda))),
+        alpha_(detail::checked_step_size<scalar_type>("QLambda", config.step_size)),
+        x_(make_gradient(q)),
+        z_(static_cast<Index>(q.parameters().size()), config.trace_tolerance) {
+    detail::check_trace_type("QLambda", config.trace, is_binary_gradient_v<decltype(x_)>);
+    if (config.trace == TraceType::dutch)
+      fail_check("QLambda", "trace", static_cast<int>(config.trace),
+                 "(dutch) is not defined for Q(lambda); use accumulating or replacing");
+    if (config.variant != QLambdaVariant::watkins && config.variant != QLambdaVariant::peng)
+      fail_check("QLambda", "variant", static_cast<int>(config.variant), "is not a QLambdaVariant");
+  }
+  QLambda(Q&&, const QLambdaConfig&) = delete;
+
+  /// One step with the next action a' (the action the behaviour policy takes
+  /// in s'; range-checked even after a terminal step). Returns the TD error
+  /// of (s, a): r + gamma max q(s', .) - q(s, a). A throwing update changes
+  /// nothing.
+  scalar_type update(const transition_type& t, Index next_action) {
+    constexpr std::string_view where = "QLambda::update";
+    q_->check_state(where, "state", t.state);
+    q_->check_action(where, "action", t.action);
+    q_->check_state(where, "next_state", t.next_state);
+    q_->check_action(where, "next_action", next_action);
+    scalar_type v_next = scalar_type(0);
+    bool greedy_next = true;
+    if (!t.terminated) {
+      const auto next_row = q_->action_values(t.next_state);
+      v_next = detail::max_coeff(next_row);
+      greedy_next = !(next_row.coeff(next_action) < v_next);
+    }
+    const scalar_type discount = t.terminated ? scalar_type(0) : gamma_;
+    const scalar_type delta = td_error(q_->value(t.state, t.action), t.reward, discount, v_next);
+    detail::check_error_finite(where, t.reward, delta);
+    scalar_type peng_delta = scalar_type(0);
+    if (config_.variant == QLambdaVariant::peng) {
+      peng_delta = td_error(detail::max_coeff(q_->action_values(t.state)), t.reward, discount, v_next);
+      detail::check_error_finite(where, t.reward, peng_delta);
+    }
+    write_gradient(*q_, t.state, t.action, x_);
+    scalar_type* w = q_->parameters().data();
+    z_.decay(gamma_ * lambda_);
+    if (config_.variant == QLambdaVariant::watkins) {
+      add_current();
+      z_.apply(alpha_ * delta, w);
+      if (!greedy_next) z_.clear();
+    } else {
+      z_.apply(alpha_ * peng_delta, w);
+      gradient_add(w, alpha_ * delta, x_);
+      add_current();
+    }
+    if (t.terminated || t.truncated) z_.clear();
+    return delta;
+  }
+
+  void end_episode() noexcept { z_.clear(); }
+
+  scalar_type q(const state_type& s, Index a) const {
+    q_->check_state("QLambda::q", "state", s);
+    q_->check_action("QLambda::q", "action", a);
+    return q_->value(s, a);
+  }
+  Index greedy_action(const state_type& s) const {
+    q_->check_state("QLambda::greedy_action", "state", s);
+    return argmax(q_->action_values(s));
+  }
+  const Trace& trace() const noexcept { return z_; }
+  Q& approximator() noexcept { return *q_; }
+  const Q& approximator() const noexcept { return *q_; }
+  const QLambdaConfig& config() const noexcept { return config_; }
+
+ private:
+  void add_current() noexcept {
+    if constexpr (is_binary_gradient_v<decltype(x_)>) {
+      if (config_.trace == TraceType::replacing) {
+        z_.replace(x_);
+        return;
+      }
+    }
+    z_.add(scalar_type(1), x_);
+  }
+
+  Q* q_;
+  QLambdaConfig config_;
+  scalar_type gamma_;
+  scalar_type lambda_;
+  scalar_type alpha_;
+  decltype(make_gradient(std::declval<const Q&>())) x_;
+  Trace z_;
+};
+
+}  // namespace rlvalue
