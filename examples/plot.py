@@ -29,6 +29,18 @@ PANELS = {
         ("Example 6.6: cliff walking (epsilon = 0.1, alpha = 0.5)", "episodes",
          "sum of rewards during episode", lambda s: True),
     ],
+    "maximization_bias": [
+        ("Example 6.7: maximization bias (epsilon = 0.1, alpha = 0.1)", "episodes",
+         "fraction of left actions from A", lambda s: not s.startswith("Q(A,left)")),
+        ("Estimate of Q(A, left) (true value -0.1)", "episodes", "Q(A, left)",
+         lambda s: s.startswith("Q(A,left)")),
+    ],
+    "overestimation": [
+        ("Bias of max_a Q(s, a) against V* (noisy Garnet MDPs)", "number of critics N",
+         "mean_s max_a Q(s, a) - V*(s)", lambda s: s.startswith("bias ")),
+        ("RMSE of max_a Q(s, a) against V*", "number of critics N", "RMSE",
+         lambda s: s.startswith("RMSE ")),
+    ],
 }
 YLIM = {"cliff_walking": (-100, 0)}
 
@@ -56,7 +68,9 @@ def render(path):
         for label, (xs, ms, ss) in series.items():
             if not keep(label):
                 continue
-            line, = ax.plot(xs, ms, label=label, linewidth=1.4)
+            # Short series (a few N values, or a single point) get markers.
+            line, = ax.plot(xs, ms, label=label, linewidth=1.4,
+                            marker="o" if len(xs) <= 12 else None)
             lo = [m - s for m, s in zip(ms, ss)]
             hi = [m + s for m, s in zip(ms, ss)]
             ax.fill_between(xs, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)

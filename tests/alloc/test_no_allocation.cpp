@@ -12,6 +12,10 @@
 
 #include "catch.hpp"
 #include "rlvalue/rlvalue.hpp"
+#include "rlvalue/learners/clipped_double_q_learning.hpp"
+#include "rlvalue/learners/double_q_learning.hpp"
+#include "rlvalue/learners/ensemble_q_learning.hpp"
+#include "rlvalue/learners/maxmin_q_learning.hpp"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define RLVALUE_TEST_SANITIZED 1
@@ -178,6 +182,32 @@ TEST_CASE("sequence targets do not allocate in their non-allocating forms", "[al
   lambda_returns(rr, rd, rnv, 0.95, rout);
   n_step_returns(rr, rd, rnv, 5, rout);
   gae(rr, rv, rnv, rd, 0.95, rout);
+  REQUIRE(scope.count() == 0);
+}
+TEST_CASE("double, clipped, Maxmin and ensemble critics do not allocate per update", "[alloc]") {
+  const auto stream = make_stream(50, 4, 5000);
+  std::vector<TabularQ<double>> q(12, TabularQ<double>(50, 4));
+  DoubleQLearning<TabularQ<double>> dq(q[0], q[1], {.gamma = 0.9, .step_size = 0.1});
+  ClippedDoubleQLearning<TabularQ<double>> cq(
+      q[2], q[3], {.gamma = 0.9, .step_size = 1.0, .schedule = StepSchedule::per_visit,
+                   .target_period = 3, .polyak = 0.5});
+  MaxminQLearning<TabularQ<double>> mm(std::span<TabularQ<double>>(q).subspan(4, 4),
+                                       {.gamma = 0.9, .step_size = 0.1, .update_count = 2});
+  EnsembleQLearning<TabularQ<double>> redq(
+      std::span<TabularQ<double>>(q).subspan(8, 4), {.gamma = 0.9, .step_size = 0.1,
+                                   .reduction = EnsembleReduction::random_subset_min,
+                                   .subset_size = 2, .update_count = 1});
+  EpsilonGreedy policy(mm, 0.1);
+  auto rng = make_rng(4);
+  policy.probabilities(0);  // the policy's buffers exist before counting
+  NoAllocationScope scope;
+  for (const auto& t : stream) {
+    dq.update(t, rng);
+    cq.update(t, rng);
+    mm.update(t, rng);
+    redq.update(t, rng);
+    (void)policy.action(t.next_state, rng);
+  }
   REQUIRE(scope.count() == 0);
 }
 #else

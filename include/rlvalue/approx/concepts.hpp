@@ -26,14 +26,27 @@ concept StateValueFunction =
       cv.parameters();
     };
 
+/// Something action values can be read from: all num_actions() values of a
+/// state as an Eigen row expression, `action_values(s)`. What policies need;
+/// approximators and the combined estimates of multi-critic learners
+/// (DoubleQLearning, MaxminQLearning, ...) both model it.
+template <class Q>
+concept ActionValueReader =
+    requires(const Q& cq, const typename Q::state_type& s, std::string_view name) {
+      typename Q::scalar_type;
+      typename Q::state_type;
+      { cq.num_actions() } -> std::convertible_to<Index>;
+      cq.action_values(s);
+      cq.check_state(name, name, s);
+    };
+
 /// An action-value approximator q(s, a; w) over actions 0..num_actions()-1.
 /// `action_values(s)` is an Eigen row expression of all num_actions() values.
 template <class Q>
 concept ActionValueFunction =
+    ActionValueReader<Q> &&
     requires(Q& q, const Q& cq, const typename Q::state_type& s, Index a,
              typename Q::scalar_type x, std::string_view name) {
-      typename Q::scalar_type;
-      typename Q::state_type;
       { cq.num_actions() } -> std::convertible_to<Index>;
       { cq.value(s, a) } -> std::convertible_to<typename Q::scalar_type>;
       cq.action_values(s);

@@ -22,7 +22,7 @@ namespace rlvalue {
 /// `probabilities(s)` returns a reference to an internal buffer that the next
 /// probabilities() call overwrites; `action(s, rng)` leaves it alone. Neither
 /// allocates. Not safe for concurrent use (give each thread its own policy).
-template <ActionValueFunction Q, ValidActionCount<typename Q::state_type> Mask = AllActions>
+template <ActionValueReader Q, ValidActionCount<typename Q::state_type> Mask = AllActions>
 class Greedy : public detail::ActionValuePolicyBase<Q, Mask> {
   using Base = detail::ActionValuePolicyBase<Q, Mask>;
 

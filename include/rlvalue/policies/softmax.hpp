@@ -28,7 +28,7 @@ namespace rlvalue {
 /// internal buffer that the next probabilities() call overwrites;
 /// `action(s, rng)` leaves it alone. Neither allocates. Not safe for
 /// concurrent use.
-template <ActionValueFunction Q, ValidActionCount<typename Q::state_type> Mask = AllActions>
+template <ActionValueReader Q, ValidActionCount<typename Q::state_type> Mask = AllActions>
 class Softmax : public detail::ActionValuePolicyBase<Q, Mask> {
   using Base = detail::ActionValuePolicyBase<Q, Mask>;
 

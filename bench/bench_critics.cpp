@@ -1,0 +1,225 @@
+// Throughput of the double and clipped critics beside Q-learning, in one
+// binary. Each family runs on the same pre-generated transition stream over
+// tables of S x 8 doubles, S = 10,000 (in cache) and 1,000,000 (not):
+//   * rlvalue:    the learner's update(t, rng)
+//   * hand_loop:  the same update written by hand on raw arrays (same coin /
+//                 subset draws from the same generator, no checks)
+//   * qlearning:  QLearning<TabularQ<double>>::update on the same stream
+// bench/ratios.py prints rlvalue / variant. Against qlearning the ratio is
+// the cost of the extra critics; the extra memory traffic per update, in
+// cache lines of 8 doubles, is Q-learning 2 (row of s', entry of (s, a)),
+// Double Q 3, clipped double Q 4 (both critics) or 3 (one), Maxmin N + 1
+// (N rows of s', one entry), REDQ with N critics and one updated N + 1.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "rlvalue/approx/tabular_q.hpp"
+#include "rlvalue/core/rng.hpp"
+#include "rlvalue/core/types.hpp"
+#include "rlvalue/learners/clipped_double_q_learning.hpp"
+#include "rlvalue/learners/double_q_learning.hpp"
+#include "rlvalue/learners/ensemble_q_learning.hpp"
+#include "rlvalue/learners/maxmin_q_learning.hpp"
+#include "rlvalue/learners/q_learning.hpp"
+
+namespace {
+
+using rlvalue::Index;
+using Table = rlvalue::TabularQ<double>;
+using T = rlvalue::Transition<>;
+
+constexpr Index kActions = 8;
+constexpr std::size_t kStream = std::size_t{1} << 20;
+constexpr std::size_t kBatch = 4096;
+constexpr double kGamma = 0.99;
+constexpr double kAlpha = 0.1;
+constexpr double kInitialValue = 1.0;  // non-zero: every page written before timing
+
+const std::vector<T>& critic_stream(Index num_states) {
+  static std::vector<T> cache;
+  static Index cached_states = -1;
+  if (cached_states != num_states) {
+    auto rng = rlvalue::make_rng(54321, static_cast<std::uint64_t>(num_states));
+    cache.resize(kStream);
+    for (auto& t : cache) {
+      t.state = rlvalue::uniform_index(rng, num_states);
+      t.action = rlvalue::uniform_index(rng, kActions);
+      t.reward = rlvalue::uniform01(rng) - 0.5;
+      t.next_state = rlvalue::uniform_index(rng, num_states);
+      t.terminated = rlvalue::uniform01(rng) < 0.01;
+      t.truncated = !t.terminated && rlvalue::uniform01(rng) < 0.001;
+    }
+    cached_states = num_states;
+  }
+  return cache;
+}
+
+// Runs `update(t, rng)` over the stream: a warm-up pass, then timed batches.
+template <class Update>
+void run_stream(benchmark::State& state, Index num_states, Update&& update) {
+  const auto& stream = critic_stream(num_states);
+  rlvalue::Rng rng = rlvalue::make_rng(7);
+  for (const auto& t : stream) update(t, rng);
+  std::size_t pos = 0;
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < kBatch; ++i) update(stream[pos + i], rng);
+    pos = (pos + kBatch) % kStream;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
+}
+
+std::vector<Table> tables(Index n, Index num_states) {
+  return std::vector<Table>(static_cast<std::size_t>(n), Table(num_states, kActions, kInitialValue));
+}
+
+// ---- Q-learning, the baseline of every family ----------------------------
+void qlearning(benchmark::State& state) {
+  const auto S = static_cast<Index>(state.range(0));
+  Table q(S, kActions, kInitialValue);
+  rlvalue::QLearning<Table> learner(q, {.gamma = kGamma, .step_size = kAlpha});
+  run_stream(state, S, [&](const T& t, rlvalue::Rng&) { learner.update(t); });
+  benchmark::DoNotOptimize(q.parameters().data());
+}
+
+// ---- Double Q-learning ----------------------------------------------------
+void BM_DoubleQ_rlvalue(benchmark::State& state) {
+  const auto S = static_cast<Index>(state.range(0));
+  auto q = tables(2, S);
+  rlvalue::DoubleQLearning<Table> learner(q[0], q[1], {.gamma = kGamma, .step_size = kAlpha});
+  run_stream(state, S, [&](const T& t, rlvalue::Rng& rng) { learner.update(t, rng); });
+  benchmark::DoNotOptimize(q[0].parameters().data());
+}
+
+void BM_DoubleQ_hand_loop(benchmark::State& state) {
+  const auto S = static_cast<Index>(state.range(0));
+  std::vector<double> a(static_cast<std::size_t>(S * kActions), kInitialValue), b = a;
+  double* tabs[2] = {a.data(), b.data()};
+  run_stream(state, S, [&](const T& t, rlvalue::Rng& rng) {
+    const int k = rlvalue::uniform01(rng) < 0.5 ? 0 : 1;
+    double* upd = tabs[k];
+    const double* other = tabs[1 - k];
+    const double* sel = upd + t.next_state * kActions;
+    Index best = 0;
+    for (Index i = 1; i < kActions; ++i)
+      if (sel[i] > sel[best]) best = i;
+    const double target = t.reward + (t.terminated ? 0.0 : kGamma * other[t.next_state * kActions + best]);
+    double& e = upd[t.state * kActions + t.action];
+    e += kAlpha * (target - e);
+  });
+  benchmark::DoNotOptimize(a.data());
+  benchmark::DoNotOptimize(b.data());
+}
+
+void BM_DoubleQ_qlearning(benchmark::State& state) { qlearning(state); }
+
+// ---- Clipped double Q, both critics (TD3) and one at random ---------------
+template <rlvalue::CriticUpdate Mode>
+void clipped(benchmark::State& state) {
+  const auto S = static_cast<Index>(state.range(0));
+  auto q = tables(2, S);
+  rlvalue::ClippedDoubleQLearning<Table> learner(
+      q[0], q[1], {.gamma = kGamma, .step_size = kAlpha, .critic_update = Mode});
+  run_stream(state, S, [&](const T& t, rlvalue::Rng& rng) { learner.update(t, rng); });
+  benchmark::DoNotOptimize(q[0].parameters().data());
+}
+
+template <bool Both>
+void clipped_hand(benchmark::State& state) {
+  const auto S = static_cast<Index>(state.range(0));
+  std::vector<double> a(static_cast<std::size_t>(S * kActions), kInitialValue), b = a;
+  double* tabs[2] = {a.data(), b.data()};
+  run_stream(state, S, [&](const T& t, rlvalue::Rng& rng) {
+    const double* n1 = a.data() + t.next_state * kActions;
+    const double* n2 = b.data() + t.next_state * kActions;
+    Index best = 0;
+    for (Index i = 1; i < kActions; ++i)
+      if (n1[i] > n1[best]) best = i;
+    const double target = t.reward + (t.terminated ? 0.0 : kGamma * std::min(n1[best], n2[best]));
+    const Index at = t.state * kActions + t.action;
+    if constexpr (Both) {
+      a[static_cast<std::size_t>(at)] += kAlpha * (target - a[static_cast<std::size_t>(at)]);
+      b[static_cast<std::size_t>(at)] += kAlpha * (target - b[static_cast<std::size_t>(at)]);
+    } else {
+      double& e = tabs[rlvalue::uniform01(rng) < 0.5 ? 0 : 1][at];
+      e += kAlpha * (target - e);
+    }
+  });
+  benchmark::DoNotOptimize(a.data());
+  benchmark::DoNotOptimize(b.data());
+}
+
+void BM_ClippedBoth_rlvalue(benchmark::State& s) { clipped<rlvalue::CriticUpdate::both>(s); }
+void BM_ClippedBoth_hand_loop(benchmark::State& s) { clipped_hand<true>(s); }
+void BM_ClippedBoth_qlearning(benchmark::State& s) { qlearning(s); }
+void BM_ClippedOne_rlvalue(benchmark::State& s) { clipped<rlvalue::CriticUpdate::one_at_random>(s); }
+void BM_ClippedOne_hand_loop(benchmark::State& s) { clipped_hand<false>(s); }
+void BM_ClippedOne_qlearning(benchmark::State& s) { qlearning(s); }
+
+// ---- Maxmin Q-learning, N critics, one updated ---------------------------
+void BM_Maxmin_rlvalue(benchmark::State& state) {
+  const auto S = static_cast<Index>(state.range(0));
+  const auto N = static_cast<Index>(state.range(1));
+  auto q = tables(N, S);
+  rlvalue::MaxminQLearning<Table> learner(q, {.gamma = kGamma, .step_size = kAlpha});
+  run_stream(state, S, [&](const T& t, rlvalue::Rng& rng) { learner.update(t, rng); });
+  benchmark::DoNotOptimize(q[0].parameters().data());
+}
+
+void BM_Maxmin_hand_loop(benchmark::State& state) {
+  const auto S = static_cast<Index>(state.range(0));
+  const auto N = static_cast<Index>(state.range(1));
+  std::vector<std::vector<double>> q(static_cast<std::size_t>(N),
+                                     std::vector<double>(static_cast<std::size_t>(S * kActions), kInitialValue));
+  run_stream(state, S, [&](const T& t, rlvalue::Rng& rng) {
+    double best = 0.0;
+    for (Index i = 0; i < kActions; ++i) {
+      double m = q[0][static_cast<std::size_t>(t.next_state * kActions + i)];
+      for (Index k = 1; k < N; ++k)
+        m = std::min(m, q[static_cast<std::size_t>(k)][static_cast<std::size_t>(t.next_state * kActions + i)]);
+      best = i == 0 ? m : std::max(best, m);
+    }
+    const double target = t.reward + (t.terminated ? 0.0 : kGamma * best);
+    auto& e = q[static_cast<std::size_t>(rlvalue::uniform_index(rng, N))]
+               [static_cast<std::size_t>(t.state * kActions + t.action)];
+    e += kAlpha * (target - e);
+  });
+  benchmark::DoNotOptimize(q[0].data());
+}
+
+void BM_Maxmin_qlearning(benchmark::State& state) { qlearning(state); }
+
+// ---- REDQ-style ensemble: N critics, min over a random pair, one updated --
+void BM_REDQ_rlvalue(benchmark::State& state) {
+  const auto S = static_cast<Index>(state.range(0));
+  const auto N = static_cast<Index>(state.range(1));
+  auto q = tables(N, S);
+  rlvalue::EnsembleQLearning<Table> learner(
+      q, {.gamma = kGamma, .step_size = kAlpha,
+          .reduction = rlvalue::EnsembleReduction::random_subset_min, .subset_size = 2,
+          .update_count = 1});
+  run_stream(state, S, [&](const T& t, rlvalue::Rng& rng) { learner.update(t, rng); });
+  benchmark::DoNotOptimize(q[0].parameters().data());
+}
+
+void BM_REDQ_qlearning(benchmark::State& state) { qlearning(state); }
+
+}  // namespace
+
+BENCHMARK(BM_DoubleQ_rlvalue)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_DoubleQ_hand_loop)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_DoubleQ_qlearning)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_ClippedBoth_rlvalue)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_ClippedBoth_hand_loop)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_ClippedBoth_qlearning)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_ClippedOne_rlvalue)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_ClippedOne_hand_loop)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_ClippedOne_qlearning)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_Maxmin_rlvalue)->ArgsProduct({{10'000, 1'000'000}, {2, 4, 8}});
+BENCHMARK(BM_Maxmin_hand_loop)->ArgsProduct({{10'000, 1'000'000}, {2, 4, 8}});
+BENCHMARK(BM_Maxmin_qlearning)->ArgsProduct({{10'000, 1'000'000}, {2, 4, 8}});
+BENCHMARK(BM_REDQ_rlvalue)->ArgsProduct({{10'000, 1'000'000}, {4, 8}});
+BENCHMARK(BM_REDQ_qlearning)->ArgsProduct({{10'000, 1'000'000}, {4, 8}});

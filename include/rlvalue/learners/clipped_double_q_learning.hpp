@@ -1,0 +1,193 @@
+#pragma once
+// ClippedDoubleQLearning<Q>: clipped double Q-learning, the critic update of
+// TD3 (Fujimoto, van Hoof, Meger 2018, "Addressing function approximation
+// error in actor-critic methods", arXiv:1802.09477, sec. 4.2) for discrete
+// actions. Critic 1 selects the next action, the smaller critic evaluates it,
+// and the critics regress to the one target
+//   a* = argmax_a' Q1'(s', a'),  y = r + gamma * min(Q1'(s', a*), Q2'(s', a*)),
+//   Q_i(s, a) += alpha * (y - Q_i(s, a)),
+// with no bootstrap when s' is terminal (`terminated`); `truncated`
+// bootstraps. Q1', Q2' are target critics: the critics themselves by default,
+// or copies updated every `target_period` (d) steps by Polyak averaging
+// Q_i' <- tau Q_i + (1 - tau) Q_i' (TD3: d = 2, tau = 0.005).
+//
+// Which critics regress to y on a transition: `both` (TD3) or
+// `one_at_random` (a fair coin picks one, as in Double Q-learning). Note: two
+// tables that start equal and see the same targets stay equal, so with
+// `both` the clipping acts only through different initial values (or, with
+// function approximation, different features or initialisations); tabular
+// critics need `one_at_random` to become independent estimates.
+//
+// The reported estimate (q, action_values, greedy_action, value; what a
+// behaviour policy acts on) is the mean of the two online critics.
+
+#include <array>
+#include <concepts>
+#include <random>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "rlvalue/approx/concepts.hpp"
+#include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/rng.hpp"
+#include "rlvalue/core/types.hpp"
+#include "rlvalue/learners/common.hpp"
+#include "rlvalue/learners/critic_ensemble.hpp"
+#include "rlvalue/learners/step_size.hpp"
+#include "rlvalue/targets/critic_targets.hpp"
+#include "rlvalue/targets/polyak.hpp"
+
+namespace rlvalue {
+
+namespace detail {
+struct ClippedDoubleQLearningNames {
+  static constexpr std::string_view construct = "ClippedDoubleQLearning";
+  static constexpr std::string_view update = "ClippedDoubleQLearning::update";
+  static constexpr std::string_view q = "ClippedDoubleQLearning::q";
+  static constexpr std::string_view greedy_action = "ClippedDoubleQLearning::greedy_action";
+  static constexpr std::string_view value = "ClippedDoubleQLearning::value";
+  static constexpr std::string_view visit_count = "ClippedDoubleQLearning::visit_count";
+};
+}  // namespace detail
+
+/// Which critics of ClippedDoubleQLearning regress to the target on a step.
+enum class CriticUpdate {
+  both,           ///< both critics, every step (TD3)
+  one_at_random,  ///< one critic, chosen by a fair coin (Double Q-learning's scheme)
+};
+
+/// Config of ClippedDoubleQLearning. gamma in [0, 1]; step size fields as
+/// in TDConfig (per-visit counts are per critic); target_period >= 1;
+/// polyak (tau) in (0, 1]. target_period = 1 with polyak = 1 (the default)
+/// means no target critics.
+struct ClippedDoubleQConfig {
+  double gamma = 1.0;
+  double step_size = 0.1;
+  StepSchedule schedule = StepSchedule::constant;
+  double omega = 1.0;
+  CriticUpdate critic_update = CriticUpdate::both;
+  Index target_period = 1;  ///< d: target critics move every d updates
+  double polyak = 1.0;      ///< tau of the Polyak target update
+};
+
+/// Clipped double Q-learning on two action-value approximators of the same
+/// shape, held by pointer (the caller keeps them alive). With target critics
+/// (target_period > 1 or polyak < 1) Q must be copy-constructible and its
+/// parameters() an Eigen object: the targets are copies made at
+/// construction.
+template <ActionValueFunction Q>
+class ClippedDoubleQLearning
+    : public detail::CriticEnsemble<Q, detail::ClippedDoubleQLearningNames> {
+  using Base = detail::CriticEnsemble<Q, detail::ClippedDoubleQLearningNames>;
+  using Names = detail::ClippedDoubleQLearningNames;
+
+ public:
+  using config_type = ClippedDoubleQConfig;
+  using typename Base::scalar_type;
+  using typename Base::state_type;
+  using typename Base::transition_type;
+
+  /// std::invalid_argument for a bad config (naming the field and value),
+  /// mismatched critics, or q2 being the same object as q1.
+  ClippedDoubleQLearning(Q& q1, Q& q2, const ClippedDoubleQConfig& config)
+      : Base(std::span<Q* const>(std::array<Q*, 2>{&q1, &q2}.data(), 2), config.gamma,
+             config.step_size, config.schedule, config.omega, CombinedEstimate::mean),
+        config_(config) {
+    if (config.critic_update != CriticUpdate::both &&
+        config.critic_update != CriticUpdate::one_at_random) [[unlikely]]
+      fail_check(Names::construct, "critic_update", static_cast<int>(config.critic_update),
+                 "is not a CriticUpdate");
+    check_at_least_one(Names::construct, "target_period", config.target_period);
+    if (!(config.polyak > 0.0 && config.polyak <= 1.0)) [[unlikely]]
+      fail_check(Names::construct, "polyak", config.polyak, "is outside (0, 1]");
+    if (config.target_period > 1 || config.polyak < 1.0) {
+      if constexpr (std::copy_constructible<Q>) {
+        targets_.reserve(2);
+        targets_.push_back(q1);
+        targets_.push_back(q2);
+      } else {
+        fail_check(Names::construct, "target_period", config.target_period,
+                   "needs a copy-constructible approximator for the target critics");
+      }
+    }
+  }
+  ClippedDoubleQLearning(Q&&, Q&, const ClippedDoubleQConfig&) = delete;  // would dangle
+  ClippedDoubleQLearning(Q&, Q&&, const ClippedDoubleQConfig&) = delete;
+  ClippedDoubleQLearning(Q&&, Q&&, const ClippedDoubleQConfig&) = delete;
+
+  /// One step under config().critic_update: `both` updates both critics (no
+  /// draw); `one_at_random` draws u = uniform01(rng) and updates critic 0 if
+  /// u < 1/2, else critic 1. Returns the mean error of the updated critics,
+  ///   y - (mean of Q_i(s, a) over the updated i).
+  /// Throws std::out_of_range for a bad state, action or next_state and
+  /// std::invalid_argument for a non-finite reward or error; a throwing
+  /// update changes nothing (critics, targets, counts).
+  template <std::uniform_random_bit_generator G>
+  scalar_type update(const transition_type& t, G& rng) {
+    this->check_transition(t);
+    const scalar_type y = target(t);
+    if (config_.critic_update == CriticUpdate::one_at_random)
+      return step_one(t, uniform01(rng) < 0.5 ? 0 : 1, y);
+    const scalar_type e0 = this->checked_error(t, 0, y);
+    const scalar_type e1 = this->checked_error(t, 1, y);
+    this->apply(t, 0, e0);
+    this->apply(t, 1, e1);
+    after_update();
+    return (e0 + e1) / scalar_type(2);
+  }
+
+  /// Updates critic k (0 or 1) alone toward y and returns its error.
+  scalar_type update_critic(const transition_type& t, Index k) {
+    check_index(Names::update, "critic", k, 2);
+    this->check_transition(t);
+    return step_one(t, k, target(t));
+  }
+
+  /// The clipped target y of a transition (read from the target critics).
+  scalar_type target(const transition_type& t) const {
+    this->check_transition(t);
+    // Critic 2 is read at critic 1's argmax; for tables, request its row now
+    // so the two cache misses overlap.
+    if constexpr (detail::StoredActionRows<Q>)
+      __builtin_prefetch(target_critic(1).action_values(t.next_state).data());
+    return clipped_double_q_target(t.reward, this->discount(t),
+                                   target_critic(0).action_values(t.next_state),
+                                   target_critic(1).action_values(t.next_state));
+  }
+
+  /// Target critic k: a copy when target critics are on, else critic k.
+  const Q& target_critic(Index k) const {
+    check_index(Names::construct, "critic", k, 2);
+    return targets_.empty() ? this->critic_ref(k) : targets_[static_cast<std::size_t>(k)];
+  }
+  /// Whether the targets are separate copies (target_period > 1 or polyak < 1).
+  bool has_target_critics() const noexcept { return !targets_.empty(); }
+  /// Updates applied so far (target critics move when it reaches a multiple
+  /// of target_period).
+  Index num_updates() const noexcept { return updates_; }
+
+  const ClippedDoubleQConfig& config() const noexcept { return config_; }
+
+ private:
+  scalar_type step_one(const transition_type& t, Index k, scalar_type y) {
+    const scalar_type error = this->checked_error(t, k, y);
+    this->apply(t, k, error);
+    after_update();
+    return error;
+  }
+
+  void after_update() {
+    ++updates_;
+    if (targets_.empty() || updates_ % config_.target_period != 0) return;
+    for (Index k = 0; k < 2; ++k)
+      polyak_update(this->critic_ref(k).parameters(),
+                    targets_[static_cast<std::size_t>(k)].parameters(), config_.polyak);
+  }
+
+  ClippedDoubleQConfig config_;
+  std::vector<Q> targets_;  // empty: the targets are the critics
+  Index updates_ = 0;
+};
+
+}  // namespace rlvalue

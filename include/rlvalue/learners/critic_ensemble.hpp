@@ -1,0 +1,239 @@
+#pragma once
+// What the multi-critic learners share (DoubleQLearning,
+// ClippedDoubleQLearning, MaxminQLearning, EnsembleQLearning): N critics held
+// by pointer (the caller's approximators, all of the same shape), the
+// discount, one step-size schedule with a slot per (critic, state, action),
+// transition checks, and the combined estimate that behaviour policies act on
+// (the mean or the min of the critics).
+//
+// The combined estimate makes every such learner an ActionValueReader, so
+// `EpsilonGreedy policy(learner, 0.1)` acts on it directly. Its
+// `action_values(s)` is a lazy Eigen expression (no copy, no allocation) that
+// holds pointers to the critics and a copy of s.
+
+#include <Eigen/Core>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "rlvalue/approx/concepts.hpp"
+#include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/types.hpp"
+#include "rlvalue/learners/common.hpp"
+#include "rlvalue/learners/step_size.hpp"
+#include "rlvalue/targets/td_errors.hpp"
+
+namespace rlvalue {
+
+/// How a multi-critic learner combines its critics into the estimate it
+/// reports and acts on.
+enum class CombinedEstimate {
+  mean,  ///< (1/N) sum_k Q_k(s, a) (Double Q-learning acts on Q^A + Q^B: same argmax)
+  min,   ///< min_k Q_k(s, a) (Maxmin Q-learning acts on Q^min)
+};
+
+namespace detail {
+
+/// Approximators whose action_values(s) is a view into their own storage
+/// (a table row), not a freshly computed row: the learners prefetch such
+/// rows to overlap cache misses.
+template <class Q>
+concept StoredActionRows = requires(const Q& q, const typename Q::state_type& s) {
+  q.action_values(s).data();
+  requires !std::is_same_v<std::remove_cvref_t<decltype(q.action_values(s))>,
+                           typename std::remove_cvref_t<decltype(q.action_values(s))>::PlainObject>;
+};
+
+/// Base of the multi-critic learners. `Names` gives the learner's name for
+/// messages (construct, update, q, greedy_action, value, visit_count).
+template <ActionValueFunction Q, class Names>
+class CriticEnsemble {
+ public:
+  using approximator_type = Q;
+  using scalar_type = typename Q::scalar_type;
+  using state_type = typename Q::state_type;
+  using transition_type = Transition<state_type, Index, scalar_type>;
+
+  /// Number of critics N.
+  Index num_critics() const noexcept { return static_cast<Index>(critics_.size()); }
+  /// Number of actions (of every critic).
+  Index num_actions() const noexcept { return num_actions_; }
+  /// Number of states, for critics over a finite state set.
+  Index num_states() const
+    requires FiniteStateSpace<Q>
+  {
+    return static_cast<Index>(critics_.front()->num_states());
+  }
+  /// How the critics are combined in q, action_values, greedy_action, value.
+  CombinedEstimate combined_estimate() const noexcept { return combine_; }
+
+  /// Critic k (std::out_of_range unless 0 <= k < N).
+  const Q& critic(Index k) const {
+    check_index(Names::construct, "critic", k, num_critics());
+    return *critics_[static_cast<std::size_t>(k)];
+  }
+
+  /// Throws std::out_of_range naming `where` and `name` unless s is a state.
+  void check_state(std::string_view where, std::string_view name, const state_type& s) const {
+    critics_.front()->check_state(where, name, s);
+  }
+  /// Throws std::out_of_range naming `where` and `name` unless a is an action.
+  void check_action(std::string_view where, std::string_view name, Index a) const {
+    critics_.front()->check_action(where, name, a);
+  }
+
+  /// The combined estimate of all actions of s, a lazy row expression:
+  /// (1/N) sum_k Q_k(s, .) or min_k Q_k(s, .). std::out_of_range naming
+  /// "state".
+  auto action_values(const state_type& s) const {
+    check_state(Names::q, "state", s);
+    using Row = Eigen::Matrix<scalar_type, 1, Eigen::Dynamic>;
+    const Q* const* critics = critics_.data();
+    const Index n = num_critics();
+    const bool use_min = combine_ == CombinedEstimate::min;
+    const scalar_type inv_n = scalar_type(1) / static_cast<scalar_type>(n);
+    return Row::NullaryExpr(num_actions_, [critics, n, use_min, inv_n, s](Index a) {
+      return combined(critics, n, use_min, inv_n, s, a);
+    });
+  }
+
+  /// The combined estimate of (s, a). std::out_of_range naming "state" or
+  /// "action".
+  scalar_type q(const state_type& s, Index a) const {
+    check_state(Names::q, "state", s);
+    check_action(Names::q, "action", a);
+    return combined(critics_.data(), num_critics(), combine_ == CombinedEstimate::min,
+                    scalar_type(1) / static_cast<scalar_type>(num_critics()), s, a);
+  }
+
+  /// argmax_a of the combined estimate, ties to the lowest index.
+  Index greedy_action(const state_type& s) const {
+    check_state(Names::greedy_action, "state", s);
+    return argmax(action_values(s));
+  }
+
+  /// max_a of the combined estimate: the value of the greedy policy.
+  scalar_type value(const state_type& s) const {
+    check_state(Names::value, "state", s);
+    return detail::max_coeff(action_values(s));
+  }
+
+  /// Visits of (s, a) by critic k counted by the per-visit schedule (0 under
+  /// constant).
+  Index visit_count(Index k, const state_type& s, Index a) const {
+    check_index(Names::visit_count, "critic", k, num_critics());
+    check_state(Names::visit_count, "state", s);
+    check_action(Names::visit_count, "action", a);
+    return steps_.visits(slot(k, s, a));
+  }
+
+  const StepSize<scalar_type>& step_sizes() const noexcept { return steps_; }
+  scalar_type gamma() const noexcept { return gamma_; }
+
+ protected:
+  /// Validates: at least one critic, all of critic 0's shape, no critic
+  /// given twice; gamma in [0, 1]; the step-size fields.
+  CriticEnsemble(std::span<Q* const> critics, double gamma, double step_size,
+                 StepSchedule schedule, double omega, CombinedEstimate combine)
+      : critics_(validated(critics)),
+        num_actions_(static_cast<Index>(critics_.front()->num_actions())),
+        combine_(combine),
+        gamma_(checked_gamma<scalar_type>(Names::construct, gamma)),
+        steps_(Names::construct, step_size, schedule, omega,
+               static_cast<Index>(critics_.size()) * countable_states(*critics_.front()) *
+                   num_actions_) {
+    if (combine != CombinedEstimate::mean && combine != CombinedEstimate::min) [[unlikely]]
+      fail_check(Names::construct, "combined_estimate", static_cast<int>(combine),
+                 "is not a CombinedEstimate");
+  }
+
+  Q& critic_ref(Index k) noexcept { return *critics_[static_cast<std::size_t>(k)]; }
+  const Q& critic_ref(Index k) const noexcept { return *critics_[static_cast<std::size_t>(k)]; }
+
+  /// Range checks of transition indices: state, action, next_state.
+  void check_transition(const transition_type& t) const {
+    check_state(Names::update, "state", t.state);
+    check_action(Names::update, "action", t.action);
+    check_state(Names::update, "next_state", t.next_state);
+  }
+
+  /// gamma, or 0 when s' is terminal (no bootstrap; truncation bootstraps).
+  scalar_type discount(const transition_type& t) const noexcept {
+    return t.terminated ? scalar_type(0) : gamma_;
+  }
+
+  /// y - Q_k(s, a), after rejecting a non-finite target or error (naming the
+  /// reward when it is the cause). Writes nothing.
+  scalar_type checked_error(const transition_type& t, Index k, scalar_type target) const {
+    const scalar_type error = target - critic_ref(k).value(t.state, t.action);
+    check_error_finite(Names::update, t.reward, error);
+    return error;
+  }
+
+  /// Q_k(s, a) += alpha * error, alpha from the schedule (counts the visit).
+  /// Call only after every check of the update has passed.
+  void apply(const transition_type& t, Index k, scalar_type error) {
+    const scalar_type alpha = steps_.take(slot(k, t.state, t.action));
+    critic_ref(k).semi_gradient_step(t.state, t.action, alpha * error);
+  }
+
+  Index slot(Index k, const state_type& s, Index a) const noexcept {
+    if constexpr (IndexedStateSpace<Q>) {
+      const Index states = static_cast<Index>(critics_.front()->num_states());
+      return (k * states + static_cast<Index>(s)) * num_actions_ + a;
+    } else {
+      (void)k;
+      (void)s;
+      (void)a;
+      return 0;
+    }
+  }
+
+ private:
+  static scalar_type combined(const Q* const* critics, Index n, bool use_min, scalar_type inv_n,
+                              const state_type& s, Index a) {
+    scalar_type acc = critics[0]->value(s, a);
+    if (use_min) {
+      for (Index k = 1; k < n; ++k) {
+        const scalar_type x = critics[k]->value(s, a);
+        acc = x < acc ? x : acc;
+      }
+      return acc;
+    }
+    for (Index k = 1; k < n; ++k) acc += critics[k]->value(s, a);
+    return n == 1 ? acc : acc * inv_n;
+  }
+
+  static std::vector<Q*> validated(std::span<Q* const> critics) {
+    check_at_least_one(Names::construct, "number of critics", static_cast<Index>(critics.size()));
+    for (std::size_t k = 0; k < critics.size(); ++k) {
+      const Q* c = critics[k];
+      const std::string name = "critic " + format_value(static_cast<Index>(k));
+      check_size(Names::construct, name + " num_actions()", static_cast<Index>(c->num_actions()),
+                 static_cast<Index>(critics[0]->num_actions()));
+      if constexpr (FiniteStateSpace<Q>)
+        check_size(Names::construct, name + " num_states()", static_cast<Index>(c->num_states()),
+                   static_cast<Index>(critics[0]->num_states()));
+      for (std::size_t j = 0; j < k; ++j)
+        if (critics[j] == c) [[unlikely]]
+          fail_check(Names::construct, "critic", static_cast<Index>(k),
+                     "is the same object as critic " + format_value(static_cast<Index>(j)) +
+                         " (each critic needs its own approximator)");
+    }
+    return {critics.begin(), critics.end()};
+  }
+
+  std::vector<Q*> critics_;
+  Index num_actions_;
+  CombinedEstimate combine_;
+
+ protected:
+  scalar_type gamma_;
+  StepSize<scalar_type> steps_;
+};
+
+}  // namespace detail
+
+}  // namespace rlvalue

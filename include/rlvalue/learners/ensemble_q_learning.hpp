@@ -1,0 +1,211 @@
+#pragma once
+// EnsembleQLearning<Q>: Q-learning with N critics and a reduced target,
+//   y = r + gamma * max_a' reduce_k Q_k(s', a'),
+//   Q_k(s, a) += alpha * (y - Q_k(s, a))   for each updated critic k,
+// no bootstrap when s' is terminal (`terminated`); `truncated` bootstraps.
+// reduce is the ensemble mean, the min over all N (Maxmin Q-learning, Lan,
+// Pan, Fyshe, White 2020, arXiv:2002.06487), or the min over a random subset
+// of M critics drawn afresh on each update (REDQ, Chen, Wang, Zhou, Ross 2021,
+// arXiv:2101.05982, where every critic regresses to y). The updated critics:
+// all N (the default, as in REDQ), or a uniformly random subset of
+// `update_count` of them (as in Maxmin Q-learning). Critics that start equal
+// and are all updated stay equal, whatever the reduction: tabular ensembles
+// need different initial values or update_count < N to differ.
+//
+// The reported estimate (q, action_values, greedy_action, value; what a
+// behaviour policy acts on) is min_k Q_k for the `min` reduction (Maxmin's
+// Q^min) and the mean otherwise (REDQ's policy maximises the ensemble mean).
+
+#include <Eigen/Core>
+#include <numeric>
+#include <random>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rlvalue/approx/concepts.hpp"
+#include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/rng.hpp"
+#include "rlvalue/core/types.hpp"
+#include "rlvalue/learners/common.hpp"
+#include "rlvalue/learners/critic_ensemble.hpp"
+#include "rlvalue/learners/step_size.hpp"
+#include "rlvalue/targets/critic_targets.hpp"
+#include "rlvalue/targets/ensemble.hpp"
+#include "rlvalue/targets/td_errors.hpp"
+
+namespace rlvalue {
+
+namespace detail {
+
+struct EnsembleQLearningNames {
+  static constexpr std::string_view construct = "EnsembleQLearning";
+  static constexpr std::string_view update = "EnsembleQLearning::update";
+  static constexpr std::string_view q = "EnsembleQLearning::q";
+  static constexpr std::string_view greedy_action = "EnsembleQLearning::greedy_action";
+  static constexpr std::string_view value = "EnsembleQLearning::value";
+  static constexpr std::string_view visit_count = "EnsembleQLearning::visit_count";
+};
+
+template <class Q>
+std::vector<Q*> critic_pointers(std::span<Q> critics) {
+  std::vector<Q*> p;
+  p.reserve(critics.size());
+  for (Q& c : critics) p.push_back(&c);
+  return p;
+}
+
+/// The N-critic update shared by EnsembleQLearning and MaxminQLearning:
+/// reduced target, then a subset of the critics regresses to it. Buffers are
+/// allocated here, at construction.
+template <ActionValueFunction Q, class Names>
+class EnsembleLearner : public CriticEnsemble<Q, Names> {
+  using Base = CriticEnsemble<Q, Names>;
+
+ public:
+  using typename Base::scalar_type;
+  using typename Base::state_type;
+  using typename Base::transition_type;
+
+  /// One update: the target (drawing the reduction's subset when it is a
+  /// strict random subset), then, when update_count < N, the updated critics
+  /// (a uniformly random update_count-subset, draw_random_subset). Returns
+  /// the mean error of the updated critics, y - mean_k Q_k(s, a). Throws
+  /// std::out_of_range for a bad state, action or next_state and
+  /// std::invalid_argument for a non-finite reward or error; a throwing
+  /// update changes no critic and no count.
+  template <std::uniform_random_bit_generator G>
+  scalar_type update(const transition_type& t, G& rng) {
+    this->check_transition(t);
+    const scalar_type y = reduced_target(t, rng);
+    const Index n = this->num_critics();
+    if (update_count_ < n) draw_random_subset(rng, update_count_, std::span<Index>(update_order_));
+    scalar_type sum = scalar_type(0);
+    for (Index i = 0; i < update_count_; ++i) {
+      const Index k = update_order_[static_cast<std::size_t>(i)];
+      errors_[static_cast<std::size_t>(i)] = this->checked_error(t, k, y);
+      sum += errors_[static_cast<std::size_t>(i)];
+    }
+    for (Index i = 0; i < update_count_; ++i)
+      this->apply(t, update_order_[static_cast<std::size_t>(i)], errors_[static_cast<std::size_t>(i)]);
+    return update_count_ == 1 ? sum : sum / static_cast<scalar_type>(update_count_);
+  }
+
+  EnsembleReduction reduction() const noexcept { return reduction_; }
+  Index subset_size() const noexcept { return subset_size_; }
+  Index update_count() const noexcept { return update_count_; }
+
+ protected:
+  EnsembleLearner(std::span<Q> critics, double gamma, double step_size, StepSchedule schedule,
+                  double omega, EnsembleReduction reduction, Index subset_size,
+                  Index update_count, CombinedEstimate combine)
+      : Base(std::span<Q* const>(critic_pointers(critics)), gamma, step_size, schedule, omega,
+             combine),
+        reduction_(reduction),
+        subset_size_(subset_size),
+        update_count_(update_count) {
+    const Index n = this->num_critics();
+    if (reduction != EnsembleReduction::mean && reduction != EnsembleReduction::min &&
+        reduction != EnsembleReduction::random_subset_min) [[unlikely]]
+      fail_check(Names::construct, "reduction", static_cast<int>(reduction),
+                 "is not an EnsembleReduction");
+    if (reduction == EnsembleReduction::random_subset_min)
+      check_in_range(Names::construct, "subset_size", subset_size, Index(1), n);
+    check_in_range(Names::construct, "update_count", update_count, Index(1), n);
+    next_.resize(n, this->num_actions());
+    reduced_.resize(this->num_actions());
+    target_order_.resize(static_cast<std::size_t>(n));
+    update_order_.resize(static_cast<std::size_t>(n));
+    std::iota(update_order_.begin(), update_order_.end(), Index(0));
+    errors_.resize(static_cast<std::size_t>(n));
+  }
+
+ private:
+  template <class G>
+  scalar_type reduced_target(const transition_type& t, G& rng) {
+    const scalar_type discount = this->discount(t);
+    const Index num_actions = this->num_actions();
+    for (Index k = 0; k < this->num_critics(); ++k) {
+      const auto row = this->critic_ref(k).action_values(t.next_state);
+      scalar_type* out = next_.data() + k * num_actions;  // row-major: row k is contiguous
+      for (Index a = 0; a < num_actions; ++a) out[a] = row.coeff(a);
+    }
+    switch (reduction_) {
+      case EnsembleReduction::mean:
+        ensemble_mean(next_, reduced_);
+        break;
+      case EnsembleReduction::random_subset_min:
+        if (subset_size_ < this->num_critics()) {
+          ensemble_random_subset_min(next_, subset_size_, rng, std::span<Index>(target_order_),
+                                     reduced_);
+          break;
+        }
+        [[fallthrough]];
+      case EnsembleReduction::min:
+        return maxmin_target(t.reward, discount, next_);
+    }
+    return t.reward + discount * detail::max_coeff(reduced_);
+  }
+
+  using Rows = Eigen::Matrix<scalar_type, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  EnsembleReduction reduction_;
+  Index subset_size_;
+  Index update_count_;
+  Rows next_;                                           // row k = Q_k(s', .)
+  Eigen::Matrix<scalar_type, 1, Eigen::Dynamic> reduced_;  // reduce_k Q_k(s', .)
+  std::vector<Index> target_order_;                     // the reduction's subset draws
+  std::vector<Index> update_order_;                     // [0, update_count): critics to update
+  std::vector<scalar_type> errors_;                     // their errors, checked before writing
+};
+
+}  // namespace detail
+
+/// Config of EnsembleQLearning. gamma in [0, 1]; step size fields as in
+/// TDConfig (per-visit counts are per critic); subset_size in [1, N] (read
+/// for random_subset_min only; REDQ uses 2); update_count in [0, N], 0 (the
+/// default) meaning all N critics.
+struct EnsembleQConfig {
+  double gamma = 1.0;
+  double step_size = 0.1;
+  StepSchedule schedule = StepSchedule::constant;
+  double omega = 1.0;
+  EnsembleReduction reduction = EnsembleReduction::mean;
+  Index subset_size = 2;   ///< M of random_subset_min
+  Index update_count = 0;  ///< critics updated per step; 0 = all
+};
+
+/// Ensemble Q-learning on N >= 1 action-value approximators of the same shape
+/// (`critics`: contiguous, e.g. a std::vector<TabularQ<double>> that the
+/// caller keeps alive and does not resize). Config validated at construction
+/// (std::invalid_argument naming the field and value).
+template <ActionValueFunction Q>
+class EnsembleQLearning : public detail::EnsembleLearner<Q, detail::EnsembleQLearningNames> {
+  using Base = detail::EnsembleLearner<Q, detail::EnsembleQLearningNames>;
+
+ public:
+  using config_type = EnsembleQConfig;
+
+  EnsembleQLearning(std::span<Q> critics, const EnsembleQConfig& config)
+      : Base(critics, config.gamma, config.step_size, config.schedule, config.omega,
+             config.reduction, config.subset_size,
+             resolved_update_count(config.update_count, static_cast<Index>(critics.size())),
+             config.reduction == EnsembleReduction::min ? CombinedEstimate::min
+                                                        : CombinedEstimate::mean),
+        config_(config) {}
+
+  const EnsembleQConfig& config() const noexcept { return config_; }
+
+ private:
+  // update_count in [0, n], 0 meaning all n critics.
+  static Index resolved_update_count(Index update_count, Index n) {
+    if (update_count < 0 || update_count > n) [[unlikely]]
+      fail_check(detail::EnsembleQLearningNames::construct, "update_count", update_count,
+                 "is outside [0, " + detail::format_value(n) + "] (0 updates every critic)");
+    return update_count == 0 ? n : update_count;
+  }
+
+  EnsembleQConfig config_;
+};
+
+}  // namespace rlvalue
