@@ -41,8 +41,13 @@ PANELS = {
         ("RMSE of max_a Q(s, a) against V*", "number of critics N", "RMSE",
          lambda s: s.startswith("RMSE ")),
     ],
+    "qtd_vs_td": [(f"T=300, {f} rewards", "step size", "MSE of value estimate",
+                   (lambda f: lambda s: s.startswith(f"T=300 {f}:"))(f))
+                  for f in ("deterministic", "gaussian", "skewed", "heavy-tailed")],
 }
 YLIM = {"cliff_walking": (-100, 0)}
+# Examples plotted on log-log axes (step-size sweeps over decades).
+LOGLOG = {"qtd_vs_td"}
 
 
 def read_series(path):
@@ -79,6 +84,9 @@ def render(path):
         ax.set_ylabel(ylabel)
         if name in YLIM:
             ax.set_ylim(*YLIM[name])
+        if name in LOGLOG:
+            ax.set_xscale("log")
+            ax.set_yscale("log")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     fig.tight_layout()
