@@ -210,6 +210,63 @@ TEST_CASE("double, clipped, Maxmin and ensemble critics do not allocate per upda
   }
   REQUIRE(scope.count() == 0);
 }
+
+TEST_CASE("trace, n-step and distributional learners do not allocate per update", "[alloc]") {
+  const auto stream = make_stream(50, 4, 5000);
+  TabularV<double> v1(50), v2(50), v3(50), v4(50);
+  TabularQ<double> q1(50, 4), q2(50, 4), q3(50, 4);
+  TDLambda<TabularV<double>> td_dense(v1, {.gamma = 0.9, .step_size = 0.1, .lambda = 0.8});
+  TDLambda<TabularV<double>, SparseTrace<double>> td_sparse(
+      v2, {.gamma = 0.9, .step_size = 0.1, .lambda = 0.8});
+  TrueOnlineTDLambda<TabularV<double>> td_online(v3, {.gamma = 0.9, .step_size = 0.1, .lambda = 0.8});
+  NStepTD<TabularV<double>> n_step(v4, {.gamma = 0.9, .step_size = 0.1, .n = 4});
+  SarsaLambda<TabularQ<double>> sarsa(q1, {.gamma = 0.9, .step_size = 0.1, .lambda = 0.8});
+  QLambda<TabularQ<double>> watkins(q2, {.gamma = 0.9, .step_size = 0.1, .lambda = 0.8});
+  CategoricalTable<double> ctable(50, {.v_min = -5, .v_max = 5, .num_atoms = 51});
+  CategoricalTD<CategoricalTable<double>> ctd(ctable, {.gamma = 0.9, .step_size = 0.1});
+  QuantileTable<double> qtable(50, 1, 32);
+  QuantileTD<QuantileTable<double>> qtd(qtable, {.gamma = 0.9, .step_size = 0.05});
+  EpsilonGreedy<TabularQ<double>> policy(q3, 0.1);
+  auto rng = make_rng(5);
+  NoAllocationScope scope;
+  for (const auto& t : stream) {
+    td_dense.update(t);
+    td_sparse.update(t);
+    td_online.update(t);
+    n_step.update(t);
+    const Index next = policy.action(t.next_state, rng);
+    sarsa.update(t, next);
+    watkins.update(t, next);
+    ctd.update(t);
+    qtd.update(t);
+  }
+  REQUIRE(scope.count() == 0);
+}
+
+TEST_CASE("linear learners with tile coding do not allocate per update", "[alloc]") {
+  using Map = TileCoding<2>;
+  const Map tiles({.num_tilings = 8, .low = {0.0, 0.0}, .high = {1.0, 1.0}, .tiles = {8, 8}});
+  LinearV<Map> v(tiles);
+  LinearQ<Map> q(tiles, 3);
+  TDLambda<LinearV<Map>> td(v, {.gamma = 0.9, .step_size = 0.1 / 8, .lambda = 0.8});
+  SarsaLambda<LinearQ<Map>> sarsa(q, {.gamma = 0.9, .step_size = 0.1 / 8, .lambda = 0.8,
+                                      .trace = TraceType::replacing});
+  auto rng = make_rng(6);
+  std::vector<Transition<Eigen::Vector2d>> stream(2000);
+  Eigen::Vector2d s(0.5, 0.5);
+  for (auto& t : stream) {
+    const Eigen::Vector2d s2(uniform01(rng), uniform01(rng));
+    t = {.state = s, .action = uniform_index(rng, 3), .reward = uniform01(rng),
+         .next_state = s2, .terminated = uniform01(rng) < 0.05};
+    s = t.terminated ? Eigen::Vector2d(0.5, 0.5) : s2;
+  }
+  NoAllocationScope scope;
+  for (const auto& t : stream) {
+    td.update(t);
+    sarsa.update(t, uniform_index(rng, 3));
+  }
+  REQUIRE(scope.count() == 0);
+}
 #else
 TEST_CASE("allocation counting needs glibc and no sanitizer", "[alloc]") {
   SUCCEED("skipped: the sanitizer runtime owns malloc here; the Release run checks this");
