@@ -44,8 +44,34 @@ PANELS = {
     "qtd_vs_td": [(f"T=300, {f} rewards", "step size", "MSE of value estimate",
                    (lambda f: lambda s: s.startswith(f"T=300 {f}:"))(f))
                   for f in ("deterministic", "gaussian", "skewed", "heavy-tailed")],
+    "mountain_car": [
+        ("Figures 10.2 and 10.3: Mountain Car, SARSA with 8 tilings", "episode",
+         "steps per episode (log scale)", lambda s: True),
+    ],
+    "random_walk_19_figure_7_2": [
+        ("Figure 7.2: n-step TD, 19-state random walk", "step size alpha",
+         "RMS error, first 10 episodes", lambda s: True),
+    ],
+    "random_walk_19_figure_12_3": [
+        ("Figure 12.3: offline lambda-return algorithm", "step size alpha",
+         "RMS error, first 10 episodes", lambda s: True),
+    ],
+    "random_walk_19_figure_12_6": [
+        ("Figure 12.6: TD(lambda), accumulating traces", "step size alpha",
+         "RMS error, first 10 episodes", lambda s: True),
+    ],
+    "random_walk_19_figure_12_8": [
+        ("Figure 12.8: true online TD(lambda)", "step size alpha",
+         "RMS error, first 10 episodes", lambda s: True),
+    ],
+    "return_distribution": [
+        ("Return distribution of a fixed policy", "return", "cumulative probability",
+         lambda s: True),
+    ],
 }
 YLIM = {"cliff_walking": (-100, 0)}
+# Examples plotted with a log-scale y axis.
+LOGY = {"mountain_car"}
 # Examples plotted on log-log axes (step-size sweeps over decades).
 LOGLOG = {"qtd_vs_td"}
 
@@ -84,6 +110,8 @@ def render(path):
         ax.set_ylabel(ylabel)
         if name in YLIM:
             ax.set_ylim(*YLIM[name])
+        if name in LOGY:
+            ax.set_yscale("log")
         if name in LOGLOG:
             ax.set_xscale("log")
             ax.set_yscale("log")
