@@ -64,6 +64,14 @@ PANELS = {
         ("Figure 12.8: true online TD(lambda)", "step size alpha",
          "RMS error, first 10 episodes", lambda s: True),
     ],
+    "log_q_chain": [
+        ("Log Q-learning vs Q-learning on the 50-state chain (late training)", "discount gamma",
+         "fraction of evaluations with an optimal policy", lambda s: True),
+    ],
+    "log_q_chain_early": [
+        ("Log Q-learning vs Q-learning on the 50-state chain (early training)", "discount gamma",
+         "fraction of evaluations with an optimal policy", lambda s: True),
+    ],
     "return_distribution": [
         ("Return distribution of a fixed policy", "return", "cumulative probability",
          lambda s: True),
