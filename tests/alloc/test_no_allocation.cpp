@@ -267,6 +267,29 @@ TEST_CASE("linear learners with tile coding do not allocate per update", "[alloc
   }
   REQUIRE(scope.count() == 0);
 }
+
+TEST_CASE("gradient-TD, robust, emphatic and recursive LSTD learners do not allocate per update",
+          "[alloc]") {
+  const auto stream = make_stream(20, 1, 3000);
+  TabularV<double> v1(20), v2(20), v3(20), v4(20), v5(20), v6(20);
+  TDC<TabularV<double>> tdc(v1, {.gamma = 0.9, .step_size = 0.01, .secondary_step_size = 0.01});
+  GTD2<TabularV<double>> gtd2(v2, {.gamma = 0.9, .step_size = 0.01, .secondary_step_size = 0.01});
+  TDRC<TabularV<double>> tdrc(v3, {.gamma = 0.9, .step_size = 0.01, .secondary_step_size = 0.01});
+  RobustBellman<TabularV<double>> huber(v4, {.gamma = 0.9, .step_size = 0.01,
+                                             .secondary_step_size = 0.01, .tau = 0.5});
+  EmphaticTD<TabularV<double>> emphatic(v5, {.gamma = 0.9, .step_size = 0.01, .lambda = 0.5});
+  RecursiveLSTD<TabularV<double>> lstd(v6, {.gamma = 0.9, .lambda = 0.5, .ridge = 1.0});
+  NoAllocationScope scope;
+  for (const auto& t : stream) {
+    tdc.update(t, 0.5);
+    gtd2.update(t, 1.5);
+    tdrc.update(t);
+    huber.update(t);
+    emphatic.update(t, 0.8);
+    lstd.update(t);
+  }
+  REQUIRE(scope.count() == 0);
+}
 #else
 TEST_CASE("allocation counting needs glibc and no sanitizer", "[alloc]") {
   SUCCEED("skipped: the sanitizer runtime owns malloc here; the Release run checks this");
