@@ -64,6 +64,13 @@ PANELS = {
         ("Figure 12.8: true online TD(lambda)", "step size alpha",
          "RMS error, first 10 episodes", lambda s: True),
     ],
+    "baird": [
+        ("Figure 11.2: semi-gradient off-policy TD", "step", "weight",
+         lambda s: s.startswith("semi-gradient TD w")),
+        ("Figure 11.5: TDC", "step", "weight / error",
+         lambda s: s.startswith("TDC")),
+        ("GTD2", "step", "weight / error", lambda s: s.startswith("GTD2")),
+    ],
     "log_q_chain": [
         ("Log Q-learning vs Q-learning on the 50-state chain (late training)", "discount gamma",
          "fraction of evaluations with an optimal policy", lambda s: True),
