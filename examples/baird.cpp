@@ -72,9 +72,20 @@ struct Errors {
 // of R^7 and the mu-projection Pi is the identity: PBE = ||T v - v||^2_mu.
 Errors errors(const Eigen::VectorXd& w) {
   static const Eigen::MatrixXd phi = BairdFeatures::matrix();
-  const Eigen::VectorXd v = phi * w;
-  const Eigen::VectorXd bellman = Eigen::VectorXd::Constant(kStates, kGamma * v[6]) - v;
-  return {std::sqrt(bellman.squaredNorm() / kStates), std::sqrt(v.squaredNorm() / kStates)};
+  // Written out: GCC 12 at -O3 reports a false -Wmaybe-uninitialized inside
+  // Eigen's vectorised squaredNorm of a product here.
+  double v[kStates];
+  for (Index s = 0; s < kStates; ++s) {
+    v[s] = 0;
+    for (Index j = 0; j < phi.cols(); ++j) v[s] += phi(s, j) * w[j];
+  }
+  double pbe = 0, ve = 0;
+  for (Index s = 0; s < kStates; ++s) {
+    const double bellman = kGamma * v[6] - v[s];
+    pbe += bellman * bellman;
+    ve += v[s] * v[s];
+  }
+  return {std::sqrt(pbe / kStates), std::sqrt(ve / kStates)};
 }
 
 // One run: per recorded step, the 8 weights then sqrt(PBE) and sqrt(VE).
