@@ -153,3 +153,64 @@ TEST_CASE("transformed returns: bad input", "[targets][transformed][errors]") {
   CHECK(message_of<std::out_of_range>([&] { (void)transformed_q_learning_error(f, q, 2, 0.0, 0.0, qn); }) ==
         "transformed_q_learning_error: action = 2 is out of range [0, 2)");
 }
+
+TEST_CASE("transformed returns: the flags form equals the general form built from the flags",
+          "[targets][transformed][flags]") {
+  // Two episodes in a column: a truncation at t = 2 (bootstrap from
+  // f^-1(next_values(2))) and a termination at t = 4 (no bootstrap).
+  const SignedHyperbolicMapping<double> h(1e-3);
+  Rng rng = make_rng(21);
+  const Index T = 7, B = 3;
+  const Arr<double> r = random_array(rng, T, B, -1, 1);
+  const Arr<double> nv = random_array(rng, T, B, -2, 2);
+  Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic> term(T, B), trunc(T, B);
+  term.setConstant(false);
+  trunc.setConstant(false);
+  trunc(2, 0) = true;
+  term(4, 0) = true;
+  term(0, 2) = true;
+  trunc(5, 1) = true;
+  const double gamma = 0.9, lambda = 0.7;
+  Arr<double> d(T, B), lam(T, B), one(T, B);
+  for (Index b = 0; b < B; ++b)
+    for (Index t = 0; t < T; ++t) {
+      d(t, b) = term(t, b) ? 0.0 : gamma;
+      const bool done = term(t, b) || trunc(t, b);
+      lam(t, b) = done ? 0.0 : lambda;
+      one(t, b) = done ? 0.0 : 1.0;
+    }
+  const Arr<double> flags_lam = transformed_lambda_returns(h, r, nv, term, trunc, gamma, lambda);
+  CHECK((flags_lam == transformed_lambda_returns(h, r, d, nv, lam)).all());
+  ArrRow<double> flags_n(T, B);
+  transformed_n_step_returns(h, r, nv, term, trunc, gamma, 3, flags_n);
+  Arr<double> general_n(T, B);
+  transformed_n_step_returns(h, r, d, nv, 3, one, general_n);
+  CHECK((flags_n == general_n).all());
+  // By hand: the truncated step's return is h(r + gamma h^-1(nv)); the
+  // terminated step's is h(r).
+  CHECK(flags_lam(2, 0) == Approx(h.forward(r(2, 0) + gamma * h.inverse(nv(2, 0)))).epsilon(1e-14));
+  CHECK(flags_lam(4, 0) == Approx(h.forward(r(4, 0))).epsilon(1e-14));
+  CHECK(flags_n(4, 0) == Approx(h.forward(r(4, 0))).epsilon(1e-14));
+  // Window at t = 3 stops at the termination: h(r3 + gamma r4).
+  CHECK(flags_n(3, 0) == Approx(h.forward(r(3, 0) + gamma * r(4, 0))).epsilon(1e-14));
+
+  // Bad input names the function and the parameter.
+  CHECK(message_of<std::invalid_argument>([&] {
+          (void)transformed_lambda_returns(h, r, nv, term, trunc, 1.5, lambda);
+        }) == "transformed_lambda_returns: gamma = 1.5 is outside [0, 1]");
+  CHECK(message_of<std::invalid_argument>([&] {
+          (void)transformed_lambda_returns(h, r, nv, term, trunc, gamma, -0.5);
+        }) == "transformed_lambda_returns: lambda = -0.5 is outside [0, 1]");
+  CHECK(message_of<std::invalid_argument>([&] {
+          (void)transformed_n_step_returns(h, r, nv, term, trunc, gamma, 0);
+        }) == "transformed_n_step_returns: n = 0 must be at least 1");
+  Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic> short_term(T - 1, B);
+  short_term.setConstant(false);
+  CHECK(message_of<std::invalid_argument>([&] {
+          (void)transformed_n_step_returns(h, r, nv, short_term, trunc, gamma, 2);
+        }) == "transformed_n_step_returns: terminated has shape 6x3, expected 7x3");
+  Arr<double> bad_r = r;
+  bad_r(1, 2) = std::nan("");
+  CHECK_THROWS_WITH(transformed_lambda_returns(h, bad_r, nv, term, trunc, gamma, lambda),
+                    Catch::Contains("rewards(1, 2)"));
+}

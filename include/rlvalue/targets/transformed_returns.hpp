@@ -11,8 +11,9 @@
 //   transformed_q_learning_error = f(r + discount * f^-1(max_a' q~(s', a'))) - q~(s, a).
 // The regular-space recursions are those of targets/returns.hpp (same
 // arguments, (T x B) arrays, general form: discounts = gamma * (1 -
-// terminated), lambda a number or per-step array); f is strictly increasing,
-// so max and argmax commute with it.
+// terminated), lambda a number or per-step array; and the flags form:
+// terminated, truncated, gamma, lambda or n); f is strictly increasing, so
+// max and argmax commute with it.
 //
 // Errors (std::invalid_argument, messages naming this function): the checks
 // of returns.hpp on shapes, n, lambda, discounts and finiteness; a next value
@@ -70,6 +71,29 @@ inline void check_transformed_inputs(std::string_view where, const M& mapping,
                                      const Eigen::DenseBase<N>& next_values,
                                      const Eigen::DenseBase<O>& out) {
   check_general_form(where, rewards, discounts, next_values, out);
+  using S = typename R::Scalar;
+  check_entries(
+      where, "next_values", next_values, [&](S y) { return std::isfinite(mapping.inverse(y)); },
+      "has a non-finite inverse");
+}
+
+/// Up-front checks of the flags forms with the transformed function's name:
+/// gamma in [0, 1], shapes, finite rewards, next values with finite inverses.
+template <class M, class R, class N, class Te, class Tr, class O>
+inline void check_transformed_flags_inputs(std::string_view where, const M& mapping,
+                                           const Eigen::DenseBase<R>& rewards,
+                                           const Eigen::DenseBase<N>& next_values,
+                                           const Eigen::DenseBase<Te>& terminated,
+                                           const Eigen::DenseBase<Tr>& truncated,
+                                           typename R::Scalar gamma,
+                                           const Eigen::DenseBase<O>& out) {
+  const Index T = rewards.rows(), B = rewards.cols();
+  check_unit_interval(where, "gamma", gamma);
+  check_shape(where, "next_values", next_values, T, B);
+  check_flags(where, terminated, truncated, T, B);
+  check_shape(where, "out", out, T, B);
+  check_all_finite(where, "rewards", rewards);
+  check_all_finite(where, "next_values", next_values);
   using S = typename R::Scalar;
   check_entries(
       where, "next_values", next_values, [&](S y) { return std::isfinite(mapping.inverse(y)); },
@@ -186,6 +210,87 @@ typename Rewards::PlainObject transformed_lambda_returns(
     const Lambda& lambda) {
   auto result = detail::plain_like(rewards);
   transformed_lambda_returns(mapping, rewards, discounts, next_values, lambda, result);
+  return result;
+}
+
+/// Transformed lambda-returns, flags form (TorchRL/Gymnasium terminated and
+/// truncated): lambda_returns' flags form on f^-1(next_values), mapped forward:
+///   discount_t = gamma * (1 - terminated_t),  lambda_t = lambda * (1 - done_t),
+/// so a terminated step's return is f(r_t), a truncated one's
+/// f(r_t + gamma * f^-1(next_values(t))), and episodes may be concatenated in
+/// a column. Checks as the general form, with gamma and lambda in [0, 1].
+template <ValueMapping M, class Rewards, class NextValues, class Terminated, class Truncated,
+          class Out>
+requires std::is_same_v<typename Terminated::Scalar, bool> &&
+    std::is_same_v<typename Truncated::Scalar, bool> && detail::WritableDense<Out>
+void transformed_lambda_returns(const M& mapping, const Eigen::DenseBase<Rewards>& rewards,
+                                const Eigen::DenseBase<NextValues>& next_values,
+                                const Eigen::DenseBase<Terminated>& terminated,
+                                const Eigen::DenseBase<Truncated>& truncated,
+                                std::type_identity_t<typename Rewards::Scalar> gamma,
+                                std::type_identity_t<typename Rewards::Scalar> lambda, Out&& out) {
+  detail::require_mapping_scalar<M, Rewards>();
+  constexpr std::string_view where = "transformed_lambda_returns";
+  detail::check_transformed_flags_inputs(where, mapping, rewards, next_values, terminated,
+                                         truncated, gamma, out);
+  check_unit_interval(where, "lambda", lambda);
+  lambda_returns(rewards, detail::inverse_mapped(mapping, next_values), terminated, truncated,
+                 gamma, lambda, out);
+  detail::map_forward_in_place(where, mapping, out.derived());
+}
+
+/// Allocating form of the flags-form transformed_lambda_returns.
+template <ValueMapping M, class Rewards, class NextValues, class Terminated, class Truncated>
+requires std::is_same_v<typename Terminated::Scalar, bool> &&
+    std::is_same_v<typename Truncated::Scalar, bool>
+typename Rewards::PlainObject transformed_lambda_returns(
+    const M& mapping, const Eigen::DenseBase<Rewards>& rewards,
+    const Eigen::DenseBase<NextValues>& next_values, const Eigen::DenseBase<Terminated>& terminated,
+    const Eigen::DenseBase<Truncated>& truncated,
+    std::type_identity_t<typename Rewards::Scalar> gamma,
+    std::type_identity_t<typename Rewards::Scalar> lambda) {
+  auto result = detail::plain_like(rewards);
+  transformed_lambda_returns(mapping, rewards, next_values, terminated, truncated, gamma, lambda,
+                             result);
+  return result;
+}
+
+/// Transformed n-step returns, flags form: n_step_returns' flags form on
+/// f^-1(next_values), mapped forward; a window stops at an episode end (after
+/// a terminated step with r_t, after a truncated one with
+/// r_t + gamma * f^-1(next_values(t))).
+template <ValueMapping M, class Rewards, class NextValues, class Terminated, class Truncated,
+          class Out>
+requires std::is_same_v<typename Terminated::Scalar, bool> &&
+    std::is_same_v<typename Truncated::Scalar, bool> && detail::WritableDense<Out>
+void transformed_n_step_returns(const M& mapping, const Eigen::DenseBase<Rewards>& rewards,
+                                const Eigen::DenseBase<NextValues>& next_values,
+                                const Eigen::DenseBase<Terminated>& terminated,
+                                const Eigen::DenseBase<Truncated>& truncated,
+                                std::type_identity_t<typename Rewards::Scalar> gamma, Index n,
+                                Out&& out) {
+  detail::require_mapping_scalar<M, Rewards>();
+  constexpr std::string_view where = "transformed_n_step_returns";
+  check_at_least_one(where, "n", n);
+  detail::check_transformed_flags_inputs(where, mapping, rewards, next_values, terminated,
+                                         truncated, gamma, out);
+  n_step_returns(rewards, detail::inverse_mapped(mapping, next_values), terminated, truncated,
+                 gamma, n, out);
+  detail::map_forward_in_place(where, mapping, out.derived());
+}
+
+/// Allocating form of the flags-form transformed_n_step_returns.
+template <ValueMapping M, class Rewards, class NextValues, class Terminated, class Truncated>
+requires std::is_same_v<typename Terminated::Scalar, bool> &&
+    std::is_same_v<typename Truncated::Scalar, bool>
+typename Rewards::PlainObject transformed_n_step_returns(
+    const M& mapping, const Eigen::DenseBase<Rewards>& rewards,
+    const Eigen::DenseBase<NextValues>& next_values, const Eigen::DenseBase<Terminated>& terminated,
+    const Eigen::DenseBase<Truncated>& truncated,
+    std::type_identity_t<typename Rewards::Scalar> gamma, Index n) {
+  auto result = detail::plain_like(rewards);
+  transformed_n_step_returns(mapping, rewards, next_values, terminated, truncated, gamma, n,
+                             result);
   return result;
 }
 
