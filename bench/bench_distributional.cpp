@@ -14,6 +14,11 @@
 //                  sorted into a buffer, one binary search per estimate
 //   CTD: CategoricalTD update with 51 atoms on 1,000 states, beside the C51
 //     hand loop and a mixture on raw arrays.
+//   LinearCQL: LinearCategoricalQLearning<LinearCategoricalQ<OneHotMap>>
+//     update, 51 atoms, 4 actions, 1,000 states (one-hot features: a table
+//     of logits), beside a hand loop on a raw logit array: 4 softmaxes and
+//     means at s', argmax, C51 projection of p(s', a*), softmax of
+//     logits(s, a), the cross-entropy, logits(s, a) += alpha (m - p).
 // bench/ratios.py turns the JSON output into ratios.
 #include <benchmark/benchmark.h>
 
@@ -23,10 +28,13 @@
 #include <vector>
 
 #include "rlvalue/approx/categorical_table.hpp"
+#include "rlvalue/approx/linear_categorical_q.hpp"
+#include "rlvalue/approx/one_hot_map.hpp"
 #include "rlvalue/approx/quantile_table.hpp"
 #include "rlvalue/core/rng.hpp"
 #include "rlvalue/core/types.hpp"
 #include "rlvalue/learners/categorical_td.hpp"
+#include "rlvalue/learners/linear_categorical_q_learning.hpp"
 #include "rlvalue/learners/quantile_td.hpp"
 #include "rlvalue/targets/categorical_projection.hpp"
 
@@ -42,6 +50,7 @@ constexpr std::size_t kPool = 1024;  // pre-generated inputs, cycled
 constexpr Index kStates = 1000;
 constexpr Index kQuantiles = 32;
 constexpr std::size_t kStream = std::size_t{1} << 16;
+constexpr Index kActions = 4;
 
 struct ProjectionInputs {
   Eigen::VectorXd z;
@@ -137,8 +146,8 @@ const std::vector<rlvalue::Transition<>>& transitions() {
 }
 
 template <class Learner>
-void run_learner(benchmark::State& state, Learner& learner) {
-  const auto& stream = transitions();
+void run_learner(benchmark::State& state, Learner& learner,
+                 const std::vector<rlvalue::Transition<>>& stream = transitions()) {
   for (const auto& t : stream) learner.update(t);  // warm-up pass
   std::size_t pos = 0;
   for (auto _ : state) {
@@ -205,6 +214,84 @@ void BM_CTD_hand_loop(benchmark::State& state) {
   run_learner(state, learner);
 }
 
+// transitions() with a uniform action in [0, kActions).
+const std::vector<rlvalue::Transition<>>& action_transitions() {
+  static const std::vector<rlvalue::Transition<>> stream = [] {
+    std::vector<rlvalue::Transition<>> s = transitions();
+    auto rng = rlvalue::make_rng(33);
+    for (auto& t : s) t.action = rlvalue::uniform_index(rng, kActions);
+    return s;
+  }();
+  return stream;
+}
+
+void BM_LinearCQL_rlvalue(benchmark::State& state) {
+  using Approx = rlvalue::LinearCategoricalQ<rlvalue::OneHotMap>;
+  Approx f(rlvalue::OneHotMap(kStates), kActions,
+           {.v_min = kVMin, .v_max = kVMax, .num_atoms = kAtoms});
+  rlvalue::LinearCategoricalQLearning<Approx> learner(f, {.gamma = kGamma, .step_size = kAlpha});
+  run_learner(state, learner, action_transitions());
+}
+
+// C51 on a table of logits (S x A x K), all on raw arrays.
+struct HandLinearCQL {
+  static constexpr std::size_t K = kAtoms, A = kActions;
+  std::vector<double> logits = std::vector<double>(static_cast<std::size_t>(kStates) * A * K);
+  std::vector<double> z = std::vector<double>(K);
+  std::vector<double> probs = std::vector<double>(A * K);
+  std::vector<double> m = std::vector<double>(K), p = std::vector<double>(K);
+  HandLinearCQL() {
+    for (std::size_t k = 0; k < K; ++k) z[k] = kVMin + double(k) * (kVMax - kVMin) / double(K - 1);
+  }
+  // p = softmax(x); returns log sum exp(x).
+  static double softmax(const double* x, double* out) {
+    double max = x[0];
+    for (std::size_t k = 1; k < K; ++k) max = std::max(max, x[k]);
+    double sum = 0.0;
+    for (std::size_t k = 0; k < K; ++k) sum += out[k] = std::exp(x[k] - max);
+    for (std::size_t k = 0; k < K; ++k) out[k] /= sum;
+    return max + std::log(sum);
+  }
+  double update(const rlvalue::Transition<>& t) {
+    if (t.terminated) {  // two_hot(r): C51's projection of a Dirac
+      for (std::size_t k = 0; k < K; ++k) m[k] = 0.0;
+      const double dz = (kVMax - kVMin) / double(K - 1);
+      const double b = (std::clamp(t.reward, kVMin, kVMax) - kVMin) / dz;
+      const double l = std::floor(b), u = std::ceil(b);
+      const auto li = static_cast<std::size_t>(l), ui = static_cast<std::size_t>(u);
+      if (li == ui) {
+        m[li] = 1.0;
+      } else {
+        m[li] = u - b;
+        m[ui] = b - l;
+      }
+    } else {
+      const double* next = logits.data() + static_cast<std::size_t>(t.next_state) * A * K;
+      std::size_t best = 0;
+      double best_mean = 0.0;
+      for (std::size_t a = 0; a < A; ++a) {
+        softmax(next + a * K, probs.data() + a * K);
+        double mean = 0.0;
+        for (std::size_t k = 0; k < K; ++k) mean += probs[a * K + k] * z[k];
+        if (a == 0 || mean > best_mean) best_mean = mean, best = a;
+      }
+      c51_projection(t.reward, kGamma, probs.data() + best * K, m.data());
+    }
+    double* row = logits.data() + (static_cast<std::size_t>(t.state) * A +
+                                   static_cast<std::size_t>(t.action)) * K;
+    const double lse = softmax(row, p.data());
+    double loss = 0.0;
+    for (std::size_t k = 0; k < K; ++k) loss += m[k] * (lse - row[k]);
+    for (std::size_t k = 0; k < K; ++k) row[k] += kAlpha * (m[k] - p[k]);
+    return loss;
+  }
+};
+
+void BM_LinearCQL_hand_loop(benchmark::State& state) {
+  HandLinearCQL learner;
+  run_learner(state, learner, action_transitions());
+}
+
 }  // namespace
 
 BENCHMARK(BM_Projection_rlvalue);
@@ -214,3 +301,5 @@ BENCHMARK(BM_QTD_rlvalue);
 BENCHMARK(BM_QTD_hand_loop);
 BENCHMARK(BM_CTD_rlvalue);
 BENCHMARK(BM_CTD_hand_loop);
+BENCHMARK(BM_LinearCQL_rlvalue);
+BENCHMARK(BM_LinearCQL_hand_loop);

@@ -16,6 +16,7 @@
 #include "rlvalue/learners/double_q_learning.hpp"
 #include "rlvalue/learners/ensemble_q_learning.hpp"
 #include "rlvalue/learners/maxmin_q_learning.hpp"
+#include "rlvalue/learners/linear_categorical_q_learning.hpp"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define RLVALUE_TEST_SANITIZED 1
@@ -40,7 +41,7 @@ struct NoAllocationScope {
   long count() const { return allocations.load() - start; }
 };
 
-inline void note_allocation() {
+[[maybe_unused]] inline void note_allocation() {
   if (counting) allocations.fetch_add(1, std::memory_order_relaxed);
 }
 }  // namespace
@@ -289,6 +290,51 @@ TEST_CASE("gradient-TD, robust, emphatic and recursive LSTD learners do not allo
     lstd.update(t);
   }
   REQUIRE(scope.count() == 0);
+}
+
+TEST_CASE("linear categorical Q-learning does not allocate per update or read", "[alloc]") {
+  const auto stream = make_stream(50, 4, 5000);
+  using OneHotC51 = LinearCategoricalQ<OneHotMap>;
+  OneHotC51 one_hot(OneHotMap(50), 4, {.v_min = -5, .v_max = 5, .num_atoms = 51});
+  LinearCategoricalQLearning<OneHotC51> c51(one_hot, {.gamma = 0.9, .step_size = 1.0,
+                                                      .schedule = StepSchedule::per_visit,
+                                                      .omega = 0.8});
+  EpsilonGreedy policy(c51, 0.1);
+  using Tiles = TileCoding<2>;
+  using TiledC51 = LinearCategoricalQ<Tiles>;
+  TiledC51 tiled(Tiles({.num_tilings = 8, .low = {0.0, 0.0}, .high = {1.0, 1.0}, .tiles = {8, 8}}),
+                 3, {.v_min = -5, .v_max = 5, .num_atoms = 51});
+  LinearCategoricalQLearning<TiledC51> c51_tiles(tiled, {.gamma = 0.9, .step_size = 0.1 / 8});
+  using Fourier = FourierBasis<2>;
+  using DenseC51 = LinearCategoricalQ<Fourier>;
+  DenseC51 dense(Fourier({.order = 2, .low = {0.0, 0.0}, .high = {1.0, 1.0}}), 3,
+                 {.v_min = -5, .v_max = 5, .num_atoms = 51});
+  LinearCategoricalQLearning<DenseC51> c51_dense(dense, {.gamma = 0.9, .step_size = 0.01});
+  auto rng = make_rng(7);
+  std::vector<Transition<Eigen::Vector2d>> continuous(2000);
+  Eigen::Vector2d s(0.5, 0.5);
+  for (auto& t : continuous) {
+    const Eigen::Vector2d s2(uniform01(rng), uniform01(rng));
+    const bool terminated = uniform01(rng) < 0.05;
+    t = {.state = s, .action = uniform_index(rng, 3), .reward = uniform01(rng), .next_state = s2,
+         .terminated = terminated, .truncated = !terminated && uniform01(rng) < 0.05};
+    s = t.terminated || t.truncated ? Eigen::Vector2d(0.5, 0.5) : s2;
+  }
+  policy.probabilities(0);  // the policy's buffer exists before counting
+  NoAllocationScope scope;
+  double sink = 0.0;
+  for (const auto& t : stream) {
+    sink += c51.update(t);
+    sink += c51.q(t.state, t.action) + c51.value(t.next_state);
+    sink += static_cast<double>(c51.greedy_action(t.next_state) + policy.action(t.next_state, rng));
+  }
+  for (const auto& t : continuous) {
+    sink += c51_tiles.update(t) + c51_dense.update(t);
+    sink += static_cast<double>(c51_tiles.greedy_action(t.next_state) +
+                                c51_dense.greedy_action(t.next_state));
+  }
+  REQUIRE(scope.count() == 0);
+  CHECK(std::isfinite(sink));
 }
 #else
 TEST_CASE("allocation counting needs glibc and no sanitizer", "[alloc]") {

@@ -22,6 +22,77 @@
 
 namespace rlvalue {
 
+namespace detail {
+
+/// v = softmax(v) in place, stably: exp(v_i - max v) / sum_j exp(v_j - max v).
+template <class V>
+void softmax_in_place(V&& v) {
+  const auto max = v.maxCoeff();
+  v.array() = (v.array() - max).exp();
+  v /= v.sum();
+}
+
+/// Feature scratch shared by the softmax-of-linear-logits approximators
+/// (LinearCategorical, LinearCategoricalQ): `write(map, s)` stores phi(s)
+/// (the active indices of a sparse map, or the dense vector) in storage
+/// allocated once; `logits` and `add_outer` then read it against a column
+/// block of a row-major weight matrix W (F rows), so one feature write
+/// serves any number of blocks.
+template <FeatureMap Map, class Scalar>
+class LinearLogitsScratch {
+ public:
+  static constexpr bool sparse = SparseFeatureMap<Map>;
+
+  /// Allocates the scratch; std::invalid_argument (naming `where`) for a
+  /// sparse map with no active feature.
+  LinearLogitsScratch(std::string_view where, const Map& map) {
+    if constexpr (sparse) {
+      check_at_least_one(where, "num_active", map.num_active());
+      active_.resize(static_cast<std::size_t>(map.num_active()));
+    } else {
+      phi_ = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>::Zero(map.num_features());
+    }
+  }
+
+  /// Stores phi(s) (s unchecked).
+  void write(const Map& map, const typename Map::state_type& s) {
+    if constexpr (sparse) {
+      map.write(s, std::span<Index>(active_));
+    } else {
+      map.write(s, std::span<Scalar>(phi_.data(), static_cast<std::size_t>(phi_.size())));
+    }
+  }
+
+  /// out = W[:, first : first + n]^T phi (the stored phi; n entries).
+  template <class W, class Out>
+  void logits(const W& w, Index first, Index n, Out& out) const {
+    if constexpr (sparse) {
+      out = w.row(active_[0]).segment(first, n).transpose();
+      for (std::size_t i = 1; i < active_.size(); ++i)
+        out += w.row(active_[i]).segment(first, n).transpose();
+    } else {
+      out.noalias() = w.middleCols(first, n).transpose() * phi_;
+    }
+  }
+
+  /// W[:, first : first + step.size()] += phi step^T (the stored phi).
+  template <class W, class Step>
+  void add_outer(W& w, Index first, const Step& step) const {
+    const Index n = step.size();
+    if constexpr (sparse) {
+      for (Index i : active_) w.row(i).segment(first, n) += step.transpose();
+    } else {
+      w.middleCols(first, n).noalias() += phi_ * step.transpose();
+    }
+  }
+
+ private:
+  std::vector<Index> active_;
+  Eigen::Matrix<Scalar, Eigen::Dynamic, 1> phi_;
+};
+
+}  // namespace detail
+
 /// Softmax-of-linear-logits distributions over a uniform support.
 template <FeatureMap Map, class Scalar = double>
 class LinearCategorical {
@@ -35,17 +106,10 @@ class LinearCategorical {
 
   /// A valid support (see check_uniform_support); all logits start at 0, so
   /// every p(s) starts uniform. std::invalid_argument otherwise.
-  LinearCategorical(Map map, const UniformSupport& support) : map_(std::move(map)) {
-    check_uniform_support("LinearCategorical", support);
-    check_at_least_one("LinearCategorical", "num_features", map_.num_features());
+  LinearCategorical(Map map, const UniformSupport& support)
+      : map_(std::move(map)), scratch_(checked_scratch(map_, support)) {
     z_ = uniform_support<Scalar>(support);
     w_ = parameter_type::Zero(map_.num_features(), z_.size());
-    if constexpr (sparse) {
-      check_at_least_one("LinearCategorical", "num_active", map_.num_active());
-      active_.resize(static_cast<std::size_t>(map_.num_active()));
-    } else {
-      phi_ = vector_type::Zero(map_.num_features());
-    }
   }
 
   const Map& map() const noexcept { return map_; }
@@ -68,9 +132,7 @@ class LinearCategorical {
   template <class Out>
   void probabilities_unchecked(const state_type& s, Out& out) const {
     logits_unchecked(s, out);
-    const Scalar max = out.maxCoeff();
-    out.array() = (out.array() - max).exp();
-    out /= out.sum();
+    detail::softmax_in_place(out);
   }
 
   /// p(s) as a new vector.
@@ -88,13 +150,8 @@ class LinearCategorical {
   /// by |phi(s)|^2 * step.
   template <class Step>
   void add_to_logits(const state_type& s, const Step& step) {
-    if constexpr (sparse) {
-      map_.write(s, std::span<Index>(active_));
-      for (Index i : active_) w_.row(i) += step.transpose();
-    } else {
-      map_.write(s, std::span<Scalar>(phi_.data(), static_cast<std::size_t>(phi_.size())));
-      w_.noalias() += phi_ * step.transpose();
-    }
+    scratch_.write(map_, s);
+    scratch_.add_outer(w_, 0, step);
   }
 
   /// The F x K weights.
@@ -104,22 +161,23 @@ class LinearCategorical {
   /// Writes logits(s) = W^T phi(s) into `out` (K entries; s unchecked).
   template <class Out>
   void logits_unchecked(const state_type& s, Out& out) const {
-    if constexpr (sparse) {
-      map_.write(s, std::span<Index>(active_));
-      out = w_.row(active_[0]).transpose();
-      for (std::size_t i = 1; i < active_.size(); ++i) out += w_.row(active_[i]).transpose();
-    } else {
-      map_.write(s, std::span<Scalar>(phi_.data(), static_cast<std::size_t>(phi_.size())));
-      out.noalias() = w_.transpose() * phi_;
-    }
+    scratch_.write(map_, s);
+    scratch_.logits(w_, 0, w_.cols(), out);
   }
 
  private:
+  // The support and map checks, in the order the constructor always made them.
+  static detail::LinearLogitsScratch<Map, Scalar> checked_scratch(const Map& map,
+                                                                  const UniformSupport& support) {
+    check_uniform_support("LinearCategorical", support);
+    check_at_least_one("LinearCategorical", "num_features", map.num_features());
+    return detail::LinearLogitsScratch<Map, Scalar>("LinearCategorical", map);
+  }
+
   Map map_;
+  mutable detail::LinearLogitsScratch<Map, Scalar> scratch_;
   vector_type z_;
   parameter_type w_;
-  mutable std::vector<Index> active_;
-  mutable vector_type phi_;
 };
 
 }  // namespace rlvalue

@@ -17,6 +17,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <string_view>
 #include <type_traits>
 
@@ -85,16 +86,38 @@ constexpr void require_same_vector_scalar() {
 
 /// max_i x_i and log sum_i exp(x_i - max): log-sum-exp = max + shifted,
 /// kept apart so that log softmax_i = (x_i - max) - shifted loses nothing to
-/// the size of the logits.
-template <class X>
-void log_sum_exp(const X& x, typename X::Scalar& max, typename X::Scalar& shifted) {
+/// the size of the logits. With a `store`, exp(x_i - max) is written to it
+/// (one exponential per logit serves the loss and the softmax); returns
+/// sum_i exp(x_i - max).
+template <class X, class Store = std::nullptr_t>
+typename X::Scalar log_sum_exp(const X& x, typename X::Scalar& max, typename X::Scalar& shifted,
+                               Store* store = nullptr) {
   using S = typename X::Scalar;
   S m = x.coeff(0);
   for (Index i = 1; i < x.size(); ++i) m = std::max(m, x.coeff(i));
   S sum = S(0);
-  for (Index i = 0; i < x.size(); ++i) sum += std::exp(x.coeff(i) - m);
+  for (Index i = 0; i < x.size(); ++i) {
+    const S e = std::exp(x.coeff(i) - m);
+    if constexpr (!std::is_same_v<Store, std::nullptr_t>) store->coeffRef(i) = e;
+    sum += e;
+  }
   max = m;
   shifted = std::log(sum);
+  return sum;
+}
+
+/// -sum_i target_i * ((x_i - max) - shifted), the cross-entropy once the
+/// log-sum-exp of x is known.
+template <class T, class X>
+typename X::Scalar cross_entropy_given(const T& target, const X& x, typename X::Scalar max,
+                                       typename X::Scalar shifted) {
+  using S = typename X::Scalar;
+  S loss = S(0);
+  for (Index i = 0; i < x.size(); ++i) {
+    const S t = target.coeff(i);
+    if (t != S(0)) loss += t * (shifted - (x.coeff(i) - max));
+  }
+  return loss;
 }
 
 }  // namespace detail
@@ -115,12 +138,7 @@ typename Logits::Scalar categorical_cross_entropy(const Eigen::DenseBase<Target>
   check_size(where, "target", target.size(), logits.size());
   S max, shifted;
   detail::log_sum_exp(logits.derived(), max, shifted);
-  S loss = S(0);
-  for (Index i = 0; i < logits.size(); ++i) {
-    const S t = target.derived().coeff(i);
-    if (t != S(0)) loss += t * (shifted - (logits.derived().coeff(i) - max));
-  }
-  return loss;
+  return detail::cross_entropy_given(target.derived(), logits.derived(), max, shifted);
 }
 
 /// Gradient of categorical_cross_entropy with respect to the logits, written
@@ -131,17 +149,20 @@ template <class Target, class Logits, class Out>
 typename Logits::Scalar categorical_cross_entropy_gradient(const Eigen::DenseBase<Target>& target,
                                                            const Eigen::DenseBase<Logits>& logits,
                                                            Out&& out) {
+  detail::require_same_vector_scalar<Target, Logits>();
   using S = typename Logits::Scalar;
-  const S loss = categorical_cross_entropy(target, logits);
+  check_at_least_one("categorical_cross_entropy", "logits size", logits.size());
+  check_size("categorical_cross_entropy", "target", target.size(), logits.size());
   check_size("categorical_cross_entropy_gradient", "out", out.size(), logits.size());
+  const auto& t = target.derived();
+  auto& o = out.derived();
   S max, shifted;
-  detail::log_sum_exp(logits.derived(), max, shifted);
+  const S sum = detail::log_sum_exp(logits.derived(), max, shifted, &o);  // o_i = exp(x_i - max)
   S mass = S(0);
-  for (Index i = 0; i < logits.size(); ++i) mass += target.derived().coeff(i);
-  for (Index i = 0; i < logits.size(); ++i)
-    out.coeffRef(i) =
-        std::exp((logits.derived().coeff(i) - max) - shifted) * mass - target.derived().coeff(i);
-  return loss;
+  for (Index i = 0; i < t.size(); ++i) mass += t.coeff(i);
+  const S scale = mass / sum;
+  for (Index i = 0; i < o.size(); ++i) o.coeffRef(i) = o.coeff(i) * scale - t.coeff(i);
+  return detail::cross_entropy_given(t, logits.derived(), max, shifted);
 }
 
 /// Quantile regression loss of m quantile estimates theta at the midpoint
