@@ -13,6 +13,14 @@
 // Items are elements (T * B per iteration); bytes are those read and written
 // (gae: 4 inputs + out; lambda_returns: 3 inputs + out). Data come from
 // rlvalue/core/rng.hpp with a fixed seed, prepared outside the timed loop.
+// Multi-core scaling (families {Gae,LambdaReturns,Vtrace}{Col,Row}Parallel,
+// (T, B) = (2048, 64) and (1024, 1024), wall-clock time):
+//   * rlvalue:     the Parallel overload with threads = 2 (the calling thread
+//                  and one std::thread; this machine has 2 cores)
+//   * one_thread:  the same overload with threads = 1 (the single-threaded
+//                  function, nothing spawned)
+// so the ratio rlvalue / one_thread is the speed-up of two threads. V-trace
+// reads next_values as its importance ratios (uniform in [0, 1)).
 // bench/ratios.py turns the JSON output into ratios to the limits.
 #include <benchmark/benchmark.h>
 
@@ -25,6 +33,8 @@
 #include "rlvalue/core/rng.hpp"
 #include "rlvalue/core/types.hpp"
 #include "rlvalue/targets/gae.hpp"
+#include "rlvalue/targets/off_policy.hpp"
+#include "rlvalue/targets/parallel.hpp"
 #include "rlvalue/targets/returns.hpp"
 
 namespace {
@@ -190,6 +200,51 @@ void run(benchmark::State& state) {
   state.SetBytesProcessed(elements * arrays * static_cast<std::int64_t>(sizeof(float)));
 }
 
+enum class ParallelTarget { gae, lambda_returns, vtrace };
+
+/// The Parallel overloads with `threads` threads (wall-clock time).
+template <ParallelTarget P, class A>
+void run_parallel(benchmark::State& state, int threads) {
+  const Index T = state.range(0), B = state.range(1);
+  const auto both = arrays<A>(T, B);
+  const Inputs<A>& in = both.first;
+  A& out = both.second;
+  static A out2;  // V-trace's second output, kept across calls
+  if (P == ParallelTarget::vtrace && (out2.rows() != T || out2.cols() != B))
+    out2 = A::Constant(T, B, 1.0f);
+  const rlvalue::Parallel par{.threads = threads};
+  auto kernel = [&] {
+    if constexpr (P == ParallelTarget::gae)
+      rlvalue::gae(par, in.rewards, in.values, in.next_values, in.discounts, kLambda, out);
+    else if constexpr (P == ParallelTarget::lambda_returns)
+      rlvalue::lambda_returns(par, in.rewards, in.discounts, in.next_values, kLambda, out);
+    else
+      rlvalue::vtrace(par, in.values, in.next_values, in.rewards, in.discounts, in.next_values,
+                      kLambda, 1.0f, 1.0f, out, out2);
+  };
+  kernel();  // warm-up
+  for (auto _ : state) {
+    kernel();
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * T * B);
+}
+
+template <ParallelTarget P, class A>
+void register_parallel(const std::string& family, Index T, Index B) {
+  auto add = [&](const char* variant, int threads) {
+    auto fn = [threads](benchmark::State& st) { run_parallel<P, A>(st, threads); };
+    benchmark::RegisterBenchmark(("BM_" + family + "_" + variant).c_str(), fn)
+        ->Args({T, B})
+        ->MinTime(0.3)
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
+  };
+  add("rlvalue", 2);
+  add("one_thread", 1);
+}
+
 template <Estimator E, class A>
 void register_family(const std::string& family, Index T, Index B) {
   const double min_time = T * B >= 4096 * 4096 ? 0.2 : 0.3;
@@ -212,6 +267,15 @@ int register_all() {
     register_family<Estimator::gae, RowMajor>("GaeRow", s[0], s[1]);
     register_family<Estimator::lambda_returns, ColMajor>("LambdaReturnsCol", s[0], s[1]);
     register_family<Estimator::lambda_returns, RowMajor>("LambdaReturnsRow", s[0], s[1]);
+    if (s[1] >= 64 && s[0] * s[1] <= 1024 * 1024) {
+      using P = ParallelTarget;
+      register_parallel<P::gae, ColMajor>("GaeColParallel", s[0], s[1]);
+      register_parallel<P::gae, RowMajor>("GaeRowParallel", s[0], s[1]);
+      register_parallel<P::lambda_returns, ColMajor>("LambdaReturnsColParallel", s[0], s[1]);
+      register_parallel<P::lambda_returns, RowMajor>("LambdaReturnsRowParallel", s[0], s[1]);
+      register_parallel<P::vtrace, ColMajor>("VtraceColParallel", s[0], s[1]);
+      register_parallel<P::vtrace, RowMajor>("VtraceRowParallel", s[0], s[1]);
+    }
   }
   return 0;
 }

@@ -103,6 +103,7 @@
 #include "rlvalue/targets/histogram_transforms.hpp"
 #include "rlvalue/targets/lambda_errors.hpp"
 #include "rlvalue/targets/off_policy.hpp"
+#include "rlvalue/targets/parallel.hpp"
 #include "rlvalue/targets/polyak.hpp"
 #include "rlvalue/targets/returns.hpp"
 #include "rlvalue/targets/risk_measures.hpp"

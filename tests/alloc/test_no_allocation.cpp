@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <new>
+#include <span>
 #include <vector>
 
 #include "catch.hpp"
@@ -183,6 +184,8 @@ TEST_CASE("sequence targets do not allocate in their non-allocating forms", "[al
   lambda_returns(rr, rd, rnv, 0.95, rout);
   n_step_returns(rr, rd, rnv, 5, rout);
   gae(rr, rv, rnv, rd, 0.95, rout);
+  gae(Parallel{.threads = 1}, r, v, nv, d, 0.95, out);
+  lambda_returns(Parallel{.threads = 1}, rr, rd, rnv, 0.95, rout);
   REQUIRE(scope.count() == 0);
 }
 TEST_CASE("double, clipped, Maxmin and ensemble critics do not allocate per update", "[alloc]") {
@@ -289,6 +292,23 @@ TEST_CASE("gradient-TD, robust, emphatic and recursive LSTD learners do not allo
     emphatic.update(t, 0.8);
     lstd.update(t);
   }
+  REQUIRE(scope.count() == 0);
+}
+
+TEST_CASE("replay-batch updates do not allocate", "[alloc]") {
+  const auto stream = make_stream(1000, 4, 5000);
+  TabularQ<double> q(1000, 4);
+  TabularV<double> v(1000);
+  QLearning<TabularQ<double>> ql(q, {.gamma = 0.9, .step_size = 1.0,
+                                     .schedule = StepSchedule::per_visit});
+  TD0<TabularV<double>> td(v, {.gamma = 0.9, .step_size = 0.1});
+  std::vector<double> errors(stream.size());
+  NoAllocationScope scope;
+  ql.update_batch(stream);
+  ql.update_batch(stream, errors);
+  ql.update_batch(std::span(stream).first(100), std::span(errors).first(100), 0);
+  td.update_batch(stream);
+  td.update_batch(stream, errors, 4);
   REQUIRE(scope.count() == 0);
 }
 

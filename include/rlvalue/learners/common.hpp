@@ -2,11 +2,19 @@
 // Pieces shared by the one-step learners (TD0, QLearning, Sarsa,
 // ExpectedSarsa): their config, the finite-state-space test used for visit
 // counts, the non-finite-error rejection, and the action-value learner base
-// that holds the approximator, the config and the step sizes.
+// that holds the approximator, the config and the step sizes; and the
+// machinery of their replay-batch updates (`update_batch`): validation of a
+// whole batch before anything is written, and prefetching of the table rows
+// of transitions a few steps ahead.
 
 #include <cmath>
 #include <concepts>
+#include <cstddef>
+#include <limits>
+#include <span>
+#include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "rlvalue/approx/concepts.hpp"
 #include "rlvalue/core/checks.hpp"
@@ -37,7 +45,121 @@ template <class F>
 concept IndexedStateSpace =
     FiniteStateSpace<F> && std::convertible_to<typename F::state_type, Index>;
 
+/// How many transitions ahead `update_batch` prefetches the table entries a
+/// transition will touch (0: no prefetch). About the number of cache misses
+/// the core can have in flight (10-20 line fill buffers on x86-64), so that
+/// the random accesses of successive transitions overlap; tables that fit in
+/// cache neither gain nor lose.
+inline constexpr Index kDefaultPrefetchDistance = 16;
+
 namespace detail {
+
+/// Hints that the cache line holding *p will be read (prefetch_read) or
+/// written (prefetch_write) soon. Never faults; p must point into an object.
+inline void prefetch_read(const void* p) noexcept { __builtin_prefetch(p, 0, 3); }
+inline void prefetch_write(const void* p) noexcept { __builtin_prefetch(p, 1, 3); }
+
+/// Prefetches both ends of [first, first + n) (one or two cache lines for a
+/// row of up to 8 doubles), for reading or for writing.
+template <bool kWrite, class T>
+inline void prefetch_span(const T* first, Index n) noexcept {
+  if constexpr (kWrite) {
+    prefetch_write(first);
+    prefetch_write(first + (n - 1));
+  } else {
+    prefetch_read(first);
+    prefetch_read(first + (n - 1));
+  }
+}
+
+/// Throws std::invalid_argument unless prefetch_distance >= 0.
+inline void check_prefetch_distance(std::string_view where, Index prefetch_distance) {
+  if (prefetch_distance < 0) [[unlikely]]
+    throw_invalid(where, "prefetch_distance", prefetch_distance, "must be non-negative");
+}
+
+/// "batch[i].field", the name of a field of a batch entry in messages.
+inline std::string batch_field(std::size_t i, std::string_view field) {
+  std::string name = "batch[";
+  name.append(format_value(i)).append("]");
+  if (!field.empty()) name.append(".").append(field);
+  return name;
+}
+
+/// Runs `check(i, name)` (which throws with the given field names, e.g.
+/// check(i, [](auto field) { ... })) on every entry of a batch in order, with
+/// the plain field names; when one throws, runs it again on that entry with
+/// names "batch[i].field" (cold), so the message names the entry, and the
+/// exception type is kept. The checks of a valid batch are a loop of
+/// predictable branches.
+template <class Check>
+inline void check_batch_entries(std::size_t n, Check check) {
+  std::size_t i = 0;
+  try {
+    for (; i < n; ++i) check(i, [](std::string_view field) { return std::string_view(field); });
+  } catch (...) {
+    check(i, [i](std::string_view field) { return batch_field(i, field); });
+    throw;  // not reached: the named check throws too
+  }
+}
+
+/// The non-finite error of batch entry i (the reward was checked before the
+/// batch started, so the target overflowed): std::invalid_argument naming the
+/// entry; entries before i have been applied.
+template <class Scalar>
+[[noreturn]] __attribute__((noinline, cold)) void reject_batch_error(std::string_view where,
+                                                                    std::size_t i, Scalar error) {
+  fail_check(where, batch_field(i, "td_error"), error,
+             "is not finite (the target overflowed); the entries before it were applied, "
+             "this one and the later ones were not");
+}
+
+/// Throws std::invalid_argument unless the errors output of a batch update
+/// is empty (not wanted) or has one entry per transition.
+inline void check_batch_errors_size(std::string_view where, std::size_t errors,
+                                    std::size_t batch) {
+  if (errors != 0 && errors != batch) [[unlikely]]
+    throw_size_mismatch(where, "errors", static_cast<Index>(errors), static_cast<Index>(batch));
+}
+
+/// Approximators whose parameters are a row-major (num_states x k) Eigen
+/// table with the entries of state s in row s (TabularQ; TabularV with
+/// k = 1): the ones whose entries update_batch can prefetch. Whether the
+/// shape really is that is checked at run time (table_layout).
+template <class F>
+concept DenseTableParameters = IndexedStateSpace<F> && requires(const F& f) {
+  { f.parameters().data() } -> std::convertible_to<const typename F::scalar_type*>;
+  f.parameters().rows();
+  f.parameters().cols();
+};
+
+/// Where the entries of state s start (data + s * stride) and how many there
+/// are, for an approximator whose parameters hold one row (or, for a vector,
+/// one entry) per state; null data when they do not, or when F is not a
+/// DenseTableParameters approximator (then nothing is prefetched).
+template <class Scalar>
+struct TableLayout {
+  const Scalar* data = nullptr;
+  Index stride = 0;
+  Index width = 0;
+};
+
+template <class F>
+auto table_layout(const F& f) noexcept {
+  using Scalar = typename F::scalar_type;
+  TableLayout<Scalar> layout;
+  if constexpr (DenseTableParameters<F>) {
+    const auto& p = f.parameters();
+    using P = std::remove_cvref_t<decltype(p)>;
+    const Index states = static_cast<Index>(f.num_states());
+    if (p.rows() == states && (P::IsRowMajor || p.cols() == 1)) {
+      layout.data = p.data();
+      layout.stride = p.cols();
+      layout.width = p.cols();
+    }
+  }
+  return layout;
+}
 
 /// Number of states a learner can count visits for (0: not a finite space).
 template <class F>
@@ -68,6 +190,15 @@ template <class Scalar>
 inline void check_error_finite(std::string_view where, Scalar reward, Scalar error) {
   if (!std::isfinite(error)) [[unlikely]]
     reject_non_finite_error(where, reward, error);
+}
+
+/// Throws std::invalid_argument unless the step alpha * delta is finite (a
+/// finite error times a large step size can overflow); call before writing.
+template <class Scalar>
+inline void check_step_finite(std::string_view where, Scalar step) {
+  if (!std::isfinite(step)) [[unlikely]]
+    fail_check(where, "step_size * td_error", step,
+               "is not finite (the step overflowed); nothing was updated");
 }
 
 /// gamma after checking it lies in [0, 1].
@@ -133,12 +264,56 @@ class ActionValueLearner {
     return t.terminated ? scalar_type(0) : gamma_;
   }
 
+  /// Validates every transition of a batch before anything is written:
+  /// state, action and next_state in range (std::out_of_range) and a finite
+  /// reward (std::invalid_argument), messages naming "batch[i].field".
+  void check_batch(std::string_view where, std::span<const transition_type> batch) const {
+    if constexpr (IndexedStateSpace<Q>) {
+      // Fast path, branch-free: states are 0..num_states()-1 and actions
+      // 0..num_actions()-1 by the concepts; the named checks below run only
+      // when something is wrong, to find and report the first bad entry.
+      using U = std::make_unsigned_t<Index>;
+      const U states = static_cast<U>(q_->num_states());
+      const U actions = static_cast<U>(q_->num_actions());
+      bool ok = true;
+      for (const transition_type& t : batch)
+        ok &= (static_cast<U>(static_cast<Index>(t.state)) < states) &
+              (static_cast<U>(static_cast<Index>(t.next_state)) < states) &
+              (static_cast<U>(t.action) < actions) &
+              (std::abs(t.reward) <= std::numeric_limits<scalar_type>::max());
+      if (ok) [[likely]]
+        return;
+    }
+    check_batch_entries(batch.size(), [&](std::size_t i, auto name) {
+      const transition_type& t = batch[i];
+      q_->check_state(where, name("state"), t.state);
+      q_->check_action(where, name("action"), t.action);
+      q_->check_state(where, name("next_state"), t.next_state);
+      check_finite(where, name("reward"), t.reward);
+    });
+  }
+
+  /// Prefetches what the update of t will touch: the row q(s', .) (read) and
+  /// the entry q(s, a) (written). `layout` comes from table_layout(*q_); t
+  /// has been validated.
+  static void prefetch(const TableLayout<scalar_type>& layout, const transition_type& t) noexcept {
+    if constexpr (IndexedStateSpace<Q>) {
+      const Index next = static_cast<Index>(t.next_state);
+      prefetch_span<false>(layout.data + next * layout.stride, layout.width);
+      prefetch_write(layout.data + static_cast<Index>(t.state) * layout.stride + t.action);
+    } else {
+      (void)layout;  // no table: update_batch never calls this (data is null)
+      (void)t;
+    }
+  }
+
   /// Rejects a non-finite error, then q(s, a) += alpha * error with alpha
   /// from the schedule (the visit is counted only once the update is valid).
   scalar_type apply(const transition_type& t, scalar_type error) {
     check_error_finite(Names::update, t.reward, error);
-    const scalar_type alpha = steps_.take(slot(t.state, t.action));
-    q_->semi_gradient_step(t.state, t.action, alpha * error);
+    steps_.take_and_apply(slot(t.state, t.action), [&](scalar_type alpha) {
+      q_->semi_gradient_step(t.state, t.action, alpha * error);
+    });
     return error;
   }
 

@@ -5,8 +5,16 @@
 // no bootstrap when s' is terminal (`terminated`: the target is r); a
 // `truncated` transition bootstraps from v(s') as usual. With a linear
 // approximator this is semi-gradient TD(0): w += alpha * delta * grad v(s).
+// `update_batch` applies a replay batch (a span of transitions) in order,
+// prefetching the table entries of the transitions a few steps ahead.
 
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <span>
 #include <string_view>
+#include <type_traits>
 
 #include "rlvalue/approx/concepts.hpp"
 #include "rlvalue/core/checks.hpp"
@@ -50,9 +58,64 @@ class TD0 {
     const scalar_type v_next = t.terminated ? scalar_type(0) : v_->value(t.next_state);
     const scalar_type error = td_error(v_->value(t.state), t.reward, discount, v_next);
     detail::check_error_finite("TD0::update", t.reward, error);
-    const scalar_type alpha = steps_.take(slot(t.state));
-    v_->semi_gradient_step(t.state, alpha * error);
+    steps_.take_and_apply(slot(t.state), [&](scalar_type alpha) {
+      v_->semi_gradient_step(t.state, alpha * error);
+    });
     return error;
+  }
+
+  /// Applies update() to every transition of `batch` in order, bit for bit
+  /// as calling update() on each in turn (values, visit counts, errors). The
+  /// whole batch is validated first: a state or next_state out of range
+  /// (std::out_of_range) or a non-finite reward (std::invalid_argument)
+  /// anywhere throws naming the entry ("batch[i].next_state") and changes
+  /// nothing. A target that overflows although every input is finite throws
+  /// naming "batch[i].td_error", with the entries before i applied.
+  /// `errors` is empty or has batch.size() entries (errors[i] = the error of
+  /// batch[i]). For tables (TabularV), v(s) and v(s') of the transition
+  /// `prefetch_distance` steps ahead are prefetched (0: none). No allocation.
+  // Flattened: GCC would not inline the error function into this large body
+  // (a call per transition), while update() gets it inlined.
+  __attribute__((flatten)) void update_batch(std::span<const transition_type> batch,
+                                             std::span<scalar_type> errors,
+                                             Index prefetch_distance = kDefaultPrefetchDistance) {
+    constexpr std::string_view where = "TD0::update_batch";
+    detail::check_prefetch_distance(where, prefetch_distance);
+    detail::check_batch_errors_size(where, errors.size(), batch.size());
+    if (!batch_is_valid(batch)) [[unlikely]]
+      detail::check_batch_entries(batch.size(), [&](std::size_t i, auto name) {
+        const transition_type& t = batch[i];
+        v_->check_state(where, name("state"), t.state);
+        v_->check_state(where, name("next_state"), t.next_state);
+        check_finite(where, name("reward"), t.reward);
+      });
+    const auto layout = detail::table_layout(*v_);
+    const std::size_t n = batch.size();
+    const std::size_t ahead =
+        layout.data != nullptr ? std::min(static_cast<std::size_t>(prefetch_distance), n) : 0;
+    scalar_type* const out = errors.empty() ? nullptr : errors.data();
+    auto prefetch = [&layout](const transition_type& t) {
+      if constexpr (IndexedStateSpace<V>) {
+        detail::prefetch_read(layout.data + static_cast<Index>(t.next_state) * layout.stride);
+        detail::prefetch_write(layout.data + static_cast<Index>(t.state) * layout.stride);
+      } else {
+        (void)layout;  // never prefetched: data is null
+        (void)t;
+      }
+    };
+    for (std::size_t i = 0; i < ahead; ++i) prefetch(batch[i]);
+    std::size_t i = 0;
+    for (; i + ahead < n; ++i) {
+      prefetch(batch[i + ahead]);
+      batch_step(batch[i], i, out);
+    }
+    for (; i < n; ++i) batch_step(batch[i], i, out);
+  }
+
+  /// update_batch without the errors.
+  void update_batch(std::span<const transition_type> batch,
+                    Index prefetch_distance = kDefaultPrefetchDistance) {
+    update_batch(batch, std::span<scalar_type>(), prefetch_distance);
   }
 
   /// v(s).
@@ -73,6 +136,37 @@ class TD0 {
   const StepSize<scalar_type>& step_sizes() const noexcept { return steps_; }
 
  private:
+  // Fast, branch-free test of a whole batch for tables (states are
+  // 0..num_states()-1 by IndexedStateSpace); false sends update_batch to the
+  // named checks, which find and report the first bad entry.
+  bool batch_is_valid(std::span<const transition_type> batch) const noexcept {
+    if constexpr (IndexedStateSpace<V>) {
+      using U = std::make_unsigned_t<Index>;
+      const U states = static_cast<U>(v_->num_states());
+      bool ok = true;
+      for (const transition_type& t : batch)
+        ok &= (static_cast<U>(static_cast<Index>(t.state)) < states) &
+              (static_cast<U>(static_cast<Index>(t.next_state)) < states) &
+              (std::abs(t.reward) <= std::numeric_limits<scalar_type>::max());
+      return ok;
+    } else {
+      return false;
+    }
+  }
+
+  // The arithmetic of update() on a validated batch entry.
+  void batch_step(const transition_type& t, std::size_t i, scalar_type* errors) {
+    const scalar_type discount = t.terminated ? scalar_type(0) : gamma_;
+    const scalar_type v_next = t.terminated ? scalar_type(0) : v_->value(t.next_state);
+    const scalar_type error = td_error(v_->value(t.state), t.reward, discount, v_next);
+    if (!std::isfinite(error)) [[unlikely]]
+      detail::reject_batch_error("TD0::update_batch", i, error);
+    steps_.take_and_apply(slot(t.state), [&](scalar_type alpha) {
+      v_->semi_gradient_step(t.state, alpha * error);
+    });
+    if (errors != nullptr) errors[i] = error;
+  }
+
   static Index slot(const state_type& s) noexcept {
     if constexpr (IndexedStateSpace<V>) {
       return static_cast<Index>(s);

@@ -4,6 +4,7 @@
 // of returns.hpp; in addition
 //   values(t, b)       v(s_t), the prediction the advantage is relative to.
 // The result is an error in the library's sense: target - prediction.
+// Multi-core overloads (a Parallel tag first): targets/parallel.hpp.
 
 #include <Eigen/Core>
 #include <string_view>

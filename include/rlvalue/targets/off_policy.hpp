@@ -12,6 +12,7 @@
 // NaN ratio throws std::invalid_argument naming the parameter, position (t, b)
 // and value, before any output is written. Outputs must not overlap inputs or
 // each other.
+// Multi-core overloads of vtrace (a Parallel tag first): targets/parallel.hpp.
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -51,7 +52,8 @@ inline void check_clip(std::string_view where, std::string_view name, S value) {
 /// advantage bootstraps from next_values(t), not from vs_{t+1}).
 template <class V, class N, class R, class D, class Rho, class LambdaAt, class Ends, class S,
           class OutVs, class OutPg>
-inline void vtrace_kernel(const V& v, const N& nv, const R& r, const D& d, const Rho& rho,
+inline void vtrace_kernel(std::string_view where, const V& v, const N& nv, const R& r, const D& d,
+                          const Rho& rho,
                           LambdaAt lambda_at, Ends ends_episode, S clip_rho, S clip_c,
                           OutVs& vs, OutPg& adv) {
   const Index T = r.rows(), B = r.cols();
@@ -60,7 +62,7 @@ inline void vtrace_kernel(const V& v, const N& nv, const R& r, const D& d, const
     return v.coeff(t, b) +
            clipped_rho(t, b) * ((r.coeff(t, b) + d.coeff(t, b) * nv.coeff(t, b)) - v.coeff(t, b));
   };
-  backward_scan(vs, vs_last, [&](Index t, Index b, S next_vs) -> S {
+  backward_scan(where, "vs", vs, vs_last, [&](Index t, Index b, S next_vs) -> S {
     const S c = lambda_at(t, b) * std::min(clip_c, S(rho.coeff(t, b)));
     return vs_last(t, b) + (d.coeff(t, b) * c) * (next_vs - v.coeff(t + 1, b));
   });
@@ -69,12 +71,17 @@ inline void vtrace_kernel(const V& v, const N& nv, const R& r, const D& d, const
         (t + 1 < T && !ends_episode(t, b)) ? S(vs.coeff(t + 1, b)) : S(nv.coeff(t, b));
     return clipped_rho(t, b) * ((r.coeff(t, b) + d.coeff(t, b) * next) - v.coeff(t, b));
   };
+  auto store_pg = [&](Index t, Index b) {
+    const S x = pg(t, b);
+    check_no_overflow(where, "pg_advantages", t, b, x);
+    adv.coeffRef(t, b) = x;
+  };
   if constexpr (OutPg::IsRowMajor) {
     for (Index t = 0; t < T; ++t)
-      for (Index b = 0; b < B; ++b) adv.coeffRef(t, b) = pg(t, b);
+      for (Index b = 0; b < B; ++b) store_pg(t, b);
   } else {
     for (Index b = 0; b < B; ++b)
-      for (Index t = 0; t < T; ++t) adv.coeffRef(t, b) = pg(t, b);
+      for (Index t = 0; t < T; ++t) store_pg(t, b);
   }
 }
 
@@ -116,7 +123,8 @@ void importance_corrected_td_errors(const Eigen::DenseBase<Rewards>& rewards,
     return (r.coeff(t, b) + d.coeff(t, b) * nv.coeff(t, b)) - v.coeff(t, b);
   };
   detail::backward_scan(
-      out.derived(), [&](Index t, Index b) -> S { return rho.coeff(t, b) * delta(t, b); },
+      where, "errors", out.derived(),
+      [&](Index t, Index b) -> S { return rho.coeff(t, b) * delta(t, b); },
       [&](Index t, Index b, S next) -> S {
         return rho.coeff(t, b) * (delta(t, b) + (d.coeff(t, b) * lambda_at(t, b)) * next);
       });
@@ -179,7 +187,7 @@ void retrace_returns(const Eigen::DenseBase<Rewards>& rewards,
   const auto& rho = next_rhos.derived();
   auto lambda_at = detail::lambda_reader<S>(lambda);
   detail::backward_scan(
-      out.derived(),
+      where, "returns", out.derived(),
       [&](Index t, Index b) -> S { return r.coeff(t, b) + d.coeff(t, b) * eq.coeff(t, b); },
       [&](Index t, Index b, S next) -> S {
         const S c = lambda_at(t, b) * std::min(S(1), S(rho.coeff(t, b)));
@@ -200,6 +208,55 @@ typename Rewards::PlainObject retrace_returns(
   retrace_returns(rewards, discounts, expected_next_q, next_q_taken, next_rhos, lambda, result);
   return result;
 }
+
+namespace detail {
+
+/// The general-form vtrace in two phases: kCheck runs every check (shapes,
+/// parameters, entries), kCompute the recursion on checked arguments.
+template <bool kCheck, bool kCompute, class Values, class NextValues, class Rewards,
+          class Discounts, class Rhos, class Lambda, class OutVs, class OutPg>
+requires detail::LambdaArgument<Lambda> && detail::WritableDense<OutVs> &&
+    detail::WritableDense<OutPg>
+void vtrace_phases(const Eigen::DenseBase<Values>& values,
+                   const Eigen::DenseBase<NextValues>& next_values,
+                   const Eigen::DenseBase<Rewards>& rewards,
+                   const Eigen::DenseBase<Discounts>& discounts, const Eigen::DenseBase<Rhos>& rhos,
+                   const Lambda& lambda, std::type_identity_t<typename Rewards::Scalar> clip_rho,
+                   std::type_identity_t<typename Rewards::Scalar> clip_c, OutVs&& out_vs,
+                   OutPg&& out_pg_advantages) {
+  using S = typename Rewards::Scalar;
+  if constexpr (kCheck) {
+    detail::require_same_scalar<Rewards, Values, NextValues, Discounts, Rhos, OutVs, OutPg>();
+    constexpr const char* where = "vtrace";
+    const Index T = rewards.rows(), B = rewards.cols();
+    detail::check_clip(where, "clip_rho", clip_rho);
+    detail::check_clip(where, "clip_c", clip_c);
+    detail::check_shape(where, "values", values, T, B);
+    detail::check_shape(where, "rhos", rhos, T, B);
+    detail::check_lambda<S>(where, lambda, T, B);
+    detail::check_shape(where, "out_pg_advantages", out_pg_advantages, T, B);
+    detail::check_shape(where, "out_vs", out_vs, T, B);
+    detail::check_general_form(where, rewards, discounts, next_values, out_vs);
+    detail::check_all_finite(where, "values", values);
+    detail::check_all_ratios(where, "rhos", rhos);
+  }
+  if constexpr (kCompute) {
+    const auto& d = discounts.derived();
+    auto lambda_at = detail::lambda_reader<S>(lambda);
+    // An episode end: discount 0, or (array lambda) lambda_t = 0.
+    auto ends_episode = [&](Index t, Index b) -> bool {
+      if constexpr (std::is_arithmetic_v<Lambda>)
+        return d.coeff(t, b) == S(0);
+      else
+        return d.coeff(t, b) == S(0) || lambda_at(t, b) == S(0);
+    };
+    detail::vtrace_kernel("vtrace", values.derived(), next_values.derived(), rewards.derived(), d,
+                          rhos.derived(), lambda_at, ends_episode, clip_rho, clip_c,
+                          out_vs.derived(), out_pg_advantages.derived());
+  }
+}
+
+}  // namespace detail
 
 /// V-trace targets and policy-gradient advantages (Espeholt et al. 2018,
 /// "IMPALA", arXiv:1802.01561, section 4; rlax `vtrace` /
@@ -227,31 +284,9 @@ void vtrace(const Eigen::DenseBase<Values>& values,
             std::type_identity_t<typename Rewards::Scalar> clip_rho,
             std::type_identity_t<typename Rewards::Scalar> clip_c, OutVs&& out_vs,
             OutPg&& out_pg_advantages) {
-  using S = typename Rewards::Scalar;
-  detail::require_same_scalar<Rewards, Values, NextValues, Discounts, Rhos, OutVs, OutPg>();
-  constexpr const char* where = "vtrace";
-  const Index T = rewards.rows(), B = rewards.cols();
-  detail::check_clip(where, "clip_rho", clip_rho);
-  detail::check_clip(where, "clip_c", clip_c);
-  detail::check_shape(where, "values", values, T, B);
-  detail::check_shape(where, "rhos", rhos, T, B);
-  detail::check_lambda<S>(where, lambda, T, B);
-  detail::check_shape(where, "out_pg_advantages", out_pg_advantages, T, B);
-  detail::check_general_form(where, rewards, discounts, next_values, out_vs);
-  detail::check_all_finite(where, "values", values);
-  detail::check_all_ratios(where, "rhos", rhos);
-  const auto& d = discounts.derived();
-  auto lambda_at = detail::lambda_reader<S>(lambda);
-  // An episode end: discount 0, or (array lambda) lambda_t = 0.
-  auto ends_episode = [&](Index t, Index b) -> bool {
-    if constexpr (std::is_arithmetic_v<Lambda>)
-      return d.coeff(t, b) == S(0);
-    else
-      return d.coeff(t, b) == S(0) || lambda_at(t, b) == S(0);
-  };
-  detail::vtrace_kernel(values.derived(), next_values.derived(), rewards.derived(), d,
-                        rhos.derived(), lambda_at, ends_episode, clip_rho, clip_c,
-                        out_vs.derived(), out_pg_advantages.derived());
+  detail::vtrace_phases<true, true>(values, next_values, rewards, discounts, rhos, lambda,
+                                    clip_rho, clip_c, std::forward<OutVs>(out_vs),
+                                    std::forward<OutPg>(out_pg_advantages));
 }
 
 /// The two outputs of the allocating vtrace.
@@ -332,6 +367,64 @@ void retrace_returns(const Eigen::DenseBase<Rewards>& rewards,
                   std::forward<Out>(out));
 }
 
+namespace detail {
+
+/// The flags-form vtrace in two phases: kCheck runs every check (shapes,
+/// parameters, entries), kCompute the recursion on checked arguments.
+template <bool kCheck, bool kCompute, class Values, class NextValues, class Rewards,
+          class Terminated, class Truncated, class Rhos, class OutVs, class OutPg>
+requires std::is_same_v<typename Terminated::Scalar, bool> &&
+    std::is_same_v<typename Truncated::Scalar, bool> && detail::WritableDense<OutVs> &&
+    detail::WritableDense<OutPg>
+void vtrace_phases(const Eigen::DenseBase<Values>& values,
+                   const Eigen::DenseBase<NextValues>& next_values,
+                   const Eigen::DenseBase<Rewards>& rewards,
+                   const Eigen::DenseBase<Terminated>& terminated,
+                   const Eigen::DenseBase<Truncated>& truncated,
+                   const Eigen::DenseBase<Rhos>& rhos,
+                   std::type_identity_t<typename Rewards::Scalar> gamma,
+                   std::type_identity_t<typename Rewards::Scalar> lambda,
+                   std::type_identity_t<typename Rewards::Scalar> clip_rho,
+                   std::type_identity_t<typename Rewards::Scalar> clip_c, OutVs&& out_vs,
+                   OutPg&& out_pg_advantages) {
+  using S = typename Rewards::Scalar;
+  if constexpr (kCheck) {
+    detail::require_same_scalar<Rewards, Values, NextValues, Rhos, OutVs, OutPg>();
+    constexpr const char* where = "vtrace";
+    const Index T = rewards.rows(), B = rewards.cols();
+    check_unit_interval(where, "gamma", gamma);
+    check_unit_interval(where, "lambda", lambda);
+    detail::check_clip(where, "clip_rho", clip_rho);
+    detail::check_clip(where, "clip_c", clip_c);
+    detail::check_shape(where, "values", values, T, B);
+    detail::check_shape(where, "next_values", next_values, T, B);
+    detail::check_flags(where, terminated, truncated, T, B);
+    detail::check_shape(where, "rhos", rhos, T, B);
+    detail::check_shape(where, "out_vs", out_vs, T, B);
+    detail::check_shape(where, "out_pg_advantages", out_pg_advantages, T, B);
+    detail::check_all_finite(where, "rewards", rewards);
+    detail::check_all_finite(where, "values", values);
+    detail::check_all_finite(where, "next_values", next_values);
+    detail::check_all_ratios(where, "rhos", rhos);
+  }
+  if constexpr (kCompute) {
+    const auto& term = terminated.derived();
+    const auto& trunc = truncated.derived();
+    const auto d = detail::flag_discounts<S>(terminated, gamma);
+    auto lambda_at = [&](Index t, Index b) -> S {
+      return (term.coeff(t, b) || trunc.coeff(t, b)) ? S(0) : lambda;
+    };
+    auto ends_episode = [&](Index t, Index b) -> bool {
+      return term.coeff(t, b) || trunc.coeff(t, b);
+    };
+    detail::vtrace_kernel("vtrace", values.derived(), next_values.derived(), rewards.derived(), d,
+                          rhos.derived(), lambda_at, ends_episode, clip_rho, clip_c,
+                          out_vs.derived(), out_pg_advantages.derived());
+  }
+}
+
+}  // namespace detail
+
 /// vtrace, flags form: an episode ends exactly where terminated or truncated
 /// is set (whatever lambda is), and the correction and the advantage
 /// bootstrap from that step's next value.
@@ -350,36 +443,9 @@ void vtrace(const Eigen::DenseBase<Values>& values,
             std::type_identity_t<typename Rewards::Scalar> clip_rho,
             std::type_identity_t<typename Rewards::Scalar> clip_c, OutVs&& out_vs,
             OutPg&& out_pg_advantages) {
-  using S = typename Rewards::Scalar;
-  detail::require_same_scalar<Rewards, Values, NextValues, Rhos, OutVs, OutPg>();
-  constexpr const char* where = "vtrace";
-  const Index T = rewards.rows(), B = rewards.cols();
-  check_unit_interval(where, "gamma", gamma);
-  check_unit_interval(where, "lambda", lambda);
-  detail::check_clip(where, "clip_rho", clip_rho);
-  detail::check_clip(where, "clip_c", clip_c);
-  detail::check_shape(where, "values", values, T, B);
-  detail::check_shape(where, "next_values", next_values, T, B);
-  detail::check_flags(where, terminated, truncated, T, B);
-  detail::check_shape(where, "rhos", rhos, T, B);
-  detail::check_shape(where, "out_vs", out_vs, T, B);
-  detail::check_shape(where, "out_pg_advantages", out_pg_advantages, T, B);
-  detail::check_all_finite(where, "rewards", rewards);
-  detail::check_all_finite(where, "values", values);
-  detail::check_all_finite(where, "next_values", next_values);
-  detail::check_all_ratios(where, "rhos", rhos);
-  const auto& term = terminated.derived();
-  const auto& trunc = truncated.derived();
-  const auto d = detail::flag_discounts<S>(terminated, gamma);
-  auto lambda_at = [&](Index t, Index b) -> S {
-    return (term.coeff(t, b) || trunc.coeff(t, b)) ? S(0) : lambda;
-  };
-  auto ends_episode = [&](Index t, Index b) -> bool {
-    return term.coeff(t, b) || trunc.coeff(t, b);
-  };
-  detail::vtrace_kernel(values.derived(), next_values.derived(), rewards.derived(), d,
-                        rhos.derived(), lambda_at, ends_episode, clip_rho, clip_c,
-                        out_vs.derived(), out_pg_advantages.derived());
+  detail::vtrace_phases<true, true>(values, next_values, rewards, terminated, truncated, rhos,
+                                    gamma, lambda, clip_rho, clip_c, std::forward<OutVs>(out_vs),
+                                    std::forward<OutPg>(out_pg_advantages));
 }
 
 }  // namespace rlvalue

@@ -38,6 +38,9 @@
 // of targets/affine_scan.hpp (fused rows for row-major outputs, interleaved
 // or segmented column chains otherwise); the others walk `out`'s storage
 // order directly.
+//
+// Multi-core overloads of lambda_returns and discounted_returns (a Parallel
+// tag first): targets/parallel.hpp.
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -54,24 +57,46 @@ namespace rlvalue {
 
 namespace detail {
 
+/// Throws std::invalid_argument naming name(t, b) unless x is finite: on
+/// validated (finite) inputs a non-finite result can only be an overflow.
+template <class S>
+inline void check_no_overflow(std::string_view where, std::string_view name, Index t, Index b,
+                              S x) {
+  if (!std::isfinite(x)) [[unlikely]]
+    throw_invalid_at(where, name, t, b, x, "is not finite although every input is (it overflowed)");
+}
+
 /// Writes out(T-1, b) = last(T-1, b), then out(t, b) = step(t, b, out(t+1, b))
 /// for t = T-2 .. 0, in `out`'s storage order. Same arithmetic in both orders,
-/// so the results agree bit for bit.
+/// so the results agree bit for bit. Every value is checked before it is
+/// stored: a non-finite one (an overflow, the inputs being validated) throws
+/// naming name(t, b) and is never written.
 template <class Out, class Last, class Step>
-inline void backward_scan(Out& out, Last last, Step step) {
+inline void backward_scan(std::string_view where, std::string_view name, Out& out, Last last,
+                          Step step) {
   using Scalar = typename Out::Scalar;
   const Index T = out.rows(), B = out.cols();
   if (T == 0 || B == 0) return;
   if constexpr (Out::IsRowMajor) {
-    for (Index b = 0; b < B; ++b) out.coeffRef(T - 1, b) = last(T - 1, b);
+    for (Index b = 0; b < B; ++b) {
+      const Scalar x = last(T - 1, b);
+      check_no_overflow(where, name, T - 1, b, x);
+      out.coeffRef(T - 1, b) = x;
+    }
     for (Index t = T - 2; t >= 0; --t)
-      for (Index b = 0; b < B; ++b) out.coeffRef(t, b) = step(t, b, Scalar(out.coeff(t + 1, b)));
+      for (Index b = 0; b < B; ++b) {
+        const Scalar x = step(t, b, Scalar(out.coeff(t + 1, b)));
+        check_no_overflow(where, name, t, b, x);
+        out.coeffRef(t, b) = x;
+      }
   } else {
     for (Index b = 0; b < B; ++b) {
       Scalar carry = last(T - 1, b);
+      check_no_overflow(where, name, T - 1, b, carry);
       out.coeffRef(T - 1, b) = carry;
       for (Index t = T - 2; t >= 0; --t) {
         carry = step(t, b, carry);
+        check_no_overflow(where, name, t, b, carry);
         out.coeffRef(t, b) = carry;
       }
     }
@@ -333,7 +358,8 @@ namespace detail {
 /// discounted_returns when the window reaches T-1. `l` is a number or an
 /// Eigen expression, read only when kLambda.
 template <bool kLambda, class R, class D, class N, class L, class Out>
-inline void n_step_kernel(const R& r, const D& d, const N& nv, const L& l, Index n, Out& o) {
+inline void n_step_kernel(std::string_view where, const R& r, const D& d, const N& nv, const L& l,
+                          Index n, Out& o) {
   using S = typename Out::Scalar;
   const Index T = o.rows(), B = o.cols();
   auto step = [&](Index k, Index b, S acc) -> S {
@@ -358,7 +384,10 @@ inline void n_step_kernel(const R& r, const D& d, const N& nv, const L& l, Index
         for (Index j = 0; j < w; ++j) acc[j] = nv.coeff(last, b0 + j);
         for (Index k = last; k >= t; --k)
           for (Index j = 0; j < w; ++j) acc[j] = step(k, b0 + j, acc[j]);
-        for (Index j = 0; j < w; ++j) o.coeffRef(t, b0 + j) = acc[j];
+        for (Index j = 0; j < w; ++j) {
+          check_no_overflow(where, "returns", t, b0 + j, acc[j]);
+          o.coeffRef(t, b0 + j) = acc[j];
+        }
       }
     }
   } else {
@@ -367,6 +396,7 @@ inline void n_step_kernel(const R& r, const D& d, const N& nv, const L& l, Index
         const Index last = t + std::min(n, T - t) - 1;
         S acc = nv.coeff(last, b);
         for (Index k = last; k >= t; --k) acc = step(k, b, acc);
+        check_no_overflow(where, "returns", t, b, acc);
         o.coeffRef(t, b) = acc;
       }
     }
@@ -395,7 +425,7 @@ void n_step_returns(const Eigen::DenseBase<Rewards>& rewards,
   constexpr const char* where = "n_step_returns";
   check_at_least_one(where, "n", n);
   detail::check_general_form(where, rewards, discounts, next_values, out);
-  detail::n_step_kernel<false>(rewards.derived(), discounts.derived(), next_values.derived(), 0,
+  detail::n_step_kernel<false>(where, rewards.derived(), discounts.derived(), next_values.derived(), 0,
                                n, out.derived());
 }
 
@@ -432,7 +462,7 @@ void n_step_returns(const Eigen::DenseBase<Rewards>& rewards,
   const Index T = rewards.rows(), B = rewards.cols();
   detail::check_lambda<S>(where, lambda, T, B);
   detail::check_general_form(where, rewards, discounts, next_values, out);
-  detail::n_step_kernel<true>(rewards.derived(), discounts.derived(), next_values.derived(),
+  detail::n_step_kernel<true>(where, rewards.derived(), discounts.derived(), next_values.derived(),
                               detail::lambda_value<S>(lambda), n, out.derived());
 }
 
@@ -472,7 +502,7 @@ void n_step_returns(const Eigen::DenseBase<Rewards>& rewards,
   detail::check_shape(where, "out", out, T, B);
   detail::check_all_finite(where, "rewards", rewards);
   detail::check_all_finite(where, "next_values", next_values);
-  detail::n_step_kernel<true>(rewards.derived(), detail::flag_discounts<S>(terminated, gamma),
+  detail::n_step_kernel<true>(where, rewards.derived(), detail::flag_discounts<S>(terminated, gamma),
                               next_values.derived(),
                               detail::flag_lambdas<S>(terminated, truncated, S(1)), n,
                               out.derived());
@@ -503,8 +533,22 @@ void discounted_returns(const Eigen::DenseBase<Rewards>& rewards,
                         const Eigen::DenseBase<Truncated>& truncated,
                         std::type_identity_t<typename Rewards::Scalar> gamma, Out&& out) {
   using S = typename Rewards::Scalar;
-  lambda_returns(rewards, next_values, terminated, truncated, gamma, S(1),
-                 std::forward<Out>(out));
+  detail::require_same_scalar<Rewards, NextValues, Out>();
+  constexpr const char* where = "discounted_returns";
+  const Index T = rewards.rows(), B = rewards.cols();
+  check_unit_interval(where, "gamma", gamma);
+  detail::check_shape(where, "next_values", next_values, T, B);
+  detail::check_flags(where, terminated, truncated, T, B);
+  detail::check_shape(where, "out", out, T, B);
+  auto validate = [&] {
+    detail::check_all_finite(where, "rewards", rewards);
+    detail::check_all_finite(where, "next_values", next_values);
+  };
+  detail::lambda_returns_kernel<false>(where, rewards.derived(),
+                                       detail::flag_discounts<S>(terminated, gamma),
+                                       next_values.derived(),
+                                       detail::flag_lambdas<S>(terminated, truncated, S(1)),
+                                       out.derived(), validate);
 }
 
 /// Allocating form of the flags-form discounted_returns.
@@ -515,8 +559,9 @@ typename Rewards::PlainObject discounted_returns(
     const Eigen::DenseBase<Rewards>& rewards, const Eigen::DenseBase<NextValues>& next_values,
     const Eigen::DenseBase<Terminated>& terminated, const Eigen::DenseBase<Truncated>& truncated,
     std::type_identity_t<typename Rewards::Scalar> gamma) {
-  using S = typename Rewards::Scalar;
-  return lambda_returns(rewards, next_values, terminated, truncated, gamma, S(1));
+  auto result = detail::plain_like(rewards);
+  discounted_returns(rewards, next_values, terminated, truncated, gamma, result);
+  return result;
 }
 
 }  // namespace rlvalue
