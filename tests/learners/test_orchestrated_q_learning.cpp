@@ -368,7 +368,7 @@ TEST_CASE("OrchestratedQLearning: bad configuration", "[learners][ovm][errors]")
         "LogQLearning: step_size = -1 must be positive and finite");
   CHECK(lq.config().step_size == 0.01);  // unchanged
   CHECK(thrown_message<std::invalid_argument>([&] { LogQLearning<TabularQ<double>>(p, n, {.gamma = 0.0}); }) ==
-        "LogarithmicMapping: gamma = 0 is outside (0, 1]");
+        "LogQLearning: LogarithmicMapping: gamma = 0 is outside (0, 1]");
   CHECK(thrown_message<std::out_of_range>([&] { (void)lq.q(0, 2); }) ==
         "LogQLearning::q: action = 2 is out of range [0, 2)");
   CHECK(thrown_message<std::out_of_range>([&] { (void)lq.greedy_action(5); }) ==

@@ -160,6 +160,7 @@ class LinearQ {
   void semi_gradient_step(const state_type& s, Index a, Scalar scaled_error) {
     check_state("LinearQ::semi_gradient_step", "state", s);
     check_action("LinearQ::semi_gradient_step", "action", a);
+    check_finite("LinearQ::semi_gradient_step", "scaled_error", scaled_error);
     if constexpr (blocks) {
       write_state(s);
       if constexpr (sparse) {

@@ -86,6 +86,7 @@ class LinearV {
   /// w += scaled_error * phi(s).
   void semi_gradient_step(const state_type& s, Scalar scaled_error) {
     check_state("LinearV::semi_gradient_step", "state", s);
+    check_finite("LinearV::semi_gradient_step", "scaled_error", scaled_error);
     if constexpr (sparse) {
       map_.write(s, std::span<Index>(active_));
       for (Index i : active_) w_[i] += scaled_error;

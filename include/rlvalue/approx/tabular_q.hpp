@@ -4,6 +4,7 @@
 // (q(s, a) = W[s, a], grad_W q(s, a) = e_s e_a^T).
 
 #include <Eigen/Core>
+#include <cmath>
 #include <string_view>
 
 #include "rlvalue/approx/one_hot.hpp"
@@ -65,10 +66,17 @@ class TabularQ {
   }
 
   /// q(s, a) += scaled_error (the semi-gradient step for one-hot features).
+  /// A result that is not finite (a non-finite step, or an overflow) throws
+  /// std::invalid_argument and is not written.
   void semi_gradient_step(Index s, Index a, Scalar scaled_error) {
     check_state("TabularQ::semi_gradient_step", "state", s);
     check_action("TabularQ::semi_gradient_step", "action", a);
-    w_(s, a) += scaled_error;
+    const Scalar updated = w_(s, a) + scaled_error;
+    if (!std::isfinite(updated)) [[unlikely]]
+      fail_check("TabularQ::semi_gradient_step", "q(s, a) + scaled_error", updated,
+                 "is not finite (scaled_error = " + detail::format_value(scaled_error) +
+                     "); nothing was written");
+    w_(s, a) = updated;
   }
 
   /// Sets q(s, a).

@@ -3,6 +3,7 @@
 // function (v(s) = w[s], grad_w v(s) = e_s).
 
 #include <Eigen/Core>
+#include <cmath>
 #include <string_view>
 
 #include "rlvalue/approx/one_hot.hpp"
@@ -47,10 +48,17 @@ class TabularV {
     return {s};
   }
 
-  /// w += scaled_error * e_s, i.e. v(s) += scaled_error.
+  /// w += scaled_error * e_s, i.e. v(s) += scaled_error. A result that is
+  /// not finite (a non-finite step, or an overflow) throws
+  /// std::invalid_argument and is not written.
   void semi_gradient_step(Index s, Scalar scaled_error) {
     check_state("TabularV::semi_gradient_step", "state", s);
-    w_[s] += scaled_error;
+    const Scalar updated = w_[s] + scaled_error;
+    if (!std::isfinite(updated)) [[unlikely]]
+      fail_check("TabularV::semi_gradient_step", "v(s) + scaled_error", updated,
+                 "is not finite (scaled_error = " + detail::format_value(scaled_error) +
+                     "); nothing was written");
+    w_[s] = updated;
   }
 
   /// Sets v(s) (used by batch methods and tests).

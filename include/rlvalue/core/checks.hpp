@@ -94,6 +94,17 @@ inline void check_positive(std::string_view where, std::string_view name, T valu
     detail::throw_invalid(where, name, value, "must be positive and finite");
 }
 
+/// check_positive, then `value` converted to Scalar, which must still be
+/// positive and finite (a double step size of 1e300 is not a float one).
+template <std::floating_point Scalar>
+inline Scalar checked_positive_as(std::string_view where, std::string_view name, double value) {
+  check_positive(where, name, value);
+  const Scalar converted = static_cast<Scalar>(value);
+  if (!(converted > Scalar(0) && std::isfinite(converted))) [[unlikely]]
+    detail::throw_invalid(where, name, value, "is not positive and finite in the scalar type used");
+  return converted;
+}
+
 /// Throws std::invalid_argument unless value >= 1 (sizes, counts).
 inline void check_at_least_one(std::string_view where, std::string_view name, Index value) {
   if (value < 1) [[unlikely]]

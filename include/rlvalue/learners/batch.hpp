@@ -135,8 +135,7 @@ class BatchLearner {
       : v_(&v),
         config_(config),
         gamma_(checked_gamma<scalar_type>(where, config.gamma)),
-        alpha_(static_cast<scalar_type>(config.step_size)) {
-    check_positive(where, "step_size", config.step_size);
+        alpha_(checked_positive_as<scalar_type>(where, "step_size", config.step_size)) {
     check_positive(where, "tolerance", config.tolerance);
     check_at_least_one(where, "max_sweeps", config.max_sweeps);
   }
@@ -233,11 +232,16 @@ class BatchMonteCarlo : public detail::BatchLearner<V, BatchMonteCarlo<V>> {
   /// "next_state", std::invalid_argument for a non-finite reward or a state
   /// that does not continue the open episode; nothing is recorded then.
   void add(const transition_type& t) {
+    constexpr std::string_view where = "BatchMonteCarlo::add";
+    // Indices and reward first (as MonteCarlo::update), so an out-of-range
+    // state is reported as such rather than as a discontinuity.
+    this->v_->check_state(where, "state", t.state);
+    this->v_->check_state(where, "next_state", t.next_state);
+    check_finite(where, "reward", t.reward);
     if (this->episode_open()) {
-      detail::check_continues("BatchMonteCarlo::add", true, t.state,
-                              this->transitions_.back().next_state);
+      detail::check_continues(where, true, t.state, this->transitions_.back().next_state);
     }
-    this->record("BatchMonteCarlo::add", t);
+    this->record(where, t);
   }
 
   /// Drops the steps of the open episode, if any.

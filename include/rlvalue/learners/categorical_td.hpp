@@ -188,7 +188,10 @@ class CategoricalQLearning : detail::CategoricalCore<Table> {
     return this->table_->mean(s, a);
   }
   /// max_a q(s, a).
-  Scalar value(Index s) const { return q(s, greedy_action(s)); }
+  Scalar value(Index s) const {
+    this->table_->check_state("CategoricalQLearning::value", "state", s);
+    return this->table_->mean(s, greedy(s));
+  }
   /// argmax_a q(s, a), ties to the lowest index.
   Index greedy_action(Index s) const {
     this->table_->check_state("CategoricalQLearning::greedy_action", "state", s);

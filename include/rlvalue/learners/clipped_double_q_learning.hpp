@@ -126,6 +126,8 @@ class ClippedDoubleQLearning
   template <std::uniform_random_bit_generator G>
   scalar_type update(const transition_type& t, G& rng) {
     this->check_transition(t);
+    // Rejected before the draw, so a rejected transition leaves rng as it was.
+    check_finite(Names::update, "reward", t.reward);
     const scalar_type y = target(t);
     if (config_.critic_update == CriticUpdate::one_at_random)
       return step_one(t, uniform01(rng) < 0.5 ? 0 : 1, y);

@@ -68,6 +68,8 @@ class DoubleQLearning : public detail::CriticEnsemble<Q, detail::DoubleQLearning
   template <std::uniform_random_bit_generator G>
   scalar_type update(const transition_type& t, G& rng) {
     this->check_transition(t);
+    // Rejected before the draw, so a rejected transition leaves rng as it was.
+    check_finite(Names::update, "reward", t.reward);
     return step(t, uniform01(rng) < 0.5 ? 0 : 1);
   }
 

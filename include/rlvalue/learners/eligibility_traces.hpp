@@ -41,8 +41,7 @@ inline double checked_lambda(std::string_view where, double lambda) {
 /// step_size after checking it is positive and finite.
 template <class Scalar>
 Scalar checked_step_size(std::string_view where, double step_size) {
-  check_positive(where, "step_size", step_size);
-  return static_cast<Scalar>(step_size);
+  return checked_positive_as<Scalar>(where, "step_size", step_size);
 }
 /// Validates a TraceType value; replacing traces need binary features.
 inline void check_trace_type(std::string_view where, TraceType type, bool binary_features) {

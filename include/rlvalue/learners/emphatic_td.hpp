@@ -81,6 +81,7 @@ class EmphaticTD {
     const scalar_type delta =
         td_error(gradient_dot(x_, static_cast<const scalar_type*>(w)), t.reward, discount, v_next);
     detail::check_error_finite(where, t.reward, delta);
+    detail::check_step_finite(where, alpha_ * delta);
     const scalar_type F = previous_rho_ * gamma_ * followon_ + interest;
     const scalar_type M = lambda_ * interest + (scalar_type(1) - lambda_) * F;
     if (!std::isfinite(M)) [[unlikely]]
@@ -132,8 +133,7 @@ class EmphaticTD {
     return static_cast<scalar_type>(lambda);
   }
   static scalar_type alpha_checked(double step_size) {
-    check_positive("EmphaticTD", "step_size", step_size);
-    return static_cast<scalar_type>(step_size);
+    return checked_positive_as<scalar_type>("EmphaticTD", "step_size", step_size);
   }
 
   V* v_;

@@ -78,6 +78,8 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
   template <std::uniform_random_bit_generator G>
   scalar_type update(const transition_type& t, G& rng) {
     this->check_transition(t);
+    // Rejected before any draw, so a rejected transition leaves rng as it was.
+    check_finite(Names::update, "reward", t.reward);
     const scalar_type y = reduced_target(t, rng);
     const Index n = this->num_critics();
     if (update_count_ < n) draw_random_subset(rng, update_count_, std::span<Index>(update_order_));

@@ -200,8 +200,7 @@ class GradientTD {
     return "OffPolicyTD::value";
   }
   static scalar_type positive(double x, std::string_view name) {
-    check_positive(where_construct(), name, x);
-    return static_cast<scalar_type>(x);
+    return checked_positive_as<scalar_type>(where_construct(), name, x);
   }
   static scalar_type regularization(const GradientTDConfig& c) {
     if (!(c.regularization >= 0.0 && std::isfinite(c.regularization))) [[unlikely]]

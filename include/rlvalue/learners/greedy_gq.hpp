@@ -74,6 +74,7 @@ class GreedyGQ {
     const scalar_type delta =
         td_error(gradient_dot(x_, static_cast<const scalar_type*>(theta)), t.reward, discount, q_next);
     detail::check_error_finite(where, t.reward, delta);
+    detail::check_step_finite(where, alpha_ * delta);
     const scalar_type h = gradient_dot(x_, static_cast<const scalar_type*>(w_.data()));
     if (!std::isfinite(h)) [[unlikely]]
       fail_check(where, "h", h, "(secondary estimate w.phi) is not finite; nothing was updated");

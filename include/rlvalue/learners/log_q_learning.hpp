@@ -15,6 +15,8 @@
 // only builds it from a flat config. The paper's chain setting: c = 1,
 // k = 200, initial_value = 0.
 
+#include <stdexcept>
+#include <string>
 #include <string_view>
 
 #include "rlvalue/approx/concepts.hpp"
@@ -49,8 +51,8 @@ class LogQLearning : public LogQLearningOVM<Q> {
   using S = typename Q::scalar_type;
 
  public:
-  /// Throws std::invalid_argument for a bad config (messages name
-  /// "LogQLearning" or "LogarithmicMapping" and the field).
+  /// Throws std::invalid_argument for a bad config (messages start with
+  /// "LogQLearning" and name the field).
   LogQLearning(Q& positive, Q& negative, const LogQLearningConfig& config)
       : Base({&positive, &negative}, PolarDecomposition<S>{},
              ChannelPack<LogarithmicMapping<S>, LogarithmicMapping<S>>(mapping(config), mapping(config)),
@@ -61,10 +63,15 @@ class LogQLearning : public LogQLearningOVM<Q> {
   LogQLearning(Q&, Q&&, const LogQLearningConfig&) = delete;
   LogQLearning(Q&&, Q&&, const LogQLearningConfig&) = delete;
 
-  /// The mapping both channels use.
+  /// The mapping both channels use. A bad mapping field throws
+  /// std::invalid_argument "LogQLearning: LogarithmicMapping: <field> = ...".
   static LogarithmicMapping<S> mapping(const LogQLearningConfig& config) {
-    return LogarithmicMapping<S>({.c = config.c, .gamma = config.gamma, .k = config.k,
-                                  .initial_value = config.initial_value});
+    try {
+      return LogarithmicMapping<S>({.c = config.c, .gamma = config.gamma, .k = config.k,
+                                    .initial_value = config.initial_value});
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("LogQLearning: ") + e.what());
+    }
   }
 };
 

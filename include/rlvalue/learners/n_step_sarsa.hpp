@@ -85,7 +85,7 @@ class NStepSarsa {
     scalar_type reward{};
   };
   static scalar_type checked(const NStepConfig& c) {
-    check_positive("NStepSarsa", "step_size", c.step_size);
+    (void)checked_positive_as<scalar_type>("NStepSarsa", "step_size", c.step_size);
     check_at_least_one("NStepSarsa", "n", c.n);
     return static_cast<scalar_type>(c.step_size);
   }

@@ -85,7 +85,7 @@ class NStepTD {
     scalar_type reward{};
   };
   static scalar_type checked(std::string_view where, const NStepConfig& c) {
-    check_positive(where, "step_size", c.step_size);
+    (void)checked_positive_as<scalar_type>(where, "step_size", c.step_size);
     check_at_least_one(where, "n", c.n);
     return static_cast<scalar_type>(c.step_size);
   }

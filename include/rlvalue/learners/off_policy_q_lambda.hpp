@@ -105,6 +105,7 @@ class OffPolicyQLambda {
         expected_sarsa_error(q_->action_values(t.state), t.action, t.reward, discount,
                              q_->action_values(t.next_state), next_probs);
     detail::check_error_finite(where, t.reward, delta);
+    detail::check_step_finite(where, alpha_ * delta);
     const auto c = static_cast<scalar_type>(Coefficient::trace(lambda_, pi, mu));
     write_gradient(*q_, t.state, t.action, x_);
     z_.decay(gamma_ * c);

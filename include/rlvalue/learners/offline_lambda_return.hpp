@@ -48,7 +48,7 @@ class OfflineLambdaReturn {
         config_(config),
         gamma_(detail::checked_gamma<scalar_type>("OfflineLambdaReturn", config.gamma)),
         lambda_(static_cast<scalar_type>(detail::checked_lambda("OfflineLambdaReturn", config.lambda))) {
-    check_positive("OfflineLambdaReturn", "step_size", config.step_size);
+    (void)checked_positive_as<scalar_type>("OfflineLambdaReturn", "step_size", config.step_size);
     check_at_least_one("OfflineLambdaReturn", "reserve", config.reserve);
     alpha_ = static_cast<scalar_type>(config.step_size);
     const auto n = static_cast<std::size_t>(config.reserve);

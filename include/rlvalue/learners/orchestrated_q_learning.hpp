@@ -279,7 +279,7 @@ class OrchestratedQLearning {
   void set_config(const OrchestratedQLearningConfig& c) {
     const std::string& where = name_;
     check_unit_interval(where, "gamma", c.gamma);
-    check_positive(where, "step_size", c.step_size);
+    (void)checked_positive_as<scalar_type>(where, "step_size", c.step_size);
     if (!(c.regular_step_size > 0.0 && c.regular_step_size <= 1.0)) [[unlikely]]
       fail_check(where, "regular_step_size", c.regular_step_size, "is outside (0, 1]");
     config_ = c;

@@ -89,6 +89,7 @@ class QLambda {
     const scalar_type discount = t.terminated ? scalar_type(0) : gamma_;
     const scalar_type delta = td_error(q_->value(t.state, t.action), t.reward, discount, v_next);
     detail::check_error_finite(where, t.reward, delta);
+    detail::check_step_finite(where, alpha_ * delta);
     scalar_type peng_delta = scalar_type(0);
     if (config_.variant == QLambdaVariant::peng) {
       peng_delta = td_error(detail::max_coeff(q_->action_values(t.state)), t.reward, discount, v_next);

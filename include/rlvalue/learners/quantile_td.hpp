@@ -81,7 +81,7 @@ class QuantileCore {
   /// Applies the QTD step with the sorted targets_ to theta(row, .); returns
   /// mean(targets) - mean(theta(row)) before the step (the TD error of the
   /// value estimates).
-  Scalar step(Index row, Scalar alpha) {
+  Scalar step(std::string_view where, Index row, Scalar alpha) {
     auto theta = table_->parameters().row(row);
     const Index m = theta.size();
     const Scalar* y = targets_.data();
@@ -104,13 +104,29 @@ class QuantileCore {
         const Index a = static_cast<Index>(std::lower_bound(y, y + m, th - k) - y);  // u < -k
         const Index b = static_cast<Index>(std::lower_bound(y + a, y + m, th) - y);  // u < 0
         const Index c = static_cast<Index>(std::upper_bound(y + b, y + m, th + k) - y);  // u <= k
-        const Scalar inner_below = (prefix_[b] - prefix_[a]) - static_cast<Scalar>(b - a) * th;
-        const Scalar inner_above = (prefix_[c] - prefix_[b]) - static_cast<Scalar>(c - b) * th;
-        const Scalar sum = (Scalar(1) - tau) * (inner_below / k - static_cast<Scalar>(a)) +
-                           tau * (inner_above / k + static_cast<Scalar>(m - c));
+        Scalar inner_below = (prefix_[b] - prefix_[a]) - static_cast<Scalar>(b - a) * th;
+        Scalar inner_above = (prefix_[c] - prefix_[b]) - static_cast<Scalar>(c - b) * th;
+        Scalar sum = (Scalar(1) - tau) * (inner_below / k - static_cast<Scalar>(a)) +
+                     tau * (inner_above / k + static_cast<Scalar>(m - c));
+        // Every target contributes at most 1 in magnitude, so |sum| <= m; a
+        // sum beyond that (or not finite) means the prefix sums overflowed
+        // (targets near the largest finite value): sum the ranges directly,
+        // each term (y_j - theta_i) / kappa lying in [-1, 1].
+        if (!(std::abs(sum) <= static_cast<Scalar>(m))) [[unlikely]] {
+          inner_below = Scalar(0);
+          inner_above = Scalar(0);
+          for (Index j = a; j < b; ++j) inner_below += (y[j] - th) / k;
+          for (Index j = b; j < c; ++j) inner_above += (y[j] - th) / k;
+          sum = (Scalar(1) - tau) * (inner_below - static_cast<Scalar>(a)) +
+                tau * (inner_above + static_cast<Scalar>(m - c));
+        }
         increments_[i] = alpha * sum * inv_m;
       }
     }
+    for (Index i = 0; i < m; ++i)
+      if (!std::isfinite(theta[i] + increments_[i])) [[unlikely]]
+        fail_check(where, "theta + step", theta[i] + increments_[i],
+                   "is not finite (an estimate overflowed); nothing was updated");
     theta += increments_.transpose();
     return error;
   }
@@ -159,7 +175,10 @@ class QuantileTD : detail::QuantileCore<Table> {
     this->table_->check_state(where, "state", t.state);
     this->table_->check_state(where, "next_state", t.next_state);
     this->compute_targets(where, t.reward, t.terminated ? Index(-1) : t.next_state);
-    return this->step(t.state, this->steps_.take(t.state));
+    Scalar error = Scalar(0);
+    this->steps_.take_and_apply(t.state,
+                                [&](Scalar alpha) { error = this->step(where, t.state, alpha); });
+    return error;
   }
 
   /// The value estimate: the mean of theta(s, .).
@@ -221,7 +240,9 @@ class QuantileQLearning : detail::QuantileCore<Table> {
     const Index next = t.terminated ? Index(-1) : tab.row(t.next_state, greedy(t.next_state));
     this->compute_targets(where, t.reward, next);
     const Index row = tab.row(t.state, t.action);
-    return this->step(row, this->steps_.take(row));
+    Scalar error = Scalar(0);
+    this->steps_.take_and_apply(row, [&](Scalar alpha) { error = this->step(where, row, alpha); });
+    return error;
   }
 
   /// q(s, a) = mean of theta(s, a, .).
@@ -231,7 +252,10 @@ class QuantileQLearning : detail::QuantileCore<Table> {
     return this->table_->mean(s, a);
   }
   /// max_a q(s, a).
-  Scalar value(Index s) const { return q(s, greedy_action(s)); }
+  Scalar value(Index s) const {
+    this->table_->check_state("QuantileQLearning::value", "state", s);
+    return this->table_->mean(s, greedy(s));
+  }
   /// argmax_a q(s, a), ties to the lowest index.
   Index greedy_action(Index s) const {
     this->table_->check_state("QuantileQLearning::greedy_action", "state", s);

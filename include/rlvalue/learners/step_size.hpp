@@ -55,6 +55,8 @@ class StepSize {
       counts_.assign(static_cast<std::size_t>(num_slots), Index(0));
     }
     step_size_ = static_cast<Scalar>(step_size);
+    if (!(step_size_ > Scalar(0) && std::isfinite(step_size_))) [[unlikely]]
+      fail_check(where, "step_size", step_size, "is not positive and finite in the scalar type used");
     omega_ = static_cast<Scalar>(omega);
     omega_is_one_ = omega == 1.0;
   }
@@ -71,6 +73,24 @@ class StepSize {
   Scalar take(Index slot) noexcept {
     if (schedule_ == StepSchedule::constant) return step_size_;
     return alpha_for(++counts_[static_cast<std::size_t>(slot)]);
+  }
+
+  /// Takes back the visit take(slot) counted (an update that threw after
+  /// taking its step size), so a throwing update changes nothing.
+  void untake(Index slot) noexcept {
+    if (schedule_ != StepSchedule::constant) --counts_[static_cast<std::size_t>(slot)];
+  }
+
+  /// take(slot), then step(alpha); if step throws, the visit is taken back.
+  template <class Step>
+  void take_and_apply(Index slot, Step&& step) {
+    const Scalar alpha = take(slot);
+    try {
+      step(alpha);
+    } catch (...) {
+      untake(slot);
+      throw;
+    }
   }
 
   /// Visits counted in `slot` (always 0 under the constant schedule).

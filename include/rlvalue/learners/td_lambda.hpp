@@ -74,6 +74,7 @@ class TDLambda {
     const scalar_type delta =
         td_error(gradient_dot(x_, static_cast<const scalar_type*>(w)), t.reward, discount, v_next);
     detail::check_error_finite("TDLambda::update", t.reward, delta);
+    detail::check_step_finite("TDLambda::update", alpha_ * delta);
     detail::trace_step(z_, config_.trace, gamma_ * lambda_, alpha_, x_, alpha_ * delta, w);
     if (t.terminated || t.truncated) z_.clear();
     return delta;
@@ -95,8 +96,7 @@ class TDLambda {
 
  private:
   static scalar_type checked_alpha(double step_size) {
-    check_positive("TDLambda", "step_size", step_size);
-    return static_cast<scalar_type>(step_size);
+    return checked_positive_as<scalar_type>("TDLambda", "step_size", step_size);
   }
 
   V* v_;

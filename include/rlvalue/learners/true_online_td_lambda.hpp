@@ -96,8 +96,7 @@ class TrueOnlineTDLambda {
 
  private:
   static scalar_type checked_alpha(double step_size) {
-    check_positive("TrueOnlineTDLambda", "step_size", step_size);
-    return static_cast<scalar_type>(step_size);
+    return checked_positive_as<scalar_type>("TrueOnlineTDLambda", "step_size", step_size);
   }
 
   V* v_;

@@ -62,6 +62,18 @@ template <class S>
 using ScanTile = Eigen::Map<Eigen::Array<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>,
                             Eigen::Aligned64>;
 
+/// The check of a scanned tile before it is stored: every y finite (the
+/// inputs were checked, so a non-finite y is an overflow). `reject(t, b, y)`
+/// is called with the first offending entry as a one-element y and throws.
+template <class S, class Reject>
+inline void check_scanned_tile(const ScanTile<S>& y, Index t0, Index b0, Reject& reject) {
+  if (((y * S(0)).sum() == S(0))) [[likely]]
+    return;
+  for (Index g = 0; g < y.cols(); ++g)
+    for (Index i = 0; i < y.rows(); ++i)
+      if (!std::isfinite(y(i, g))) reject(t0 + i, b0 + g, Eigen::Array<S, 1, 1>(y(i, g)));
+}
+
 /// Runs W (compile-time) or w (runtime) interleaved chains over a len x w
 /// tile stored column by column: y_g = A(i, g) + C(i, g) * y_g for i = from
 /// .. 0, writing y back into A. `y` holds the carries (in and out).
@@ -104,8 +116,9 @@ inline void scan_segment_summaries(const S* __restrict a, const S* __restrict c,
 
 /// Column strategy for a group of w >= 1 adjacent columns starting at b0,
 /// chains interleaved across the columns.
-template <class S, class Out, class Fill>
-inline void scan_column_group(Out& out, Fill& fill, Index b0, Index w, S* a, S* c) {
+template <class S, class Out, class Fill, class Reject>
+inline void scan_column_group(Out& out, Fill& fill, Reject& reject, Index b0, Index w, S* a,
+                              S* c) {
   const Index T = out.rows();
   S y[kScanLanes] = {};
   for (Index end = T; end > 0;) {
@@ -122,6 +135,7 @@ inline void scan_column_group(Out& out, Fill& fill, Index b0, Index w, S* a, S* 
       scan_chains<kScanLanes>(a, c, len, from, w, y);
     else
       scan_chains<0>(a, c, len, from, w, y);
+    check_scanned_tile(A, t0, b0, reject);
     out.block(t0, b0, len, w) = A;
     end = t0;
   }
@@ -132,8 +146,8 @@ inline void scan_column_group(Out& out, Fill& fill, Index b0, Index w, S* a, S* 
 /// product), the true carries follow from them latest to earliest, and a
 /// second pass runs the eight segments as interleaved chains from those
 /// carries (see the file comment).
-template <class S, class Out, class Fill>
-inline void scan_column_segmented(Out& out, Fill& fill, Index b, S* a, S* c) {
+template <class S, class Out, class Fill, class Reject>
+inline void scan_column_segmented(Out& out, Fill& fill, Reject& reject, Index b, S* a, S* c) {
   constexpr Index tile = kScanTileRows * kScanLanes;  // rows per tile
   const Index T = out.rows();
   S carry = S(0);  // y at the first row after the tile
@@ -154,6 +168,7 @@ inline void scan_column_segmented(Out& out, Fill& fill, Index b, S* a, S* c) {
       for (Index k = kScanLanes - 1; k > 0; --k) y[k - 1] = local[k] + product[k] * y[k];
       scan_chains<kScanLanes>(a, c, seg, seg - 1, kScanLanes, y);
     }
+    check_scanned_tile(A, t0, b, reject);
     carry = a[0];
     out.block(t0, b, len, 1) = A;
     end = t0;
@@ -272,9 +287,9 @@ inline void affine_scan(Out& out, Fill fill, Strip strip, Reject reject) {
   for (Index b0 = 0; b0 < B; b0 += kScanLanes) {
     const Index w = std::min(kScanLanes, B - b0);
     if (w >= 4 || T < kScanSegmentMinRows) {
-      scan_column_group<S>(out, fill, b0, w, a, c);
+      scan_column_group<S>(out, fill, reject, b0, w, a, c);
     } else {
-      for (Index b = b0; b < b0 + w; ++b) scan_column_segmented<S>(out, fill, b, a, c);
+      for (Index b = b0; b < b0 + w; ++b) scan_column_segmented<S>(out, fill, reject, b, a, c);
     }
   }
 }

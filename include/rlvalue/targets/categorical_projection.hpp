@@ -49,10 +49,16 @@ inline void check_uniform_support(std::string_view where, const UniformSupport& 
                "must be less than v_max = " + detail::format_value(s.v_max));
   if (s.num_atoms < 2) [[unlikely]]
     fail_check(where, "num_atoms", s.num_atoms, "must be at least 2");
+  if (!std::isfinite(s.v_max - s.v_min)) [[unlikely]]
+    fail_check(where, "v_max - v_min", s.v_max - s.v_min,
+               "is not finite (v_min = " + detail::format_value(s.v_min) + ", v_max = " +
+                   detail::format_value(s.v_max) + ")");
 }
 
 /// The atoms z_i = v_min + i*dz, dz = (v_max - v_min)/(num_atoms - 1), the
-/// last one exactly v_max. std::invalid_argument for a bad support.
+/// last one exactly v_max. std::invalid_argument for a bad support, and when
+/// the atoms are not finite and strictly increasing in Scalar (an interval
+/// too narrow for num_atoms distinct values, or bounds beyond Scalar's range).
 template <class Scalar = double>
 Eigen::Matrix<Scalar, Eigen::Dynamic, 1> uniform_support(const UniformSupport& s) {
   check_uniform_support("uniform_support", s);
@@ -60,6 +66,13 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> uniform_support(const UniformSupport& s
   const double dz = (s.v_max - s.v_min) / static_cast<double>(s.num_atoms - 1);
   for (Index i = 0; i < s.num_atoms; ++i) z[i] = static_cast<Scalar>(s.v_min + double(i) * dz);
   z[s.num_atoms - 1] = static_cast<Scalar>(s.v_max);
+  for (Index i = 0; i < s.num_atoms; ++i)
+    if (!std::isfinite(z[i]) || (i > 0 && !(z[i - 1] < z[i]))) [[unlikely]]
+      fail_check("uniform_support", "num_atoms", s.num_atoms,
+                 "gives atoms that are not finite and strictly increasing on [" +
+                     detail::format_value(s.v_min) + ", " + detail::format_value(s.v_max) +
+                     "] in this scalar type (atom " + detail::format_value(i) + " = " +
+                     detail::format_value(z[i]) + ")");
   return z;
 }
 

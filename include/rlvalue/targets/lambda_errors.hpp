@@ -25,6 +25,26 @@ namespace rlvalue {
 
 namespace detail {
 
+/// out -= prediction, each difference checked before it is stored (the
+/// inputs being finite, a non-finite one is an overflow).
+template <class P, class Out>
+inline void subtract_prediction(std::string_view where, const P& p, Out& out) {
+  using S = typename Out::Scalar;
+  const Index T = out.rows(), B = out.cols();
+  auto store = [&](Index t, Index b) {
+    const S x = out.coeff(t, b) - p.coeff(t, b);
+    check_no_overflow(where, "errors", t, b, x);
+    out.coeffRef(t, b) = x;
+  };
+  if constexpr (Out::IsRowMajor) {
+    for (Index t = 0; t < T; ++t)
+      for (Index b = 0; b < B; ++b) store(t, b);
+  } else {
+    for (Index b = 0; b < B; ++b)
+      for (Index t = 0; t < T; ++t) store(t, b);
+  }
+}
+
 /// Validates, then writes G^lambda_t - prediction(t) into out. `prediction_name`
 /// and `next_name` name the second and third arguments in error messages.
 template <class R, class P, class N, class D, class Lambda, class Out>
@@ -49,14 +69,7 @@ inline void lambda_errors_impl(std::string_view where, std::string_view predicti
   // Everything was checked above; a bad tile can only be an overflow.
   lambda_returns_kernel<false>(where, rewards.derived(), discounts.derived(), next.derived(),
                                lambda_value<S>(lambda), out, [] {});
-  const auto& p = prediction.derived();
-  if constexpr (Out::IsRowMajor) {
-    for (Index t = 0; t < T; ++t)
-      for (Index b = 0; b < B; ++b) out.coeffRef(t, b) -= p.coeff(t, b);
-  } else {
-    for (Index b = 0; b < B; ++b)
-      for (Index t = 0; t < T; ++t) out.coeffRef(t, b) -= p.coeff(t, b);
-  }
+  subtract_prediction(where, prediction.derived(), out);
 }
 
 }  // namespace detail
