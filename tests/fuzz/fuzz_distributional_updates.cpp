@@ -157,8 +157,10 @@ void run_learner(FuzzInput& in) {
                                                                    .omega = omega,
                                                                    .kappa = kappa});
   });
+  // The step size must also be positive and finite once converted to S.
+  const S step_as_s = static_cast<S>(step_size);
   bool config_valid = gamma >= 0 && gamma <= 1 && step_size > 0 && std::isfinite(step_size) &&
-                      omega > 0 && omega <= 1;
+                      step_as_s > S(0) && std::isfinite(step_as_s) && omega > 0 && omega <= 1;
   if constexpr (categorical) config_valid = config_valid && step_size <= 1.0;
   if constexpr (!categorical) config_valid = config_valid && kappa >= 0 && std::isfinite(kappa);
   if constexpr (!control) config_valid = config_valid && actions == 1;
