@@ -240,6 +240,34 @@ typename Rewards::PlainObject lambda_returns(const Eigen::DenseBase<Rewards>& re
   return result;
 }
 
+namespace detail {
+/// The flags form of lambda_returns (and of discounted_returns, lambda = 1)
+/// with its checks, messages naming `where`.
+template <class Rewards, class NextValues, class Terminated, class Truncated, class Out>
+void lambda_returns_flags(const char* where, const Eigen::DenseBase<Rewards>& rewards,
+                          const Eigen::DenseBase<NextValues>& next_values,
+                          const Eigen::DenseBase<Terminated>& terminated,
+                          const Eigen::DenseBase<Truncated>& truncated,
+                          typename Rewards::Scalar gamma, typename Rewards::Scalar lambda,
+                          Out& out) {
+  using S = typename Rewards::Scalar;
+  require_same_scalar<Rewards, NextValues, Out>();
+  const Index T = rewards.rows(), B = rewards.cols();
+  check_unit_interval(where, "gamma", gamma);
+  check_unit_interval(where, "lambda", lambda);
+  check_shape(where, "next_values", next_values, T, B);
+  check_flags(where, terminated, truncated, T, B);
+  check_shape(where, "out", out, T, B);
+  auto validate = [&] {
+    check_all_finite(where, "rewards", rewards);
+    check_all_finite(where, "next_values", next_values);
+  };
+  lambda_returns_kernel<false>(where, rewards.derived(), flag_discounts<S>(terminated, gamma),
+                               next_values.derived(),
+                               flag_lambdas<S>(terminated, truncated, lambda), out, validate);
+}
+}  // namespace detail
+
 /// Lambda-returns, flags form (TorchRL `td_lambda_return_estimate`,
 /// Gymnasium's terminated/truncated): the general form with
 ///   discount_t = gamma * (1 - terminated_t),
@@ -257,24 +285,8 @@ void lambda_returns(const Eigen::DenseBase<Rewards>& rewards,
                     const Eigen::DenseBase<Truncated>& truncated,
                     std::type_identity_t<typename Rewards::Scalar> gamma,
                     std::type_identity_t<typename Rewards::Scalar> lambda, Out&& out) {
-  using S = typename Rewards::Scalar;
-  detail::require_same_scalar<Rewards, NextValues, Out>();
-  constexpr const char* where = "lambda_returns";
-  const Index T = rewards.rows(), B = rewards.cols();
-  check_unit_interval(where, "gamma", gamma);
-  check_unit_interval(where, "lambda", lambda);
-  detail::check_shape(where, "next_values", next_values, T, B);
-  detail::check_flags(where, terminated, truncated, T, B);
-  detail::check_shape(where, "out", out, T, B);
-  auto validate = [&] {
-    detail::check_all_finite(where, "rewards", rewards);
-    detail::check_all_finite(where, "next_values", next_values);
-  };
-  detail::lambda_returns_kernel<false>(where, rewards.derived(),
-                                       detail::flag_discounts<S>(terminated, gamma),
-                                       next_values.derived(),
-                                       detail::flag_lambdas<S>(terminated, truncated, lambda),
-                                       out.derived(), validate);
+  detail::lambda_returns_flags("lambda_returns", rewards, next_values, terminated, truncated, gamma,
+                               lambda, out.derived());
 }
 
 /// Allocating form of the flags-form lambda_returns.
@@ -533,22 +545,8 @@ void discounted_returns(const Eigen::DenseBase<Rewards>& rewards,
                         const Eigen::DenseBase<Truncated>& truncated,
                         std::type_identity_t<typename Rewards::Scalar> gamma, Out&& out) {
   using S = typename Rewards::Scalar;
-  detail::require_same_scalar<Rewards, NextValues, Out>();
-  constexpr const char* where = "discounted_returns";
-  const Index T = rewards.rows(), B = rewards.cols();
-  check_unit_interval(where, "gamma", gamma);
-  detail::check_shape(where, "next_values", next_values, T, B);
-  detail::check_flags(where, terminated, truncated, T, B);
-  detail::check_shape(where, "out", out, T, B);
-  auto validate = [&] {
-    detail::check_all_finite(where, "rewards", rewards);
-    detail::check_all_finite(where, "next_values", next_values);
-  };
-  detail::lambda_returns_kernel<false>(where, rewards.derived(),
-                                       detail::flag_discounts<S>(terminated, gamma),
-                                       next_values.derived(),
-                                       detail::flag_lambdas<S>(terminated, truncated, S(1)),
-                                       out.derived(), validate);
+  detail::lambda_returns_flags("discounted_returns", rewards, next_values, terminated, truncated,
+                               gamma, S(1), out.derived());
 }
 
 /// Allocating form of the flags-form discounted_returns.
