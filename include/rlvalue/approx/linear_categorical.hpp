@@ -66,12 +66,15 @@ class LinearLogitsScratch {
   /// out = W[:, first : first + n]^T phi (the stored phi; n entries).
   template <class W, class Out>
   void logits(const W& w, Index first, Index n, Out& out) const {
+    // Through a block: `out` has n entries already, and an assignment that
+    // could resize makes GCC 12 -O3 report a false use-after-free in Eigen.
+    auto o = out.head(n);
     if constexpr (sparse) {
-      out = w.row(active_[0]).segment(first, n).transpose();
+      o = w.row(active_[0]).segment(first, n).transpose();
       for (std::size_t i = 1; i < active_.size(); ++i)
-        out += w.row(active_[i]).segment(first, n).transpose();
+        o += w.row(active_[i]).segment(first, n).transpose();
     } else {
-      out.noalias() = w.middleCols(first, n).transpose() * phi_;
+      o.noalias() = w.middleCols(first, n).transpose() * phi_;
     }
   }
 
