@@ -147,7 +147,9 @@ EIGEN_STRONG_INLINE void project_atom(const Z& z, S y, S p, Index& hint, Out& ou
   Index i = hint;
   if (z.coeff(i) <= y) {
     Index steps = 0;
-    while (z.coeff(i + 1) <= y && ++steps < 8) ++i;
+    // i + 2 < K is implied by y < z_{K-1}; stated so that GCC 12 -O3 does
+    // not unroll past the end of a fixed-size support (-Warray-bounds).
+    while (i + 2 < K && z.coeff(i + 1) <= y && ++steps < 8) ++i;
     if (z.coeff(i + 1) <= y) {  // far away: binary search above i
       const S* first = z.data() + i + 1;
       i = static_cast<Index>(std::upper_bound(first, z.data() + K, y) - z.data()) - 1;
