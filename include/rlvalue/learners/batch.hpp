@@ -22,6 +22,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <stdexcept>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -88,8 +89,14 @@ class BatchLearner {
                    "produced a non-finite error (divergence or overflow); parameters restored");
       }
       before_ = v_->parameters();
-      for (std::size_t i = 0; i < n; ++i)
-        v_->semi_gradient_step(transitions_[i].state, alpha_ * errors_[i]);
+      try {
+        for (std::size_t i = 0; i < n; ++i)
+          v_->semi_gradient_step(transitions_[i].state, alpha_ * errors_[i]);
+      } catch (const std::invalid_argument&) {  // a step that would not be finite
+        v_->parameters() = start_;
+        fail_check(where, "sweep", sweep,
+                   "made the parameters non-finite (divergence); parameters restored");
+      }
       const double change = static_cast<double>((v_->parameters() - before_).cwiseAbs().sum());
       if (!std::isfinite(change)) [[unlikely]] {
         v_->parameters() = start_;
