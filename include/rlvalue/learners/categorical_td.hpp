@@ -56,13 +56,11 @@ class CategoricalCore {
   /// finite (checked by the caller); r + gamma*z_i then clamps safely.
   void compute_target(Scalar reward, Scalar discount, Index next_row) {
     const auto& z = table_->support();
-    if (next_row < 0) {
-      const Eigen::Matrix<Scalar, 1, 1> atom(reward), one(Scalar(1));
-      categorical_projection_kernel(atom, one, z, target_);
-      return;
-    }
-    shifted_.array() = reward + discount * z.array();
-    categorical_projection_kernel(shifted_, table_->parameters().row(next_row), z, target_);
+    if (next_row < 0)
+      categorical_terminal_target(reward, z, target_);
+    else
+      categorical_bootstrap_target(reward, discount, z, table_->parameters().row(next_row),
+                                   shifted_, target_);
   }
 
   /// p(row) <- (1 - alpha) p(row) + alpha * target_; returns the change of

@@ -71,14 +71,13 @@ class LinearCategoricalQLearning {
     check_finite(where, "reward", t.reward);
     const auto& z = f_->support();
     if (t.terminated) {
-      const Eigen::Matrix<scalar_type, 1, 1> atom(t.reward), one(scalar_type(1));
-      detail::categorical_projection_kernel(atom, one, z, target_);
+      detail::categorical_terminal_target(t.reward, z, target_);
     } else {
       f_->all_probabilities_unchecked(t.next_state, all_);
       const Index best = argmax(f_->means(all_));
-      shifted_.array() = t.reward + gamma_ * z.array();
-      detail::categorical_projection_kernel(shifted_, all_.segment(best * z.size(), z.size()), z,
-                                            target_);
+      detail::categorical_bootstrap_target(t.reward, gamma_, z,
+                                           all_.segment(best * z.size(), z.size()), shifted_,
+                                           target_);
     }
     f_->logits_unchecked(t.state, t.action, logits_);
     // grad_ = d loss / d logits(s, a) = p(s, a) - m (layer 1).

@@ -58,12 +58,10 @@ class LinearCategoricalTD {
     check_finite(where, "reward", t.reward);
     const auto& z = f_->support();
     if (t.terminated) {
-      const Eigen::Matrix<scalar_type, 1, 1> atom(t.reward), one(scalar_type(1));
-      detail::categorical_projection_kernel(atom, one, z, target_);
+      detail::categorical_terminal_target(t.reward, z, target_);
     } else {
       f_->probabilities_unchecked(t.next_state, next_);
-      shifted_.array() = t.reward + gamma_ * z.array();
-      detail::categorical_projection_kernel(shifted_, next_, z, target_);
+      detail::categorical_bootstrap_target(t.reward, gamma_, z, next_, shifted_, target_);
     }
     f_->logits_unchecked(t.state, next_);  // next_ now holds logits(s)
     // grad_ = d loss / d logits = softmax(logits(s)) - m (layer 1).

@@ -180,6 +180,21 @@ inline void categorical_projection_kernel(const Y& atoms_in, const P& probs_in, 
     project_atom(z, atoms_in.coeff(j), probs_in.coeff(j), hint, out);
 }
 
+/// The categorical TD target (C51) on validated arguments, into `out`:
+/// with next_probs, Pi_z((reward + discount * z)_# next_probs), using
+/// `shifted` (K entries) as scratch; without (terminated), Pi_z(delta_reward).
+template <class S, class Z, class Out>
+inline void categorical_terminal_target(S reward, const Z& z, Out& out) {
+  const Eigen::Matrix<S, 1, 1> atom(reward), one(S(1));
+  categorical_projection_kernel(atom, one, z, out);
+}
+template <class S, class Z, class P, class Shifted, class Out>
+inline void categorical_bootstrap_target(S reward, S discount, const Z& z, const P& next_probs,
+                                         Shifted& shifted, Out& out) {
+  shifted.array() = reward + discount * z.array();
+  categorical_projection_kernel(shifted, next_probs, z, out);
+}
+
 }  // namespace detail
 
 /// Projects the distribution sum_j probs_in(j) * delta_{atoms_in(j)} onto the
