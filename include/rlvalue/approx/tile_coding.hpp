@@ -121,9 +121,7 @@ class TileCoding {
       const auto k = static_cast<std::size_t>(i);
       const double x = s[i];
       if (!(x >= config_.low[k] && x <= config_.high[k])) [[unlikely]]
-        detail::throw_invalid(where, std::string(name) + "[" + detail::format_value(i) + "]", x,
-                              "is outside [" + detail::format_value(config_.low[k]) + ", " +
-                                  detail::format_value(config_.high[k]) + "] (tile-coding bounds)");
+        fail_state(where, name, i, x);
     }
   }
   /// std::out_of_range unless 0 <= a < num_actions().
@@ -142,6 +140,15 @@ class TileCoding {
   }
 
  private:
+  // The throw, out of line so that check_state inlines into every update.
+  [[noreturn, gnu::cold, gnu::noinline]] void fail_state(std::string_view where, std::string_view name,
+                                                         Index i, double x) const {
+    const auto k = static_cast<std::size_t>(i);
+    detail::throw_invalid(where, std::string(name) + "[" + detail::format_value(i) + "]", x,
+                          "is outside [" + detail::format_value(config_.low[k]) + ", " +
+                              detail::format_value(config_.high[k]) + "] (tile-coding bounds)");
+  }
+
   void write_impl(const state_type& s, Index action, std::span<Index> out) const noexcept {
     const Index n = config_.num_tilings;
     const Index d = s.size();
