@@ -267,7 +267,7 @@ int register_all() {
     register_family<Estimator::gae, RowMajor>("GaeRow", s[0], s[1]);
     register_family<Estimator::lambda_returns, ColMajor>("LambdaReturnsCol", s[0], s[1]);
     register_family<Estimator::lambda_returns, RowMajor>("LambdaReturnsRow", s[0], s[1]);
-    if (s[1] >= 64 && s[0] * s[1] <= 1024 * 1024) {
+    if (s[1] >= 64) {
       using P = ParallelTarget;
       register_parallel<P::gae, ColMajor>("GaeColParallel", s[0], s[1]);
       register_parallel<P::gae, RowMajor>("GaeRowParallel", s[0], s[1]);

@@ -56,7 +56,8 @@ void check_all_functions(Index T, Index B, int threads) {
   using S = typename A::Scalar;
   CAPTURE(T, B, threads, A::IsRowMajor);
   const Inputs<A> in = make_inputs<A>(T, B, 1000 + static_cast<std::uint64_t>(B));
-  const Parallel par{.threads = threads};
+  // No minimum work per thread: the small test shapes must split.
+  const Parallel par{.threads = threads, .min_entries_per_thread = 0};
   const S gamma = S(0.97), lambda = S(0.9);
   A one(T, B), many(T, B), one2(T, B), many2(T, B);
   auto same = [&](const A& x, const A& y) { return (x == y).all(); };
@@ -140,7 +141,7 @@ TEST_CASE("Parallel sequence targets throw the single-threaded exceptions",
           "[targets][parallel]") {
   constexpr Index T = 64, B = 48;
   auto in = make_inputs<Arr<double>>(T, B, 9);
-  const Parallel par{.threads = 3};
+  const Parallel par{.threads = 3, .min_entries_per_thread = 0};
   Arr<double> out(T, B), out2(T, B);
 
   // A bad entry in a column of the last block (found by a worker thread),
@@ -206,4 +207,22 @@ TEST_CASE("Parallel: thread counts", "[targets][parallel]") {
   CHECK(rlvalue::detail::thread_count("f", Parallel{.threads = 1000}) ==
         rlvalue::kMaxParallelThreads);
   CHECK(rlvalue::detail::thread_count("f", Parallel{}) >= 1);
+  CHECK(message_of<std::invalid_argument>([] {
+          (void)rlvalue::detail::thread_count("gae", Parallel{.threads = 2, .min_entries_per_thread = -5});
+        }) == "gae: min_entries_per_thread = -5 must be non-negative (0: no minimum)");
+}
+
+TEST_CASE("Parallel: blocks limited by threads, columns and work", "[targets][parallel]") {
+  using rlvalue::detail::block_count;
+  constexpr Index k = Index(1) << 17;  // the default min_entries_per_thread
+  CHECK(Parallel{}.min_entries_per_thread == k);
+  CHECK(block_count(2, 2048, 64, 8, k) == 1);     // 2^17 entries: one thread
+  CHECK(block_count(2, 2048, 128, 8, k) == 2);    // 2^18: two
+  CHECK(block_count(8, 1024, 1024, 8, k) == 8);   // 2^20: eight
+  CHECK(block_count(16, 1024, 1024, 8, k) == 8);  // ... but no more than 2^20 / 2^17
+  CHECK(block_count(8, 1 << 20, 16, 8, k) == 2);  // two granules of columns
+  CHECK(block_count(4, 64, 48, 8, 0) == 4);       // no minimum: threads
+  CHECK(block_count(4, 64, 48, 8, 1) == 4);
+  CHECK(block_count(4, 0, 48, 8, 0) == 1);        // empty: one
+  CHECK(block_count(4, 64, 7, 8, 0) == 1);        // fewer columns than a granule
 }
