@@ -14,9 +14,10 @@
 // (gae: 4 inputs + out; lambda_returns: 3 inputs + out). Data come from
 // rlvalue/core/rng.hpp with a fixed seed, prepared outside the timed loop.
 // Multi-core scaling (families {Gae,LambdaReturns,Vtrace}{Col,Row}Parallel,
-// (T, B) = (2048, 64) and (1024, 1024), wall-clock time):
+// (T, B) = (2048, 64), (1024, 1024) and (4096, 4096), wall-clock time):
 //   * rlvalue:     the Parallel overload with threads = 2 (the calling thread
-//                  and one std::thread; this machine has 2 cores)
+//                  and one std::thread; this machine has 2 cores) and the
+//                  default min_entries_per_thread (so 2048 x 64 runs on one)
 //   * one_thread:  the same overload with threads = 1 (the single-threaded
 //                  function, nothing spawned)
 // so the ratio rlvalue / one_thread is the speed-up of two threads. V-trace
