@@ -1,22 +1,23 @@
 #pragma once
-// Categorical projection (layer 1): a distribution on any finite support
-// projected onto a fixed, strictly increasing support (Bellemare, Dabney,
-// Munos 2017, "A distributional perspective on reinforcement learning",
-// arXiv:1707.06887, Algorithm 1; for a non-uniform output support it is the
-// Cramer projection of Rowland et al. 2018, "An analysis of categorical
-// distributional reinforcement learning", arXiv:1802.08163, eq. 6).
-//
-// Each input atom y with mass p goes to the output atoms around it:
-//   y <= z_0:         p to z_0            (clipped)
-//   y >= z_{K-1}:     p to z_{K-1}        (clipped)
-//   z_i <= y < z_{i+1}: p*(z_{i+1}-y)/(z_{i+1}-z_i) to z_i, the rest to z_{i+1};
-// an atom exactly on z_i gives all its mass to z_i (the floor == ceil case
-// C51's `m_l += p*(u-b)`, `m_u += p*(b-l)` drops). Mass is conserved (up to
-// rounding), and inside [z_0, z_{K-1}] so is the mean: sum_i out_i z_i =
-// sum_j p_j y_j when every y_j lies in the support.
-//
-// Also here: `uniform_support` (C51's z_i = v_min + i*dz) and the checks of a
-// support and of a probability vector, shared by the distributional code.
+/// @file
+/// Categorical projection (layer 1): a distribution on any finite support
+/// projected onto a fixed, strictly increasing support (Bellemare, Dabney,
+/// Munos 2017, "A distributional perspective on reinforcement learning",
+/// arXiv:1707.06887, Algorithm 1; for a non-uniform output support it is the
+/// Cramer projection of Rowland et al. 2018, "An analysis of categorical
+/// distributional reinforcement learning", arXiv:1802.08163, eq. 6).
+///
+/// Each input atom y with mass p goes to the output atoms around it:
+///   y <= z_0:         p to z_0            (clipped)
+///   y >= z_{K-1}:     p to z_{K-1}        (clipped)
+///   z_i <= y < z_{i+1}: p*(z_{i+1}-y)/(z_{i+1}-z_i) to z_i, the rest to z_{i+1};
+/// an atom exactly on z_i gives all its mass to z_i (the floor == ceil case
+/// C51's `m_l += p*(u-b)`, `m_u += p*(b-l)` drops). Mass is conserved (up to
+/// rounding), and inside [z_0, z_{K-1}] so is the mean: sum_i out_i z_i =
+/// sum_j p_j y_j when every y_j lies in the support.
+///
+/// Also here: `uniform_support` (C51's z_i = v_min + i*dz) and the checks of a
+/// support and of a probability vector, shared by the distributional code.
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -34,8 +35,11 @@ namespace rlvalue {
 /// A uniform support for categorical distributions: num_atoms atoms from
 /// v_min to v_max, z_i = v_min + i*(v_max - v_min)/(num_atoms - 1) (C51).
 struct UniformSupport {
+  /// Lowest atom.
   double v_min = -10.0;
+  /// Highest atom (> v_min).
   double v_max = 10.0;
+  /// Number of atoms K >= 2, evenly spaced in [v_min, v_max].
   Index num_atoms = 51;
 };
 
@@ -111,6 +115,16 @@ template <class Probs>
 void check_probabilities(std::string_view where, std::string_view name,
                          const Eigen::DenseBase<Probs>& probs) {
   using S = typename Probs::Scalar;
+  // Fast path (vectorised): no entry below 0 and a sum within the tolerance
+  // (a NaN or an infinity makes the sum fail). Otherwise the loop below
+  // finds and names the first bad entry, or the bad sum.
+  if (probs.size() > 0) {
+    const auto p = probs.derived().template cast<double>();
+    if (p.minCoeff() >= 0.0 &&
+        std::abs(p.sum() - 1.0) <= static_cast<double>(probability_vector_tolerance<S>()))
+      [[likely]]
+      return;
+  }
   double sum = 0.0;
   for (Index i = 0; i < probs.size(); ++i) {
     const S p = probs.derived().coeff(i);
@@ -126,24 +140,11 @@ void check_probabilities(std::string_view where, std::string_view name,
 
 namespace detail {
 
-/// Adds mass p of atom y to `out` over the validated support z (K >= 1),
-/// starting the search from `hint` (the bracket of the previous atom), which
-/// it updates: sorted inputs cost O(1) amortised per atom, any other order a
-/// binary search. out must have been zeroed by the caller.
-template <class Z, class Out, class S>
-EIGEN_STRONG_INLINE void project_atom(const Z& z, S y, S p, Index& hint, Out& out) {
+/// The i with z_i <= y < z_{i+1} for z_0 < y < z_{K-1}, searched from `hint`
+/// (a few steps up, else a binary search): O(1) amortised for sorted inputs.
+template <class Z, class S>
+inline Index bracket_from(const Z& z, S y, Index hint) {
   const Index K = z.size();
-  if (!(y > z.coeff(0))) {  // also catches y == z_0
-    out.coeffRef(0) += p;
-    hint = 0;
-    return;
-  }
-  if (!(y < z.coeff(K - 1))) {
-    out.coeffRef(K - 1) += p;
-    hint = K - 1;
-    return;
-  }
-  // Now z_0 < y < z_{K-1}: find i with z_i <= y < z_{i+1}.
   Index i = hint;
   if (z.coeff(i) <= y) {
     Index steps = 0;
@@ -157,27 +158,91 @@ EIGEN_STRONG_INLINE void project_atom(const Z& z, S y, S p, Index& hint, Out& ou
   } else {
     i = static_cast<Index>(std::upper_bound(z.data(), z.data() + i, y) - z.data()) - 1;
   }
+  return i;
+}
+
+/// The output of the projection kernel: masses are added to `out`, except
+/// that additions to the bin last touched are held in a register until
+/// another bin is touched (consecutive input atoms share a bin: the upper
+/// half of one atom and the lower half of the next), so the additions do not
+/// form a chain through memory.
+template <class S, class Out>
+struct ProjectionAccumulator {
+  Out& out;
+  Index open = -1;  ///< the bin whose mass is held in `mass`
+  S mass = S(0);
+  EIGEN_ALWAYS_INLINE void add(Index i, S m) {
+    if (i == open) {
+      mass += m;
+      return;
+    }
+    flush();
+    open = i;
+    mass = m;
+  }
+  EIGEN_ALWAYS_INLINE void flush() {
+    if (open >= 0) out.coeffRef(open) += mass;
+  }
+};
+
+/// Adds mass p of atom y over the validated support z (K >= 1) to `acc`,
+/// finding y's bracket first by the uniform-spacing guess (below), else by
+/// a search from `hint` (the bracket of the previous atom), which it
+/// updates: sorted inputs cost O(1) amortised per atom, any other order a
+/// binary search.
+template <class Z, class Acc, class S>
+EIGEN_ALWAYS_INLINE void project_atom(const Z& z, S y, S p, Index& hint, S inv_spacing,
+                                      Acc& acc) {
+  const Index K = z.size();
+  if (!(y > z.coeff(0))) {  // also catches y == z_0
+    acc.add(0, p);
+    hint = 0;
+    return;
+  }
+  if (!(y < z.coeff(K - 1))) {
+    acc.add(K - 1, p);
+    hint = K - 1;
+    return;
+  }
+  // Now z_0 < y < z_{K-1}: find i with z_i <= y < z_{i+1}. First guess, as
+  // if the support were uniform, i = floor((y - z_0) / mean spacing): right
+  // for uniform supports up to rounding, so the search runs only when the
+  // guess misses (other supports, or y within rounding of an atom). The
+  // bracket is unique, so the result does not depend on how it was found.
+  const S guess = (y - z.coeff(0)) * inv_spacing;  // > 0
+  Index i = guess < S(K - 2) ? static_cast<Index>(guess) : K - 2;  // floor; NaN/inf: K - 2
+  if (!(z.coeff(i) <= y && y < z.coeff(i + 1))) [[unlikely]]
+    i = bracket_from(z, y, hint);
   hint = i;
   const S lo = z.coeff(i);
   if (y == lo) {  // on the grid: all the mass stays here
-    out.coeffRef(i) += p;
+    acc.add(i, p);
     return;
   }
   const S hi = z.coeff(i + 1);
   const S lower = p * ((hi - y) / (hi - lo));
-  out.coeffRef(i) += lower;
-  out.coeffRef(i + 1) += p - lower;
+  acc.add(i, lower);
+  acc.add(i + 1, p - lower);
 }
 
 /// categorical_projection on validated arguments. `z` must expose data()
-/// (contiguous); out must not alias the inputs.
+/// (contiguous); out must not alias the inputs. The masses reaching an output
+/// atom are summed in input order (grouped per run of consecutive atoms
+/// reaching it).
 template <class Y, class P, class Z, class Out>
 inline void categorical_projection_kernel(const Y& atoms_in, const P& probs_in, const Z& z,
                                           Out& out) {
   out.setZero();
+  using S = typename Z::Scalar;
+  const Index K = z.size();
+  // 1 / mean spacing of the support, for project_atom's first guess (K = 1:
+  // every atom is an end case and the guess is never made).
+  const S inv_spacing = K > 1 ? S(K - 1) / (z.coeff(K - 1) - z.coeff(0)) : S(0);
+  ProjectionAccumulator<S, Out> acc{out};
   Index hint = 0;
   for (Index j = 0; j < atoms_in.size(); ++j)
-    project_atom(z, atoms_in.coeff(j), probs_in.coeff(j), hint, out);
+    project_atom(z, atoms_in.coeff(j), probs_in.coeff(j), hint, inv_spacing, acc);
+  acc.flush();
 }
 
 /// The categorical TD target (C51) on validated arguments, into `out`:
