@@ -6,22 +6,57 @@
 // tile coding of width w in {1, 2, 3, 5} (w tilings, w = 1 tabular), built
 // from approx/tile_coding.hpp and approx/linear_q.hpp. Data comes in sweeps
 // (one sampled transition per state-action pair, shuffled); step sizes decay
-// geometrically after every sweep over the first 10,000 sweeps (2,000 with
-// --quick), then stay. Log Q-learning: c = 1, k = 200.
+// geometrically after every sweep over the first 10,000 sweeps, then stay
+// (--quick: the same runs at gamma 0.1 and 0.99 only). Log Q-learning: c = 1,
+// k = 200.
 //
 // Step sizes (a deviation from the schedule quoted in ALGORITHMS.md, which
 // decays every step size from 1): regular Q-learning alpha 0.1 -> 0.001;
-// Log Q-learning beta_log 0.1 -> 0.01 with beta_reg = 1. Measured here: from
-// an initial 1 (normalised features: a full NLMS step) Log Q-learning with
-// w >= 2 diverges within a few sweeps and regular Q-learning with w = 3 fails
-// even at gamma 0.99; with beta_reg decaying 1 -> 0.1, Log Q-learning drifts
-// upwards and diverges at gamma 0.1 for w >= 3 (an overestimate in log space
-// comes down by at most -ln(1 - beta_reg) per update, while an underestimate
-// goes up in one step).
+// Log Q-learning beta_log 0.03 -> 0.003 with beta_reg = 1. Why (measured with
+// this program's chain, 2-4 runs per setting, issue 7): the learners follow
+// ALGORITHMS.md exactly, and nothing is clipped or rejected before the
+// estimates overflow; the paper's schedule itself diverges here.
+// - The features have norm 1, so a step of 1 puts q(s, a) exactly on its
+//   target, and a state sharing m of the w tiles moves by m/w of the same
+//   error: overlapping tiles carry neighbours past every target.
+// - Q-learning, w >= 2, alpha from 1: |Q| > 1.5 (every return is in
+//   [-1, 1]) by sweep 1-4 at gamma 0.99 (12-64 at gamma 0.9), |Q| ~ 3e11 by
+//   sweep 1000 (w = 2, gamma 0.99); alpha (1 - gamma) is then too small to
+//   bring it back: late success 0 for w = 2, 3, 5 at every gamma.
+// - Log Q-learning, w >= 2, beta_log and beta_reg from 1: the positive
+//   channel passes f(1) (460.5 at gamma 0.1) in sweep 1-2 and grows
+//   geometrically in log space (w = 2, gamma 0.1: 510 at sweep 2, 1190 at
+//   sweep 16; in long double 6400 at sweep 29), so f^-1 overflows double at
+//   sweep 3-20 (gamma 0.1), 24-107 (gamma 0.9, 0.99). This is no rounding
+//   artefact: for r_ch >= 0 the target U^ stays above -gamma^k, and the
+//   long double run takes the same path. In log space the target
+//   f(r + gamma f^-1(y')) is y' + ln(gamma) for large values: slope
+//   gamma (x + gamma^k) / (gamma x + gamma^k) -> 1, a discount-1 problem in
+//   which the tiles' overshoot is not damped.
+// - With beta_reg decaying 1 -> 0.1 (beta_log from 0.1), Log Q-learning
+//   overestimates (Q+ > 1.5 at s = 1-2 by sweep 29-44) and diverges at
+//   gamma 0.1 for w >= 3 (sweep 398-1128): an overestimate in log space comes
+//   down by at most -ln(1 - beta_reg) per update, an underestimate goes up
+//   in one step.
+// - beta_log 0.1 -> 0.01 (beta_reg = 1; this program until issue 7) works
+//   except at w = 5, gamma 0.99: the positive channel drifts up from sweep
+//   ~700 (beta_log ~ 0.085; s = 44-47, next to the -1 end) and overflows at
+//   sweep 9500-10800 in 4 of 5 runs: at gamma^k = 0.134 the log-space slope
+//   is ~0.998 and the per-step cost -ln(gamma) = 0.01, too little to pull
+//   back an overestimate 45 steps from the +1 end. With k = 50 or 100 no
+//   run diverges (late success 0.64-0.88), with k = 1000 both runs tried do
+//   (by sweep ~2070); from beta_log 0.05 or 0.03 none does, and a final
+//   beta_log of 0.01 leaves the w = 5 policy flickering there (late success
+//   0.66-0.92) where 0.003 gives 0.92-1. Hence 0.03 -> 0.003.
+// So the paper's runs must differ from this in the initial step sizes (or
+// the feature scale); the w = 5, gamma 0.99 case also depends on k.
+// Binary tiles with steps divided by w are the sqrt(1/w)-valued tiles with
+// the undivided steps (tested in tests/learners/test_orchestrated_q_learning
+// .cpp; here identical results for the same seeds).
 //
 // Output: DIR/log_q_chain.csv (late success against gamma, one series per
 // method and width: the paper's plot) and DIR/log_q_chain_early.csv (early).
-// Metric: the fraction of evaluation points (every 50 sweeps; 25 with
+// Metric: the fraction of evaluation points (every 50 sweeps, also with
 // --quick) at which the greedy policy is optimal in all 50 states (strictly
 // Q(s, left) > Q(s, right), so an untrained tie does not count), early (first
 // 20% of the evaluation points) and late (last 20%). The paper: with w > 1
@@ -31,7 +66,8 @@
 //
 // The paper's tile features have value sqrt(1/w); LinearQ's are binary, so
 // step sizes in feature space are divided by w: either way one update moves
-// q(s, a) by step * error (the same algorithm).
+// q(s, a) by step * error and q(s', a) by (shared tiles / w) * step * error,
+// the same algorithm in both channels' mapped spaces (see above).
 #include <rlvalue/rlvalue.hpp>
 // Named explicitly as well, in case the umbrella header predates them.
 #include <rlvalue/approx/linear_q.hpp>
@@ -99,7 +135,7 @@ struct Setup {
   // Step sizes: initial -> final, geometric over decay_sweeps.
   double alpha0 = 0.1, alpha1 = 0.001;  // regular Q-learning
   double reg0 = 1.0, reg1 = 1.0;        // Log Q-learning, beta_reg
-  double log0 = 0.1, log1 = 0.01;       // Log Q-learning, beta_log
+  double log0 = 0.03, log1 = 0.003;     // Log Q-learning, beta_log
 };
 
 enum class Method { regular, log };
@@ -163,12 +199,13 @@ Eigen::VectorXd run_one(Method method, double gamma, Index width, const Setup& s
 std::string method_name(Method m) { return m == Method::regular ? "Q-learning" : "Log Q-learning"; }
 
 int run(const ExampleOptions& opts) {
-  const Setup setup = opts.quick ? Setup{.sweeps = 2500, .decay_sweeps = 2000, .eval_every = 25}
-                                 : Setup{.sweeps = 12500, .decay_sweeps = 10000, .eval_every = 50};
+  // --quick keeps the schedule (Log Q-learning needs the 10,000 sweeps at
+  // these step sizes) and runs only gamma 0.1 and 0.99.
+  const Setup setup{.sweeps = 12500, .decay_sweeps = 10000, .eval_every = 50};
   std::cout << "[log_q_chain] " << setup.sweeps << " sweeps, step sizes decaying over the first "
             << setup.decay_sweeps << "; " << opts.runs << " runs\n";
   const std::vector<double> gammas =
-      opts.quick ? std::vector<double>{0.1}
+      opts.quick ? std::vector<double>{0.1, 0.99}
                  : std::vector<double>{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.94, 0.96, 0.98, 0.99};
   const std::vector<Index> widths{1, 2, 3, 5};
   CsvWriter csv, csv_early;  // late success (the paper's plot) and early success
@@ -209,33 +246,26 @@ int run(const ExampleOptions& opts) {
     return Index(std::find(gammas.begin(), gammas.end(), gamma) - gammas.begin());
   };
   const std::string late = " (late success fraction)";
-  const Index g01 = find(0.1);
+  // Largest late success over the gammas <= 0.9 (--quick: gamma 0.1).
+  auto max_low = [&](const Eigen::VectorXd& v) {
+    double m = 0.0;
+    for (Index g = 0; g < xs.size(); ++g)
+      if (xs[g] <= 0.9) m = std::max(m, v[g]);
+    return m;
+  };
+  const Index g99 = find(0.99);
   for (std::size_t i = 0; i < widths.size(); ++i) {
     const std::string w = " w=" + std::to_string(widths[i]);
-    if (widths[i] == 5 && !opts.quick) {
-      // Measured: fails at gamma 0.99 with w = 5 (both methods struggle there);
-      // checked up to 0.98 and printed at 0.99.
-      report.check_greater("Log Q-learning" + w + " works at every gamma <= 0.98, min" + late,
-                           logq[i].head(find(0.98) + 1).minCoeff(), 0.8);
-      std::cout << "[log_q_chain] not checked: Log Q-learning w=5 at gamma 0.99" << late
-                << ": paper: works; measured: " << format_number(logq[i][find(0.99)]) << "\n";
-    } else {
-      report.check_greater("Log Q-learning" + w + " works at every gamma, min over gamma" + late,
-                           logq[i].minCoeff(), 0.8);
-    }
+    report.check_greater("Log Q-learning" + w + " works at every gamma, min over gamma" + late,
+                         logq[i].minCoeff(), 0.8);
   }
   report.check_greater("tabular (w=1) Q-learning works at every gamma, min" + late,
                        regular[0].minCoeff(), 0.8);
   for (std::size_t i = 1; i < widths.size(); ++i) {
     const std::string w = " w=" + std::to_string(widths[i]);
-    if (opts.quick) {
-      report.check_less("Q-learning" + w + " fails at gamma 0.1" + late, regular[i][g01], 0.2);
-    } else {
-      report.check_less("Q-learning" + w + " fails at low gamma, max over gamma <= 0.9" + late,
-                        regular[i].head(find(0.9) + 1).maxCoeff(), 0.2);
-      report.check_greater("Q-learning" + w + " works at gamma 0.99" + late,
-                           regular[i][find(0.99)], 0.8);
-    }
+    report.check_less("Q-learning" + w + " fails at low gamma, max over gamma <= 0.9" + late,
+                      max_low(regular[i]), 0.2);
+    report.check_greater("Q-learning" + w + " works at gamma 0.99" + late, regular[i][g99], 0.8);
   }
 
   const auto path = opts.csv_path("log_q_chain");

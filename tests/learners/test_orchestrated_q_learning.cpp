@@ -2,16 +2,19 @@
 // hand-worked Log Q updates (terminated vs truncated), OVM with one identity
 // channel = QLearning to the last bit, Log Q through OVM = LogQLearning,
 // Q-decomposition's aggregate = Q-learning on the summed reward, linear
-// (one-hot LinearQ) = tabular, convergence of Log Q-learning to Q* of
-// value_iteration on a random MDP with rewards of both signs, bad input
-// leaving every channel unchanged.
+// (one-hot LinearQ) = tabular, binary tiles with beta/w = sqrt(1/w)-valued
+// tiles with beta (the chain example's features), convergence of Log
+// Q-learning to Q* of value_iteration on a random MDP with rewards of both
+// signs, bad input leaving every channel unchanged.
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "catch.hpp"
@@ -69,6 +72,39 @@ TabularMDP<double> signed_garnet() {
   return random_mdp(5, 2, 2, rng,
                     {.reward_min = -1.0, .reward_max = 1.0, .termination_probability = 0.1});
 }
+
+/// 1-D tile coding of the Log Q chain over `n` integer states: tiling t of w
+/// activates tile (s + t) / w of n / w + 2. Binary (sparse) form.
+struct ChainTilesBinary {
+  using state_type = Index;
+  Index n, w;
+  Index tiles() const noexcept { return n / w + 2; }
+  Index num_features() const noexcept { return w * tiles(); }
+  Index num_active() const noexcept { return w; }
+  void write(Index s, std::span<Index> out) const noexcept {
+    for (Index t = 0; t < w; ++t) out[static_cast<std::size_t>(t)] = t * tiles() + (s + t) / w;
+  }
+  void check_state(std::string_view where, std::string_view name, Index s) const {
+    check_index(where, name, s, n);
+  }
+};
+
+/// The same tiles as dense features of value `v` (the paper: v = sqrt(1/w)).
+struct ChainTilesValued {
+  using state_type = Index;
+  ChainTilesBinary tiles;
+  double v;
+  Index num_features() const noexcept { return tiles.num_features(); }
+  template <class T>
+  void write(Index s, std::span<T> out) const noexcept {
+    std::fill(out.begin(), out.end(), T(0));
+    for (Index t = 0; t < tiles.w; ++t)
+      out[static_cast<std::size_t>(t * tiles.tiles() + (s + t) / tiles.w)] = static_cast<T>(v);
+  }
+  void check_state(std::string_view where, std::string_view name, Index s) const {
+    tiles.check_state(where, name, s);
+  }
+};
 
 }  // namespace
 
@@ -204,6 +240,57 @@ TEST_CASE("OVM on one-hot LinearQ equals OVM on TabularQ; run-time channels",
     CHECK(linear.action_values(s) == tabular.action_values(s));
     CHECK(lp.parameters().row(s) == tp.parameters().row(s));
     CHECK(ln.parameters().row(s) == tn.parameters().row(s));
+  }
+}
+
+TEST_CASE("LogQLearning on tiles: binary features with beta/w = valued features with beta/(w v^2)",
+          "[learners][log_q][linear]") {
+  // The chain example's claim: binary tiles with the mapped-space step
+  // divided by w are the same algorithm as the paper's sqrt(1/w)-valued
+  // tiles (and any value v with the step divided by w v^2), including what
+  // other states read back through f^-1 (generalisation). The gradient is
+  // phi itself: a normalised phi would break the v = 1.7 case.
+  const Index n = 12, w = 3;
+  const double beta = 0.6, beta_reg = 0.5, gamma = 0.9;
+  Rng rng = make_rng(29);
+  std::vector<Transition<>> ts;
+  for (int i = 0; i < 4000; ++i) {
+    const Index s = uniform_index(rng, n), a = uniform_index(rng, 2);
+    const double u = uniform01(rng);
+    const double r = u < 0.1 ? 1.0 : (u < 0.2 ? -1.0 : 0.0);
+    ts.push_back({.state = s, .action = a, .reward = r,
+                  .next_state = std::min<Index>(n - 1, std::max<Index>(0, s + (a == 0 ? -1 : 1))),
+                  .terminated = u < 0.2});
+  }
+  using Bin = LinearQ<ChainTilesBinary>;
+  using Val = LinearQ<ChainTilesValued>;
+  const ChainTilesBinary tiles{n, w};
+  Bin bp(tiles, 2), bn(tiles, 2);
+  LogQLearning<Bin> binary(bp, bn, {.gamma = gamma, .step_size = beta / double(w),
+                                    .regular_step_size = beta_reg, .k = 20.0});
+  for (const double v : {std::sqrt(1.0 / double(w)), 1.7}) {
+    CAPTURE(v);
+    Val vp(ChainTilesValued{tiles, v}, 2), vn(ChainTilesValued{tiles, v}, 2);
+    bp.parameters().setZero();
+    bn.parameters().setZero();
+    LogQLearning<Val> valued(vp, vn, {.gamma = gamma, .step_size = beta / (double(w) * v * v),
+                                      .regular_step_size = beta_reg, .k = 20.0});
+    for (const auto& t : ts) {
+      binary.update(t);
+      valued.update(t);
+    }
+    double largest = 0.0;
+    for (Index s = 0; s < n; ++s)
+      for (Index a = 0; a < 2; ++a)
+        for (Index j = 0; j < 2; ++j) {
+          const double x = binary.approximator(j).value(s, a);
+          CHECK(valued.approximator(j).value(s, a) == Approx(x).margin(1e-9).epsilon(1e-9));
+          CHECK(valued.channel_q(j, s, a) ==
+                Approx(binary.channel_q(j, s, a)).margin(1e-9).epsilon(1e-9));
+          largest = std::max(largest, std::abs(x));
+        }
+    CHECK(largest > 1.0);  // the estimates moved far from their initial 0
+    for (Index s = 0; s < n; ++s) CHECK(valued.greedy_action(s) == binary.greedy_action(s));
   }
 }
 
