@@ -1,10 +1,11 @@
 #pragma once
-// CategoricalTable: one categorical distribution per state (or state-action
-// pair) on a fixed uniform support z_0 < ... < z_{K-1} (C51's representation,
-// Bellemare, Dabney, Munos 2017, arXiv:1707.06887), stored as a row-major
-// (S*A) x K matrix whose rows lie on the probability simplex. The tabular
-// storage of CategoricalTD / CategoricalQLearning; nothing allocates after
-// construction.
+/// @file
+/// CategoricalTable: one categorical distribution per state (or state-action
+/// pair) on a fixed uniform support z_0 < ... < z_{K-1} (C51's representation,
+/// Bellemare, Dabney, Munos 2017, arXiv:1707.06887), stored as a row-major
+/// (S*A) x K matrix whose rows lie on the probability simplex. The tabular
+/// storage of CategoricalTD / CategoricalQLearning; nothing allocates after
+/// construction.
 
 #include <Eigen/Core>
 #include <string_view>
@@ -20,9 +21,13 @@ namespace rlvalue {
 template <class Scalar = double>
 class CategoricalTable {
  public:
+  /// Scalar type (float or double).
   using scalar_type = Scalar;
+  /// Type of a state.
   using state_type = Index;
+  /// Column vector of the atoms z_1 < ... < z_K.
   using support_vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+  /// Eigen storage of the parameters.
   using parameter_type = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
   /// num_states, num_actions >= 1; a valid support (v_min < v_max finite,
@@ -49,16 +54,22 @@ class CategoricalTable {
                    Scalar initial_value = Scalar(0))
       : CategoricalTable(num_states, 1, support, initial_value) {}
 
+  /// Number of states.
   Index num_states() const noexcept { return p_.rows() / num_actions_; }
+  /// Number of actions.
   Index num_actions() const noexcept { return num_actions_; }
+  /// Number of atoms of the support.
   Index num_atoms() const noexcept { return z_.size(); }
   /// The atoms z_i = v_min + i*(v_max - v_min)/(K - 1).
   const support_vector& support() const noexcept { return z_; }
+  /// The uniform support {v_min, v_max, num_atoms} given at construction.
   const UniformSupport& support_config() const noexcept { return config_; }
 
+  /// Throws std::out_of_range naming `where` and `name` (and the value) if the state is not valid.
   void check_state(std::string_view where, std::string_view name, Index s) const {
     check_index(where, name, s, num_states());
   }
+  /// Throws std::out_of_range naming `where` and `name` (and the value) if the action is not in [0, num_actions()).
   void check_action(std::string_view where, std::string_view name, Index a) const {
     check_index(where, name, a, num_actions_);
   }
@@ -95,6 +106,7 @@ class CategoricalTable {
 
   /// The (S*A) x K row-major probabilities.
   const parameter_type& parameters() const noexcept { return p_; }
+  /// The parameters, writable (see the const overload).
   parameter_type& parameters() noexcept { return p_; }
 
  private:

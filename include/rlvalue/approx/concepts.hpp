@@ -1,9 +1,10 @@
 #pragma once
-// What a learner needs of a value-function approximator. Tabular tables are
-// the one-hot special case of linear approximators: both expose the value of
-// a state, the features of a state, the parameters, and a semi-gradient step
-//   w += scaled_error * grad_w v(s)
-// so a learner is written once for both.
+/// @file
+/// What a learner needs of a value-function approximator. Tabular tables are
+/// the one-hot special case of linear approximators: both expose the value of
+/// a state, the features of a state, the parameters, and a semi-gradient step
+///   w += scaled_error * grad_w v(s)
+/// so a learner is written once for both.
 
 #include <concepts>
 #include <string_view>

@@ -1,18 +1,19 @@
 #pragma once
-// What a linear approximator needs of a feature map phi(s).
-//
-// Two kinds, told apart by the presence of num_active():
-//  - sparse binary maps (one-hot, state aggregation, tile coding): phi(s) is
-//    0/1 with exactly num_active() ones; `write(s, out)` writes their indices
-//    into caller-owned storage `out` (std::span<Index> of num_active()
-//    entries; no allocation per call);
-//  - dense maps (Fourier, polynomial, radial basis): `write(s, out)` writes
-//    all num_features() values into caller-owned `out` (std::span<T>, T float
-//    or double).
-// State-action maps (tile coding with the action as an extra integer input)
-// also have `write(s, action, out)` and num_actions().
-// `check_state(where, name, s)` throws (std::invalid_argument for a bad value
-// or shape, std::out_of_range for an index) naming `where` and `name`.
+/// @file
+/// What a linear approximator needs of a feature map phi(s).
+///
+/// Two kinds, told apart by the presence of num_active():
+///  - sparse binary maps (one-hot, state aggregation, tile coding): phi(s) is
+///    0/1 with exactly num_active() ones; `write(s, out)` writes their indices
+///    into caller-owned storage `out` (std::span<Index> of num_active()
+///    entries; no allocation per call);
+///  - dense maps (Fourier, polynomial, radial basis): `write(s, out)` writes
+///    all num_features() values into caller-owned `out` (std::span<T>, T float
+///    or double).
+/// State-action maps (tile coding with the action as an extra integer input)
+/// also have `write(s, action, out)` and num_actions().
+/// `check_state(where, name, s)` throws (std::invalid_argument for a bad value
+/// or shape, std::out_of_range for an index) naming `where` and `name`.
 
 #include <cmath>
 #include <concepts>

@@ -1,11 +1,12 @@
 #pragma once
-// FourierBasis: the order-n Fourier cosine basis over a box (Konidaris,
-// Osentoski, Thomas 2011, "Value function approximation in reinforcement
-// learning using the Fourier basis"; Sutton & Barto 2nd ed. section 9.5.2):
-//   phi_i(s) = cos(pi * c^i . u),   u_j = (s_j - low_j) / (high_j - low_j),
-// for every c^i in {0..n}^d ((n+1)^d features; c^0 = 0 gives the constant 1).
-// Dense. States outside [low, high] are accepted (the basis is periodic);
-// non-finite coordinates are rejected.
+/// @file
+/// FourierBasis: the order-n Fourier cosine basis over a box (Konidaris,
+/// Osentoski, Thomas 2011, "Value function approximation in reinforcement
+/// learning using the Fourier basis"; Sutton & Barto 2nd ed. section 9.5.2):
+///   phi_i(s) = cos(pi * c^i . u),   u_j = (s_j - low_j) / (high_j - low_j),
+/// for every c^i in {0..n}^d ((n+1)^d features; c^0 = 0 gives the constant 1).
+/// Dense. States outside [low, high] are accepted (the basis is periodic);
+/// non-finite coordinates are rejected.
 
 #include <Eigen/Core>
 #include <cmath>
@@ -25,6 +26,7 @@ namespace rlvalue {
 struct FourierBasisConfig {
   Index order = 3;           ///< n >= 0
   std::vector<double> low;   ///< finite, low_j < high_j
+  /// Upper bound of each state dimension (same length as `low`, high > low).
   std::vector<double> high;
 };
 
@@ -33,6 +35,7 @@ struct FourierBasisConfig {
 template <int Dims = Eigen::Dynamic>
 class FourierBasis {
  public:
+  /// Type of a state.
   using state_type = Eigen::Matrix<double, Dims, 1>;
 
   /// std::invalid_argument for order < 0, bounds of different or zero length
@@ -58,7 +61,9 @@ class FourierBasis {
     coefficients_ = std::numbers::pi * detail::full_coefficients(where, d, c.order);
   }
 
+  /// Number of state dimensions.
   Index dimensions() const noexcept { return low_.size(); }
+  /// Number of features.
   Index num_features() const noexcept { return coefficients_.rows(); }
   /// The frequency vectors pi * c^i, one per row.
   const Eigen::MatrixXd& frequencies() const noexcept { return coefficients_; }

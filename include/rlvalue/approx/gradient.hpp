@@ -1,21 +1,22 @@
 #pragma once
-// Gradients of an estimate with respect to an approximator's flat parameter
-// vector (parameters().data(), parameters().size() entries), in the two
-// shapes the trace learners need:
-//   BinaryGradient         binary features: a set of flat indices, each with
-//                          coefficient 1 (tables, state aggregation, tiles);
-//   DenseGradient<Scalar>  real features phi placed at flat indices
-//                          i * stride + offset (Fourier, polynomial, RBF;
-//                          stride = num_actions, offset = a for a per-action
-//                          weight block of a row-major F x A matrix).
-// For v(s; w) = w . phi(s) (and q(s, a; w) likewise) the gradient is phi.
-//
-// make_gradient(f) allocates a gradient of the right shape once (at learner
-// construction); write_gradient(f, s[, a], g) fills it without allocating.
-// Approximators provide `make_gradient()` and `gradient(s[, a], g)`; the
-// tabular ones (TabularV, TabularQ), which predate this header, are adapted
-// here from their one-hot features (flat index s, or s * A + a for the
-// row-major S x A table).
+/// @file
+/// Gradients of an estimate with respect to an approximator's flat parameter
+/// vector (parameters().data(), parameters().size() entries), in the two
+/// shapes the trace learners need:
+///   BinaryGradient         binary features: a set of flat indices, each with
+///                          coefficient 1 (tables, state aggregation, tiles);
+///   DenseGradient<Scalar>  real features phi placed at flat indices
+///                          i * stride + offset (Fourier, polynomial, RBF;
+///                          stride = num_actions, offset = a for a per-action
+///                          weight block of a row-major F x A matrix).
+/// For v(s; w) = w . phi(s) (and q(s, a; w) likewise) the gradient is phi.
+///
+/// make_gradient(f) allocates a gradient of the right shape once (at learner
+/// construction); write_gradient(f, s[, a], g) fills it without allocating.
+/// Approximators provide `make_gradient()` and `gradient(s[, a], g)`; the
+/// tabular ones (TabularV, TabularQ), which predate this header, are adapted
+/// here from their one-hot features (flat index s, or s * A + a for the
+/// row-major S x A table).
 
 #include <Eigen/Core>
 #include <span>
@@ -31,9 +32,12 @@ namespace rlvalue {
 /// Gradient of binary features: `count` flat parameter indices, each with
 /// coefficient 1. Capacity fixed at construction.
 struct BinaryGradient {
+  /// Room for `capacity` active indices (the map's num_active()).
   explicit BinaryGradient(Index capacity) : indices(static_cast<std::size_t>(capacity)) {}
   std::vector<Index> indices;  ///< storage; the first `count` entries are active
+  /// Number of active indices.
   Index count = 0;
+  /// The active flat parameter indices: indices[0, count).
   std::span<const Index> active() const noexcept {
     return {indices.data(), static_cast<std::size_t>(count)};
   }
@@ -43,12 +47,17 @@ struct BinaryGradient {
 /// index i * stride + offset.
 template <class Scalar>
 struct DenseGradient {
+  /// `size` coefficients, zero-initialised, at stride 1 and offset 0.
   explicit DenseGradient(Index size) : values(Eigen::Matrix<Scalar, Eigen::Dynamic, 1>::Zero(size)) {}
+  /// The coefficients (the feature values).
   Eigen::Matrix<Scalar, Eigen::Dynamic, 1> values;
+  /// Distance between consecutive coefficients in the flat parameter array.
   Index stride = 1;
+  /// Flat parameter index of values(0).
   Index offset = 0;
 };
 
+/// True if G is BinaryGradient (binary features), false for DenseGradient.
 template <class G>
 inline constexpr bool is_binary_gradient_v = std::is_same_v<G, BinaryGradient>;
 
@@ -59,6 +68,7 @@ Scalar gradient_dot(const BinaryGradient& g, const Scalar* p) noexcept {
   for (Index i = 0; i < g.count; ++i) sum += p[g.indices[static_cast<std::size_t>(i)]];
   return sum;
 }
+/// p . g for dense features: sum_i values(i) * p[i * stride + offset].
 template <class Scalar>
 Scalar gradient_dot(const DenseGradient<Scalar>& g, const Scalar* p) noexcept {
   const Index n = g.values.size();
@@ -74,6 +84,7 @@ template <class Scalar>
 void gradient_add(Scalar* p, Scalar c, const BinaryGradient& g) noexcept {
   for (Index i = 0; i < g.count; ++i) p[g.indices[static_cast<std::size_t>(i)]] += c;
 }
+/// p += c * g for dense features: p[i * stride + offset] += c * values(i).
 template <class Scalar>
 void gradient_add(Scalar* p, Scalar c, const DenseGradient<Scalar>& g) noexcept {
   const Index n = g.values.size();

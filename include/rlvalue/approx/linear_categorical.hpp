@@ -1,12 +1,13 @@
 #pragma once
-// LinearCategorical: a categorical distribution per state given by softmax
-// logits linear in the features (C51's output layer on fixed features;
-// Bellemare, Dabney, Munos 2017, arXiv:1707.06887; Bellemare, Dabney, Rowland
-// 2023, "Distributional RL", section 9):
-//   logits(s) = W^T phi(s)  (W: F x K),   p(s) = softmax(logits(s)),
-// on a fixed uniform support z. With one-hot features every state has its
-// own logits. Feature buffers are allocated at construction; reads write
-// into them, so one object is not safe to read concurrently.
+/// @file
+/// LinearCategorical: a categorical distribution per state given by softmax
+/// logits linear in the features (C51's output layer on fixed features;
+/// Bellemare, Dabney, Munos 2017, arXiv:1707.06887; Bellemare, Dabney, Rowland
+/// 2023, "Distributional RL", section 9):
+///   logits(s) = W^T phi(s)  (W: F x K),   p(s) = softmax(logits(s)),
+/// on a fixed uniform support z. With one-hot features every state has its
+/// own logits. Feature buffers are allocated at construction; reads write
+/// into them, so one object is not safe to read concurrently.
 
 #include <Eigen/Core>
 #include <cmath>
@@ -100,11 +101,17 @@ class LinearLogitsScratch {
 template <FeatureMap Map, class Scalar = double>
 class LinearCategorical {
  public:
+  /// Scalar type (float or double).
   using scalar_type = Scalar;
+  /// Type of a state.
   using state_type = typename Map::state_type;
+  /// The feature map type.
   using map_type = Map;
+  /// Column vector type (support, probabilities, logits).
   using vector_type = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+  /// Eigen storage of the parameters.
   using parameter_type = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  /// True if the feature map is sparse binary (cost follows the active features).
   static constexpr bool sparse = SparseFeatureMap<Map>;
 
   /// A valid support (see check_uniform_support); all logits start at 0, so
@@ -115,8 +122,11 @@ class LinearCategorical {
     w_ = parameter_type::Zero(map_.num_features(), z_.size());
   }
 
+  /// The feature map.
   const Map& map() const noexcept { return map_; }
+  /// Number of atoms of the support.
   Index num_atoms() const noexcept { return z_.size(); }
+  /// Number of features.
   Index num_features() const noexcept { return w_.rows(); }
   /// States 0..num_states()-1 when the map is over a finite state set.
   Index num_states() const
@@ -124,8 +134,10 @@ class LinearCategorical {
   {
     return map_.num_states();
   }
+  /// The atoms z_1 < ... < z_K.
   const vector_type& support() const noexcept { return z_; }
 
+  /// Throws std::out_of_range naming `where` and `name` (and the value) if the state is not valid.
   void check_state(std::string_view where, std::string_view name, const state_type& s) const {
     map_.check_state(where, name, s);
   }
@@ -159,6 +171,7 @@ class LinearCategorical {
 
   /// The F x K weights.
   const parameter_type& parameters() const noexcept { return w_; }
+  /// The parameters, writable (see the const overload).
   parameter_type& parameters() noexcept { return w_; }
 
   /// Writes logits(s) = W^T phi(s) into `out` (K entries; s unchecked).

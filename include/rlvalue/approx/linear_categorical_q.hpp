@@ -1,17 +1,18 @@
 #pragma once
-// LinearCategoricalQ: one categorical distribution per (state, action) given
-// by softmax logits linear in the state features, with a separate weight
-// block per action (C51's output layer on fixed features; Bellemare, Dabney,
-// Munos 2017, arXiv:1707.06887; Bellemare, Dabney, Rowland 2023,
-// "Distributional RL", section 9):
-//   logits(s, a) = W_a^T phi(s),   p(s, a) = softmax(logits(s, a)),
-// on a fixed uniform support z of K atoms. W is one row-major
-// F x (A*K) matrix; W_a, the block of action a, is its columns
-// [a*K, (a+1)*K), so the logits of every action of s are W^T phi(s) in one
-// pass (block a = logits(s, a)), as LinearQ's per-action blocks give q(s, .).
-// With OneHotMap every (s, a) has its own logits (the tabular-logit case).
-// Feature and read buffers are allocated at construction; reads write into
-// them, so one object is not safe to read concurrently.
+/// @file
+/// LinearCategoricalQ: one categorical distribution per (state, action) given
+/// by softmax logits linear in the state features, with a separate weight
+/// block per action (C51's output layer on fixed features; Bellemare, Dabney,
+/// Munos 2017, arXiv:1707.06887; Bellemare, Dabney, Rowland 2023,
+/// "Distributional RL", section 9):
+///   logits(s, a) = W_a^T phi(s),   p(s, a) = softmax(logits(s, a)),
+/// on a fixed uniform support z of K atoms. W is one row-major
+/// F x (A*K) matrix; W_a, the block of action a, is its columns
+/// [a*K, (a+1)*K), so the logits of every action of s are W^T phi(s) in one
+/// pass (block a = logits(s, a)), as LinearQ's per-action blocks give q(s, .).
+/// With OneHotMap every (s, a) has its own logits (the tabular-logit case).
+/// Feature and read buffers are allocated at construction; reads write into
+/// them, so one object is not safe to read concurrently.
 
 #include <Eigen/Core>
 #include <string_view>
@@ -34,14 +35,20 @@ inline constexpr int max_linear_categorical_q_actions = 64;
 template <FeatureMap Map, class Scalar = double>
 class LinearCategoricalQ {
  public:
+  /// Scalar type (float or double).
   using scalar_type = Scalar;
+  /// Type of a state.
   using state_type = typename Map::state_type;
+  /// The feature map type.
   using map_type = Map;
+  /// Column vector type (support, probabilities, logits).
   using vector_type = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+  /// Eigen storage of the parameters.
   using parameter_type = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   /// Row of the A means (fixed capacity, no heap).
   using action_values_type = Eigen::Matrix<Scalar, 1, Eigen::Dynamic, Eigen::RowMajor, 1,
                                            max_linear_categorical_q_actions>;
+  /// True if the feature map is sparse binary (cost follows the active features).
   static constexpr bool sparse = SparseFeatureMap<Map>;
 
   /// num_actions in [1, max_linear_categorical_q_actions] and a valid
@@ -55,9 +62,13 @@ class LinearCategoricalQ {
     all_ = vector_type::Zero(actions_ * z_.size());
   }
 
+  /// The feature map.
   const Map& map() const noexcept { return map_; }
+  /// Number of actions.
   Index num_actions() const noexcept { return actions_; }
+  /// Number of atoms of the support.
   Index num_atoms() const noexcept { return z_.size(); }
+  /// Number of features.
   Index num_features() const noexcept { return w_.rows(); }
   /// States 0..num_states()-1 when the map is over a finite state set.
   Index num_states() const
@@ -68,6 +79,7 @@ class LinearCategoricalQ {
   /// The atoms z (K entries).
   const vector_type& support() const noexcept { return z_; }
 
+  /// Throws std::out_of_range naming `where` and `name` (and the value) if the state is not valid.
   void check_state(std::string_view where, std::string_view name, const state_type& s) const {
     map_.check_state(where, name, s);
   }
@@ -142,6 +154,7 @@ class LinearCategoricalQ {
 
   /// The F x (A*K) weights (block a: columns a*K .. a*K + K - 1).
   const parameter_type& parameters() const noexcept { return w_; }
+  /// The parameters, writable (see the const overload).
   parameter_type& parameters() noexcept { return w_; }
 
  private:

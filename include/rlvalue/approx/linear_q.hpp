@@ -1,17 +1,18 @@
 #pragma once
-// LinearQ: a linear action-value function (Sutton & Barto 2nd ed. section
-// 10.1) in one of two layouts:
-//   ActionFeatures::per_action_blocks  q(s, a) = phi(s) . W[:, a], W a
-//       row-major F x A matrix (one weight block per action over the state
-//       features; grad = phi(s) in column a). With OneHotMap this is TabularQ
-//       exactly (bit for bit).
-//   ActionFeatures::state_action       q(s, a) = w . phi(s, a), phi a
-//       StateActionFeatureMap (tile coding with the action as an extra
-//       integer input, as in Sutton & Barto's Mountain Car).
-// action_values(s) returns the num_actions() values by value in a row vector
-// with fixed capacity (max_linear_q_actions): no allocation, and two rows
-// (of s and s') can be alive at once, as the one-step learners need.
-// Feature scratch is held by the object: const reads are not thread-safe.
+/// @file
+/// LinearQ: a linear action-value function (Sutton & Barto 2nd ed. section
+/// 10.1) in one of two layouts:
+///   ActionFeatures::per_action_blocks  q(s, a) = phi(s) . W[:, a], W a
+///       row-major F x A matrix (one weight block per action over the state
+///       features; grad = phi(s) in column a). With OneHotMap this is TabularQ
+///       exactly (bit for bit).
+///   ActionFeatures::state_action       q(s, a) = w . phi(s, a), phi a
+///       StateActionFeatureMap (tile coding with the action as an extra
+///       integer input, as in Sutton & Barto's Mountain Car).
+/// action_values(s) returns the num_actions() values by value in a row vector
+/// with fixed capacity (max_linear_q_actions): no allocation, and two rows
+/// (of s and s') can be alive at once, as the one-step learners need.
+/// Feature scratch is held by the object: const reads are not thread-safe.
 
 #include <Eigen/Core>
 #include <span>
@@ -37,16 +38,23 @@ template <FeatureMap Map, class Scalar = double,
           ActionFeatures Layout = ActionFeatures::per_action_blocks>
 class LinearQ {
  public:
+  /// Scalar type (float or double).
   using scalar_type = Scalar;
+  /// Type of a state.
   using state_type = typename Map::state_type;
+  /// The feature map type.
   using map_type = Map;
+  /// True if the feature map is sparse binary (cost follows the active features).
   static constexpr bool sparse = SparseFeatureMap<Map>;
+  /// True for one weight block per action (ActionFeatures::per_action_blocks).
   static constexpr bool blocks = Layout == ActionFeatures::per_action_blocks;
   static_assert(blocks || StateActionFeatureMap<Map>,
                 "rlvalue::LinearQ: the state_action layout needs a StateActionFeatureMap");
+  /// Eigen storage of the parameters.
   using parameter_type =
       std::conditional_t<blocks, Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>,
                          Eigen::Matrix<Scalar, Eigen::Dynamic, 1>>;
+  /// Gradient of q(s, a) in the parameters: BinaryGradient for sparse maps, DenseGradient otherwise.
   using gradient_type = std::conditional_t<sparse, BinaryGradient, DenseGradient<Scalar>>;
   /// Row of action values (fixed capacity, no heap).
   using action_values_type =
@@ -89,19 +97,26 @@ class LinearQ {
     requires(!blocks)
       : LinearQ(std::move(map), 0, Scalar(0)) {}
 
+  /// The feature map.
   const Map& map() const noexcept { return map_; }
+  /// Number of actions.
   Index num_actions() const noexcept { return actions_; }
+  /// Number of features.
   Index num_features() const noexcept { return map_.num_features(); }
+  /// Number of parameters (length of parameters()).
   Index num_parameters() const noexcept { return w_.size(); }
+  /// Number of states.
   Index num_states() const
     requires requires(const Map& m) { m.num_states(); }
   {
     return map_.num_states();
   }
 
+  /// Throws std::out_of_range naming `where` and `name` (and the value) if the state is not valid.
   void check_state(std::string_view where, std::string_view name, const state_type& s) const {
     map_.check_state(where, name, s);
   }
+  /// Throws std::out_of_range naming `where` and `name` (and the value) if the action is not in [0, num_actions()).
   void check_action(std::string_view where, std::string_view name, Index a) const {
     check_index(where, name, a, actions_);
   }
@@ -202,6 +217,7 @@ class LinearQ {
 
   /// The weights: F x A row-major (per-action blocks) or a vector of F.
   const parameter_type& parameters() const noexcept { return w_; }
+  /// The parameters, writable (see the const overload).
   parameter_type& parameters() noexcept { return w_; }
 
  private:

@@ -27,11 +27,17 @@ namespace rlvalue {
 template <FeatureMap Map, class Scalar = double>
 class LinearV {
  public:
+  /// Scalar type (float or double).
   using scalar_type = Scalar;
+  /// Type of a state.
   using state_type = typename Map::state_type;
+  /// The feature map type.
   using map_type = Map;
+  /// Eigen storage of the parameters.
   using parameter_type = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+  /// True if the feature map is sparse binary (cost follows the active features).
   static constexpr bool sparse = SparseFeatureMap<Map>;
+  /// Gradient of v(s) in the parameters: BinaryGradient for sparse maps, DenseGradient otherwise.
   using gradient_type = std::conditional_t<sparse, BinaryGradient, DenseGradient<Scalar>>;
 
   /// Every weight starts at `initial_weight` (finite; std::invalid_argument
@@ -49,8 +55,11 @@ class LinearV {
     }
   }
 
+  /// The feature map.
   const Map& map() const noexcept { return map_; }
+  /// Number of features.
   Index num_features() const noexcept { return w_.size(); }
+  /// Number of parameters (length of parameters()).
   Index num_parameters() const noexcept { return w_.size(); }
   /// States 0..num_states()-1 when the map is over a finite state set.
   Index num_states() const
@@ -118,6 +127,7 @@ class LinearV {
 
   /// The weights w.
   const parameter_type& parameters() const noexcept { return w_; }
+  /// The parameters, writable (see the const overload).
   parameter_type& parameters() noexcept { return w_; }
 
  private:

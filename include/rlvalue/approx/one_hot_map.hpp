@@ -1,6 +1,7 @@
 #pragma once
-// OneHotMap: the one-hot feature map over states 0..n-1 (phi(s) = e_s), the
-// map under which LinearV/LinearQ reproduce TabularV/TabularQ exactly.
+/// @file
+/// OneHotMap: the one-hot feature map over states 0..n-1 (phi(s) = e_s), the
+/// map under which LinearV/LinearQ reproduce TabularV/TabularQ exactly.
 
 #include <span>
 #include <string_view>
@@ -13,6 +14,7 @@ namespace rlvalue {
 /// phi(s) = e_s for s in [0, num_states): one active index, s itself.
 class OneHotMap {
  public:
+  /// Type of a state.
   using state_type = Index;
 
   /// num_states >= 1 (std::invalid_argument otherwise).
@@ -20,8 +22,11 @@ class OneHotMap {
     check_at_least_one("OneHotMap", "num_states", num_states);
   }
 
+  /// Number of states.
   Index num_states() const noexcept { return n_; }
+  /// Number of features.
   Index num_features() const noexcept { return n_; }
+  /// Active features per state: always 1.
   static constexpr Index num_active() noexcept { return 1; }
 
   /// std::out_of_range unless s is in [0, num_states).

@@ -1,9 +1,10 @@
 #pragma once
-// PolynomialBasis: all monomials of degree at most n in each coordinate
-// (Sutton & Barto 2nd ed. section 9.5.1, eq. 9.17):
-//   phi_i(s) = prod_j s_j^{c_ij},   c^i in {0..n}^d   ((n+1)^d features,
-// c^0 = 0 the constant 1). Dense. Scale states to about [-1, 1] first: high
-// powers of large inputs are ill-conditioned.
+/// @file
+/// PolynomialBasis: all monomials of degree at most n in each coordinate
+/// (Sutton & Barto 2nd ed. section 9.5.1, eq. 9.17):
+///   phi_i(s) = prod_j s_j^{c_ij},   c^i in {0..n}^d   ((n+1)^d features,
+/// c^0 = 0 the constant 1). Dense. Scale states to about [-1, 1] first: high
+/// powers of large inputs are ill-conditioned.
 
 #include <Eigen/Core>
 #include <span>
@@ -20,6 +21,7 @@ namespace rlvalue {
 template <int Dims = Eigen::Dynamic>
 class PolynomialBasis {
  public:
+  /// Type of a state.
   using state_type = Eigen::Matrix<double, Dims, 1>;
 
   /// dimensions >= 1 (= Dims when fixed), order >= 0 (std::invalid_argument).
@@ -29,8 +31,11 @@ class PolynomialBasis {
     if constexpr (Dims != Eigen::Dynamic) check_size("PolynomialBasis", "dimensions", dimensions, Dims);
   }
 
+  /// Number of state dimensions.
   Index dimensions() const noexcept { return exponents_.cols(); }
+  /// Maximum exponent of each dimension.
   Index order() const noexcept { return order_; }
+  /// Number of features.
   Index num_features() const noexcept { return exponents_.rows(); }
   /// The exponent vectors c^i, one per row.
   const Eigen::MatrixXd& exponents() const noexcept { return exponents_; }

@@ -1,10 +1,11 @@
 #pragma once
-// QuantileTable: m quantile estimates theta(s, a, i) per state (or
-// state-action pair) at the midpoint levels tau_i = (2i + 1)/(2m), 0-based
-// (Dabney et al. 2018, arXiv:1710.10044; Rowland et al. 2023,
-// arXiv:2305.18388), stored as a row-major (S*A) x m matrix. The tabular
-// storage of QuantileTD / QuantileQLearning; nothing allocates after
-// construction.
+/// @file
+/// QuantileTable: m quantile estimates theta(s, a, i) per state (or
+/// state-action pair) at the midpoint levels tau_i = (2i + 1)/(2m), 0-based
+/// (Dabney et al. 2018, arXiv:1710.10044; Rowland et al. 2023,
+/// arXiv:2305.18388), stored as a row-major (S*A) x m matrix. The tabular
+/// storage of QuantileTD / QuantileQLearning; nothing allocates after
+/// construction.
 
 #include <Eigen/Core>
 #include <string_view>
@@ -20,8 +21,11 @@ namespace rlvalue {
 template <class Scalar = double>
 class QuantileTable {
  public:
+  /// Scalar type (float or double).
   using scalar_type = Scalar;
+  /// Type of a state.
   using state_type = Index;
+  /// Eigen storage of the parameters.
   using parameter_type = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
   /// num_states, num_actions, num_quantiles >= 1; every estimate starts at
@@ -36,15 +40,20 @@ class QuantileTable {
     num_actions_ = num_actions;
   }
 
+  /// Number of states.
   Index num_states() const noexcept { return theta_.rows() / num_actions_; }
+  /// Number of actions.
   Index num_actions() const noexcept { return num_actions_; }
+  /// Number of quantiles N per state(-action).
   Index num_quantiles() const noexcept { return theta_.cols(); }
   /// tau_i = (2i + 1)/(2m), i = 0..m-1.
   Scalar level(Index i) const noexcept { return quantile_midpoint<Scalar>(i, theta_.cols()); }
 
+  /// Throws std::out_of_range naming `where` and `name` (and the value) if the state is not valid.
   void check_state(std::string_view where, std::string_view name, Index s) const {
     check_index(where, name, s, num_states());
   }
+  /// Throws std::out_of_range naming `where` and `name` (and the value) if the action is not in [0, num_actions()).
   void check_action(std::string_view where, std::string_view name, Index a) const {
     check_index(where, name, a, num_actions_);
   }
@@ -82,6 +91,7 @@ class QuantileTable {
 
   /// The (S*A) x m row-major estimates.
   const parameter_type& parameters() const noexcept { return theta_; }
+  /// The parameters, writable (see the const overload).
   parameter_type& parameters() noexcept { return theta_; }
 
  private:

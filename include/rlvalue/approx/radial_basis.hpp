@@ -1,8 +1,9 @@
 #pragma once
-// RadialBasis: Gaussian radial basis functions (Sutton & Barto 2nd ed.
-// section 9.5.5, eq. 9.9):
-//   phi_i(s) = exp(-||s - c_i||^2 / (2 sigma^2)),
-// one feature per centre c_i (a row of `centres`). Dense.
+/// @file
+/// RadialBasis: Gaussian radial basis functions (Sutton & Barto 2nd ed.
+/// section 9.5.5, eq. 9.9):
+///   phi_i(s) = exp(-||s - c_i||^2 / (2 sigma^2)),
+/// one feature per centre c_i (a row of `centres`). Dense.
 
 #include <Eigen/Core>
 #include <cmath>
@@ -23,6 +24,7 @@ namespace rlvalue {
 template <int Dims = Eigen::Dynamic>
 class RadialBasis {
  public:
+  /// Type of a state.
   using state_type = Eigen::Matrix<double, Dims, 1>;
 
   /// centres: k x d (k >= 1, d >= 1, = Dims when fixed, finite); width
@@ -38,9 +40,13 @@ class RadialBasis {
     inv_two_sigma2_ = 1.0 / (2.0 * sigma * sigma);
   }
 
+  /// Number of state dimensions.
   Index dimensions() const noexcept { return centres_.cols(); }
+  /// Number of features.
   Index num_features() const noexcept { return centres_.rows(); }
+  /// Width sigma of the Gaussians.
   double sigma() const noexcept { return sigma_; }
+  /// The centres, one per row.
   const Eigen::MatrixXd& centres() const noexcept { return centres_; }
 
   /// std::invalid_argument unless s has dimensions() finite entries.

@@ -1,7 +1,8 @@
 #pragma once
-// StateAggregation: states 0..n-1 grouped into consecutive blocks of equal
-// width (the last block may be shorter); phi(s) = e_{floor(s / width)}
-// (Sutton & Barto 2nd ed. section 9.3, Example 9.1).
+/// @file
+/// StateAggregation: states 0..n-1 grouped into consecutive blocks of equal
+/// width (the last block may be shorter); phi(s) = e_{floor(s / width)}
+/// (Sutton & Barto 2nd ed. section 9.3, Example 9.1).
 
 #include <span>
 #include <string_view>
@@ -15,6 +16,7 @@ namespace rlvalue {
 /// groups: phi(s) has one active index, s / group_size.
 class StateAggregation {
  public:
+  /// Type of a state.
   using state_type = Index;
 
   /// num_states >= 1, group_size >= 1 (std::invalid_argument otherwise).
@@ -23,10 +25,13 @@ class StateAggregation {
     check_at_least_one("StateAggregation", "group_size", group_size);
   }
 
+  /// Number of states.
   Index num_states() const noexcept { return n_; }
+  /// Number of consecutive states per group.
   Index group_size() const noexcept { return width_; }
   /// Number of groups, ceil(num_states / group_size).
   Index num_features() const noexcept { return (n_ + width_ - 1) / width_; }
+  /// Active features per state: always 1.
   static constexpr Index num_active() noexcept { return 1; }
 
   /// std::out_of_range unless s is in [0, num_states).

@@ -1,7 +1,8 @@
 #pragma once
-// TabularQ: a row-major S x A table of action values, the one-hot case of a
-// linear action-value function with one weight block per action
-// (q(s, a) = W[s, a], grad_W q(s, a) = e_s e_a^T).
+/// @file
+/// TabularQ: a row-major S x A table of action values, the one-hot case of a
+/// linear action-value function with one weight block per action
+/// (q(s, a) = W[s, a], grad_W q(s, a) = e_s e_a^T).
 
 #include <Eigen/Core>
 #include <cmath>
@@ -18,8 +19,11 @@ namespace rlvalue {
 template <class Scalar = double>
 class TabularQ {
  public:
+  /// Scalar type (float or double).
   using scalar_type = Scalar;
+  /// Type of a state.
   using state_type = Index;
+  /// Eigen storage of the parameters.
   using parameter_type = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
   /// num_states >= 1, num_actions >= 1, every entry starting at
@@ -31,7 +35,9 @@ class TabularQ {
     w_ = parameter_type::Constant(num_states, num_actions, initial_value);
   }
 
+  /// Number of states.
   Index num_states() const noexcept { return w_.rows(); }
+  /// Number of actions.
   Index num_actions() const noexcept { return w_.cols(); }
   /// Number of state features (= number of states); parameters are
   /// num_features() x num_actions().
@@ -89,6 +95,7 @@ class TabularQ {
 
   /// The S x A table (the parameters).
   const parameter_type& parameters() const noexcept { return w_; }
+  /// The parameters, writable (see the const overload).
   parameter_type& parameters() noexcept { return w_; }
 
  private:

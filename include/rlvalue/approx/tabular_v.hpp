@@ -1,6 +1,7 @@
 #pragma once
-// TabularV: a table of state values, the one-hot case of a linear value
-// function (v(s) = w[s], grad_w v(s) = e_s).
+/// @file
+/// TabularV: a table of state values, the one-hot case of a linear value
+/// function (v(s) = w[s], grad_w v(s) = e_s).
 
 #include <Eigen/Core>
 #include <cmath>
@@ -16,8 +17,11 @@ namespace rlvalue {
 template <class Scalar = double>
 class TabularV {
  public:
+  /// Scalar type (float or double).
   using scalar_type = Scalar;
+  /// Type of a state.
   using state_type = Index;
+  /// Eigen storage of the parameters.
   using parameter_type = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
 
   /// num_states >= 1 states, each starting at `initial_value` (finite).
@@ -27,6 +31,7 @@ class TabularV {
     w_ = parameter_type::Constant(num_states, initial_value);
   }
 
+  /// Number of states.
   Index num_states() const noexcept { return w_.size(); }
   /// Number of parameters (= number of states).
   Index num_features() const noexcept { return w_.size(); }
@@ -70,6 +75,7 @@ class TabularV {
 
   /// All values, one per state (the parameters).
   const parameter_type& parameters() const noexcept { return w_; }
+  /// The parameters, writable (see the const overload).
   parameter_type& parameters() noexcept { return w_; }
 
  private:

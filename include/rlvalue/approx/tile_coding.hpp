@@ -51,6 +51,7 @@ struct TileCodingConfig {
 template <int Dims = Eigen::Dynamic>
 class TileCoding {
  public:
+  /// Type of a state.
   using state_type = Eigen::Matrix<double, Dims, 1>;
 
   /// Validates the config (std::invalid_argument naming the field): bounds
@@ -103,14 +104,18 @@ class TileCoding {
                                      : per_action * (c.num_actions > 0 ? c.num_actions : 1);
   }
 
+  /// The config given at construction.
   const TileCodingConfig& config() const noexcept { return config_; }
+  /// Number of state dimensions.
   Index dimensions() const noexcept { return static_cast<Index>(config_.low.size()); }
+  /// Number of tilings (active features per state).
   Index num_tilings() const noexcept { return config_.num_tilings; }
   /// Number of indices: hash_size when hashing, else
   /// num_tilings * prod_i (tiles_i + 1) * max(1, num_actions).
   Index num_features() const noexcept { return num_features_; }
   /// One active tile per tiling.
   Index num_active() const noexcept { return config_.num_tilings; }
+  /// Number of actions.
   Index num_actions() const noexcept { return config_.num_actions; }
 
   /// std::invalid_argument unless s has dimensions() finite coordinates,

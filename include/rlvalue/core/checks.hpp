@@ -1,11 +1,12 @@
 #pragma once
-// Argument checks. Each failure throws with a message that names where it
-// happened, the parameter and its value, e.g.
-//   "TD0: gamma = 1.5 is outside [0, 1]"
-//   "TabularQ: action = 9 is out of range [0, 4)"
-// std::invalid_argument for bad values and shapes, std::out_of_range for
-// indices. The checks are inline and cost a predictable branch; the message
-// is built in a cold, non-inlined function.
+/// @file
+/// Argument checks. Each failure throws with a message that names where it
+/// happened, the parameter and its value, e.g.
+///   "TD0: gamma = 1.5 is outside [0, 1]"
+///   "TabularQ: action = 9 is out of range [0, 4)"
+/// std::invalid_argument for bad values and shapes, std::out_of_range for
+/// indices. The checks are inline and cost a predictable branch; the message
+/// is built in a cold, non-inlined function.
 
 #include <charconv>
 #include <cmath>

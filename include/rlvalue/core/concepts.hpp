@@ -1,5 +1,6 @@
 #pragma once
-// The concepts every layer is written against: Environment, FiniteMDP, Policy.
+/// @file
+/// The concepts every layer is written against: Environment, FiniteMDP, Policy.
 
 #include <concepts>
 #include <ranges>

@@ -1,8 +1,9 @@
 #pragma once
-// Random numbers. Randomness is always an explicit argument; nothing is global.
-// The helpers below are written out (not std:: distributions, whose output
-// differs between standard libraries) so that a seed reproduces a run on any
-// compiler and platform.
+/// @file
+/// Random numbers. Randomness is always an explicit argument; nothing is global.
+/// The helpers below are written out (not std:: distributions, whose output
+/// differs between standard libraries) so that a seed reproduces a run on any
+/// compiler and platform.
 
 #include <cmath>
 #include <concepts>

@@ -1,8 +1,11 @@
 #pragma once
-// Core value types shared by every layer: Index, Transition, Step, Outcome.
+/// @file
+/// Core value types shared by every layer: Index, Transition, Step, Outcome.
 
 #include <Eigen/Core>
 
+/// rlvalue: reinforcement-learning value estimators. Everything public is in
+/// this namespace; rlvalue::detail is implementation, not API.
 namespace rlvalue {
 
 /// Signed index type used for states, actions, sizes (Eigen's index type).
@@ -13,11 +16,17 @@ using Index = Eigen::Index;
 /// bootstraps from s', then traces and recursions are cut.
 template <class State = Index, class Action = Index, class Scalar = double>
 struct Transition {
+  /// s.
   State state{};
+  /// a.
   Action action{};
+  /// r.
   Scalar reward{};
+  /// s'.
   State next_state{};
+  /// s' is terminal: no bootstrap.
   bool terminated = false;
+  /// The episode was cut after this step: bootstrap from s', then end.
   bool truncated = false;
 };
 
@@ -25,9 +34,13 @@ struct Transition {
 /// truncation kept apart).
 template <class State = Index, class Scalar = double>
 struct Step {
+  /// The state reached.
   State next_state{};
+  /// The reward of the step.
   Scalar reward{};
+  /// next_state is terminal.
   bool terminated = false;
+  /// The episode was cut (time limit); next_state is not terminal.
   bool truncated = false;
 };
 
@@ -37,9 +50,13 @@ struct Step {
 /// `reward` is the expected reward of this outcome.
 template <class Scalar = double>
 struct Outcome {
+  /// The state reached.
   Index next_state{};
+  /// Its probability (the outcomes of (s, a) sum to 1).
   Scalar probability{};
+  /// Expected reward of this outcome.
   Scalar reward{};
+  /// The episode ends on this outcome.
   bool terminal = false;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
-// Cliff walking, Sutton & Barto 2018, Example 6.6: a deterministic 4 x 12
-// gridworld where the shortest path runs along a cliff.
+/// @file
+/// Cliff walking, Sutton & Barto 2018, Example 6.6: a deterministic 4 x 12
+/// gridworld where the shortest path runs along a cliff.
 
 #include <concepts>
 #include <random>
@@ -28,24 +29,39 @@ namespace rlvalue {
 /// times right, down).
 class CliffWalking {
  public:
+  /// Type of a state.
   using state_type = Index;
+  /// Type of an action.
   using action_type = Index;
 
+  /// Rows of the grid.
   static constexpr Index rows = 4;
+  /// Columns of the grid.
   static constexpr Index cols = 12;
+  /// The actions: up, right, down, left.
+  /// @{
   static constexpr Index up = 0, right = 1, down = 2, left = 3;
+  /// @}
+  /// Start state: bottom-left corner.
   static constexpr Index start = 3 * cols + 0;
+  /// Goal state: bottom-right corner (terminal).
   static constexpr Index goal = 3 * cols + 11;
+  /// Reward of every step that does not fall off the cliff.
   static constexpr double step_reward = -1.0;
+  /// Reward of falling off the cliff (back to the start).
   static constexpr double cliff_reward = -100.0;
 
   CliffWalking() : model_(make_model()) {}
 
+  /// Number of states.
   static constexpr Index num_states() noexcept { return rows * cols; }
+  /// Number of actions.
   static constexpr Index num_actions() noexcept { return 4; }
   /// State index of the cell (row, col).
   static constexpr Index state_of(Index row, Index col) noexcept { return row * cols + col; }
+  /// Row of state s (0 at the top).
   static constexpr Index row_of(Index s) noexcept { return s / cols; }
+  /// Column of state s.
   static constexpr Index col_of(Index s) noexcept { return s % cols; }
   /// True for the cliff cells (row 3, columns 1..10).
   static constexpr bool is_cliff(Index s) noexcept {

@@ -1,6 +1,7 @@
 #pragma once
-// The maximization-bias MDP of Sutton & Barto 2018, Example 6.7 (Figure 6.5):
-// Q-learning overestimates the value of going left, Double Q-learning does not.
+/// @file
+/// The maximization-bias MDP of Sutton & Barto 2018, Example 6.7 (Figure 6.5):
+/// Q-learning overestimates the value of going left, Double Q-learning does not.
 
 #include <algorithm>
 #include <concepts>
@@ -20,8 +21,11 @@ namespace rlvalue {
 /// Configuration of MaximizationBias: the number of actions in B (>= 1) and
 /// the mean (finite) and standard deviation (finite, >= 0) of their rewards.
 struct MaximizationBiasConfig {
+  /// Number of actions in B, >= 1.
   Index num_b_actions = 10;
+  /// Mean of the normal reward of B's actions (finite).
   double reward_mean = -0.1;
+  /// Standard deviation of that reward (finite, >= 0).
   double reward_stddev = 1.0;
 };
 
@@ -43,18 +47,29 @@ struct MaximizationBiasConfig {
 /// the state acted in (A for right, B for B's actions).
 class MaximizationBias {
  public:
+  /// Type of a state.
   using state_type = Index;
+  /// Type of an action.
   using action_type = Index;
+  /// The configuration type.
   using Config = MaximizationBiasConfig;
 
+  /// The states: A (start) and B.
+  /// @{
   static constexpr Index state_a = 0, state_b = 1;
+  /// @}
+  /// The actions in A: left (to B) and right (ends the episode).
+  /// @{
   static constexpr Index left = 0, right = 1;
+  /// @}
 
   /// Throws std::invalid_argument for a bad configuration.
   explicit MaximizationBias(const MaximizationBiasConfig& config = MaximizationBiasConfig{})
       : config_(config), model_(make_model(config)) {}
 
+  /// The config given at construction.
   const MaximizationBiasConfig& config() const noexcept { return config_; }
+  /// Number of states.
   Index num_states() const noexcept { return 2; }
   /// The table width: max(2, num_b_actions).
   Index num_actions() const noexcept { return std::max<Index>(2, config_.num_b_actions); }

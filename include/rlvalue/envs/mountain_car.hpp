@@ -1,15 +1,16 @@
 #pragma once
-// Mountain Car (Moore 1990; Sutton & Barto 2nd ed. Example 10.1): an
-// under-powered car in a valley must rock back and forth to reach the goal
-// on the right hill. State (position, velocity), three actions: full
-// reverse (0), zero throttle (1), full forward (2), throttle a - 1.
-//   velocity' = clip(velocity + 0.001 * (a - 1) - 0.0025 * cos(3 * position),
-//                    -0.07, 0.07)
-//   position' = clip(position + velocity', -1.2, 0.5)
-//   velocity' = 0 when position' reaches the left bound -1.2
-// Reward -1 per step; the episode terminates when position' reaches 0.5.
-// Episodes start at position ~ U[-0.6, -0.4), velocity 0. An optional step
-// limit ends longer episodes with `truncated`.
+/// @file
+/// Mountain Car (Moore 1990; Sutton & Barto 2nd ed. Example 10.1): an
+/// under-powered car in a valley must rock back and forth to reach the goal
+/// on the right hill. State (position, velocity), three actions: full
+/// reverse (0), zero throttle (1), full forward (2), throttle a - 1.
+///   velocity' = clip(velocity + 0.001 * (a - 1) - 0.0025 * cos(3 * position),
+///                    -0.07, 0.07)
+///   position' = clip(position + velocity', -1.2, 0.5)
+///   velocity' = 0 when position' reaches the left bound -1.2
+/// Reward -1 per step; the episode terminates when position' reaches 0.5.
+/// Episodes start at position ~ U[-0.6, -0.4), velocity 0. An optional step
+/// limit ends longer episodes with `truncated`.
 
 #include <Eigen/Core>
 #include <cmath>
@@ -27,6 +28,7 @@ namespace rlvalue {
 /// otherwise the max_steps-th step of an episode that has not reached the
 /// goal is `truncated`.
 struct MountainCarConfig {
+  /// Step limit (the last step is `truncated`); 0: none.
   Index max_steps = 0;
 };
 
@@ -34,12 +36,16 @@ struct MountainCarConfig {
 /// (position, velocity); actions 0, 1, 2.
 class MountainCar {
  public:
+  /// Type of a state.
   using state_type = Eigen::Vector2d;
+  /// Type of an action.
   using action_type = Index;
 
+  /// Left wall of the position range.
   static constexpr double min_position = -1.2;
   static constexpr double max_position = 0.5;  ///< the goal
   static constexpr double max_speed = 0.07;    ///< |velocity| <= max_speed
+  /// Number of actions.
   static constexpr Index num_actions() noexcept { return 3; }
 
   /// std::invalid_argument for max_steps < 0.
@@ -48,6 +54,7 @@ class MountainCar {
       fail_check("MountainCar", "max_steps", config.max_steps, "must be >= 0 (0: no limit)");
   }
 
+  /// The config given at construction.
   const MountainCarConfig& config() const noexcept { return config_; }
 
   /// Starts an episode at position ~ U[-0.6, -0.4), velocity 0.
@@ -98,7 +105,9 @@ class MountainCar {
     return {p, v};
   }
 
+  /// The current (position, velocity).
   const state_type& state() const noexcept { return state_; }
+  /// Steps taken in the current episode.
   Index steps() const noexcept { return steps_; }
 
  private:

@@ -1,6 +1,7 @@
 #pragma once
-// The random walk Markov reward process of Sutton & Barto 2018, Example 6.2
-// (5 states) and chapter 7 (19 states).
+/// @file
+/// The random walk Markov reward process of Sutton & Barto 2018, Example 6.2
+/// (5 states) and chapter 7 (19 states).
 
 #include <Eigen/Core>
 #include <concepts>
@@ -19,8 +20,11 @@ namespace rlvalue {
 /// Configuration of RandomWalk: num_states >= 1 non-terminal states, the
 /// (finite) rewards for leaving at either end.
 struct RandomWalkConfig {
+  /// Number of non-terminal states, >= 1 (Sutton & Barto use 5 and 19).
   Index num_states = 5;
+  /// Reward for terminating on the left.
   double left_reward = 0.0;
+  /// Reward for terminating on the right.
   double right_reward = 1.0;
 };
 
@@ -35,8 +39,11 @@ struct RandomWalkConfig {
 /// never read.
 class RandomWalk {
  public:
+  /// Type of a state.
   using state_type = Index;
+  /// Type of an action.
   using action_type = Index;
+  /// The configuration type.
   using Config = RandomWalkConfig;
 
   /// Throws std::invalid_argument for num_states < 1 or a non-finite reward.
@@ -55,9 +62,13 @@ class RandomWalk {
     return RandomWalk({.num_states = 19, .left_reward = -1.0, .right_reward = 1.0});
   }
 
+  /// The config given at construction.
   const RandomWalkConfig& config() const noexcept { return config_; }
+  /// Number of states.
   Index num_states() const noexcept { return config_.num_states; }
+  /// Number of actions.
   Index num_actions() const noexcept { return 1; }
+  /// The centre state, where every episode starts.
   Index start_state() const noexcept { return config_.num_states / 2; }
 
   /// Exact values with gamma = 1 (gambler's ruin): from state i the walk

@@ -1,13 +1,14 @@
 #pragma once
-// Command-line flags shared by the example programs:
-//   --runs N   number of independent runs (N >= 1)
-//   --seed S   base seed (unsigned 64-bit); run r uses make_rng(S, r)
-//   --out DIR  output directory; the example writes DIR/<name>.csv
-//   --quick    a short smoke run (fewer runs unless --runs is given, and
-//              whatever else the example shortens)
-//   --help     print usage and exit
-// Values may also be given as --flag=value. Bad input throws
-// std::invalid_argument naming the flag and the value.
+/// @file
+/// Command-line flags shared by the example programs:
+///   --runs N   number of independent runs (N >= 1)
+///   --seed S   base seed (unsigned 64-bit); run r uses make_rng(S, r)
+///   --out DIR  output directory; the example writes `DIR/<name>.csv`
+///   --quick    a short smoke run (fewer runs unless --runs is given, and
+///              whatever else the example shortens)
+///   --help     print usage and exit
+/// Values may also be given as --flag=value. Bad input throws
+/// std::invalid_argument naming the flag and the value.
 
 #include <charconv>
 #include <limits>
@@ -34,13 +35,17 @@ struct ExampleDefaults {
 
 /// Parsed flags.
 struct ExampleOptions {
+  /// --runs N: independent runs, averaged.
   Index runs = 100;
+  /// --seed S: the base seed.
   std::uint64_t seed = 0;
+  /// --out DIR: directory of the CSV output.
   std::filesystem::path out = "results";
+  /// --quick: the short version of the example.
   bool quick = false;
   bool help = false;  ///< --help was given: print example_usage and exit 0
 
-  /// DIR/<name>.csv
+  /// `DIR/<name>.csv`
   std::filesystem::path csv_path(std::string_view name) const {
     return out / (std::string(name) + ".csv");
   }

@@ -1,10 +1,11 @@
 #pragma once
-// CSV output of experiment curves in the long form every example writes:
-//   series,x,mean,stderr
-// one row per point; series names say method and parameter ("TD alpha=0.05").
-// Numbers are written in the shortest form that reads back as the same
-// double; series names containing a comma, quote or line break are quoted
-// (RFC 4180: "..." with inner quotes doubled).
+/// @file
+/// CSV output of experiment curves in the long form every example writes:
+///   series,x,mean,stderr
+/// one row per point; series names say method and parameter ("TD alpha=0.05").
+/// Numbers are written in the shortest form that reads back as the same
+/// double; series names containing a comma, quote or line break are quoted
+/// (RFC 4180: "..." with inner quotes doubled).
 
 #include <Eigen/Core>
 #include <charconv>

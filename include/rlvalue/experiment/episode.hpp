@@ -1,13 +1,14 @@
 #pragma once
-// The episode loop: reset, then act / step / learn until the environment
-// terminates or truncates, or a step cap is reached (which truncates).
-//
-// An Agent picks the first action with `start(s, rng)` and, for every
-// transition, learns from it and returns the next action with
-// `step(transition, rng)`. Returning the next action from `step` serves SARSA,
-// which needs a' before it updates; at truncation an agent may still pick a'
-// to bootstrap on q(s', a'). After the last transition of an episode
-// (terminated or truncated) the returned action is discarded.
+/// @file
+/// The episode loop: reset, then act / step / learn until the environment
+/// terminates or truncates, or a step cap is reached (which truncates).
+///
+/// An Agent picks the first action with `start(s, rng)` and, for every
+/// transition, learns from it and returns the next action with
+/// `step(transition, rng)`. Returning the next action from `step` serves SARSA,
+/// which needs a' before it updates; at truncation an agent may still pick a'
+/// to bootstrap on q(s', a'). After the last transition of an episode
+/// (terminated or truncated) the returned action is discarded.
 
 #include <concepts>
 #include <random>
@@ -89,14 +90,18 @@ EpisodeResult run_episode(E& env, A& agent, G& rng, Index max_steps) {
 template <class Select, class Learn>
 class CallbackAgent {
  public:
+  /// An agent from a selector select(s, rng) -> action and a learner learn(transition).
   CallbackAgent(Select select, Learn learn)
       : select_(std::forward<Select>(select)), learn_(std::forward<Learn>(learn)) {}
 
+  /// The first action: select(s, rng).
   template <class State, class G>
   auto start(const State& s, G& rng) {
     return select_(s, rng);
   }
 
+  /// Calls learn(transition), then returns select(next_state, rng), or the
+  /// transition's action if the episode ended (terminated or truncated).
   template <class T, class G>
   auto step(const T& transition, G& rng)
       -> std::invoke_result_t<Select&, decltype((transition.next_state)), G&> {

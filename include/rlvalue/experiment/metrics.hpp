@@ -1,5 +1,6 @@
 #pragma once
-// Error metrics of value estimates against exact values.
+/// @file
+/// Error metrics of value estimates against exact values.
 
 #include <Eigen/Core>
 #include <cmath>

@@ -1,9 +1,10 @@
 #pragma once
-// Multi-seed experiments: run the same experiment with independent random
-// streams, in parallel, and average the resulting curves.
-//
-// Run r always uses make_rng(seed, r) and the averages are summed in run
-// order, so results are bit-identical whatever the number of threads.
+/// @file
+/// Multi-seed experiments: run the same experiment with independent random
+/// streams, in parallel, and average the resulting curves.
+///
+/// Run r always uses make_rng(seed, r) and the averages are summed in run
+/// order, so results are bit-identical whatever the number of threads.
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -29,6 +30,7 @@ namespace rlvalue {
 struct SeedStatistics {
   Eigen::VectorXd mean;            ///< (1/n) sum_r curve_r
   Eigen::VectorXd standard_error;  ///< sample std (n-1 denominator) / sqrt(n); 0 if n = 1
+  /// Number of runs the statistics are over.
   Index num_runs = 0;
 };
 

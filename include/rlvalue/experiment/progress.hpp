@@ -1,6 +1,7 @@
 #pragma once
-// Progress of long runs on stderr, shown only when stderr is a terminal (so
-// logs and CI output stay clean): "random_walk: run 37/100".
+/// @file
+/// Progress of long runs on stderr, shown only when stderr is a terminal (so
+/// logs and CI output stay clean): "random_walk: run 37/100".
 
 #include <chrono>
 #include <cstdio>
@@ -32,11 +33,14 @@ inline bool stderr_is_terminal() {
 /// when stderr is not a terminal).
 class ProgressReporter {
  public:
+  /// Reports as `label`; silent unless `enabled` (default: stderr is a terminal).
   explicit ProgressReporter(std::string label, bool enabled = stderr_is_terminal())
       : label_(std::move(label)), enabled_(enabled) {}
 
+  /// True if progress is shown.
   bool enabled() const noexcept { return enabled_; }
 
+  /// Shows "<label>: run completed/total", at most every 0.1 s; a newline when completed = total.
   void operator()(Index completed, Index total) {
     if (!enabled_) return;
     const auto now = std::chrono::steady_clock::now();

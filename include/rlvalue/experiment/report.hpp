@@ -1,11 +1,12 @@
 #pragma once
-// Reporting a reproduction: each check prints the expected outcome beside the
-// measured one and PASS or FAIL; the example exits with exit_code().
-//
-//   Report report("random_walk");
-//   report.check_less("RMS error of TD(0) alpha=0.05 after 100 episodes",
-//                     measured, 0.08);
-//   return report.exit_code();
+/// @file
+/// Reporting a reproduction: each check prints the expected outcome beside the
+/// measured one and PASS or FAIL; the example exits with exit_code().
+///
+///   Report report("random_walk");
+///   report.check_less("RMS error of TD(0) alpha=0.05 after 100 episodes",
+///                     measured, 0.08);
+///   return report.exit_code();
 
 #include <cmath>
 #include <cstdio>
@@ -27,12 +28,15 @@ inline std::string format_number(double value, int digits = 4) {
 }
 
 /// Collects the checks of one example and prints them to `out`:
+/// @verbatim
 ///   [random_walk] <what>
 ///     expected: <expected>
 ///     measured: <measured>
 ///     PASS
+/// @endverbatim
 class Report {
  public:
+  /// A report for example `name`, printed to `out`.
   explicit Report(std::string name, std::ostream& out = std::cout)
       : name_(std::move(name)), out_(&out) {}
 
@@ -60,8 +64,11 @@ class Report {
                  format_number(measured), std::abs(measured - target) <= tolerance);
   }
 
+  /// Number of checks made.
   Index checks() const noexcept { return checks_; }
+  /// Number of checks that failed.
   Index failures() const noexcept { return failures_; }
+  /// True if no check failed (the example then exits 0).
   bool all_passed() const noexcept { return failures_ == 0; }
 
   /// Prints "[name] k/n checks passed" and returns 0 if every check passed,

@@ -1,24 +1,25 @@
 #pragma once
-// Batch TD(0) and batch Monte Carlo (Sutton & Barto 2nd ed. 6.3, Figure 6.2):
-// the learner records every transition it is given; `train()` sweeps all of
-// them repeatedly, computing every increment with the value function held
-// fixed and applying their sum once per sweep,
-//   w += sum_i alpha * delta_i * grad v(s_i),
-// until the summed absolute change of the parameters in a sweep is below
-// `.tolerance` or `.max_sweeps` sweeps have run.
-//   BatchTD:          delta_i = r_i + gamma * (terminated_i ? 0 : v(s'_i)) - v(s_i).
-//                     On a table it converges (small enough alpha) to the
-//                     certainty-equivalence estimate of the recorded data,
-//                     V = (I - gamma P^)^-1 r^ (Sutton 1988; S&B Example 6.4).
-//   BatchMonteCarlo:  delta_i = G_i - v(s_i), every-visit, over the complete
-//                     recorded episodes; G_T = 0 after a terminated
-//                     transition and v(s_T) (current estimate) after a
-//                     truncated one. On a table it converges to the sample
-//                     average of the returns observed from each state.
-// Steps are applied one after another with semi_gradient_step, which is the
-// summed increment exactly for linear approximators (tables included) up to
-// floating-point rounding. `train()` needs a writable `parameters()` (Eigen
-// dense) to measure the change and to restore the parameters if it throws.
+/// @file
+/// Batch TD(0) and batch Monte Carlo (Sutton & Barto 2nd ed. 6.3, Figure 6.2):
+/// the learner records every transition it is given; `train()` sweeps all of
+/// them repeatedly, computing every increment with the value function held
+/// fixed and applying their sum once per sweep,
+///   w += sum_i alpha * delta_i * grad v(s_i),
+/// until the summed absolute change of the parameters in a sweep is below
+/// `.tolerance` or `.max_sweeps` sweeps have run.
+///   BatchTD:          delta_i = r_i + gamma * (terminated_i ? 0 : v(s'_i)) - v(s_i).
+///                     On a table it converges (small enough alpha) to the
+///                     certainty-equivalence estimate of the recorded data,
+///                     V = (I - gamma P^)^-1 r^ (Sutton 1988; S&B Example 6.4).
+///   BatchMonteCarlo:  delta_i = G_i - v(s_i), every-visit, over the complete
+///                     recorded episodes; G_T = 0 after a terminated
+///                     transition and v(s_T) (current estimate) after a
+///                     truncated one. On a table it converges to the sample
+///                     average of the returns observed from each state.
+/// Steps are applied one after another with semi_gradient_step, which is the
+/// summed increment exactly for linear approximators (tables included) up to
+/// floating-point rounding. `train()` needs a writable `parameters()` (Eigen
+/// dense) to measure the change and to restore the parameters if it throws.
 
 #include <cmath>
 #include <cstddef>
@@ -44,7 +45,9 @@ struct BatchConfig {
   double tolerance = 1e-3;   ///< stop when a sweep changes the parameters by less (L1), > 0
   Index max_sweeps = 100000; ///< stop after this many sweeps, >= 1
 };
+/// Config of BatchTD.
 using BatchTDConfig = BatchConfig;
+/// Config of BatchMonteCarlo.
 using BatchMonteCarloConfig = BatchConfig;
 
 /// What `train()` did.

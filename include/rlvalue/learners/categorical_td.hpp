@@ -1,15 +1,16 @@
 #pragma once
-// Categorical temporal-difference learning (Bellemare, Dabney, Munos 2017,
-// "A distributional perspective on reinforcement learning", arXiv:1707.06887;
-// tabular analysis: Rowland et al. 2018, arXiv:1802.08163):
-//   target m = Pi_z( (r + gamma*z)_# p(s') )     (categorical_projection)
-//   p(s) <- (1 - alpha) * p(s) + alpha * m       (a mixture: stays on the simplex)
-// CategoricalTD evaluates a policy (state distributions); CategoricalQLearning
-// is C51's control rule: p(s', a*) with a* = argmax_a mean p(s', a).
-// `terminated`: the target is a Dirac at r, projected (two-hot); `truncated`
-// bootstraps from s' as usual. When the support covers every target
-// (|r| + gamma*max|z| inside [v_min, v_max]) the mean follows TD(0) exactly:
-// mean(s) <- mean(s) + alpha*(r + gamma*mean(s') - mean(s)).
+/// @file
+/// Categorical temporal-difference learning (Bellemare, Dabney, Munos 2017,
+/// "A distributional perspective on reinforcement learning", arXiv:1707.06887;
+/// tabular analysis: Rowland et al. 2018, arXiv:1802.08163):
+///   target m = Pi_z( (r + gamma*z)_# p(s') )     (categorical_projection)
+///   p(s) <- (1 - alpha) * p(s) + alpha * m       (a mixture: stays on the simplex)
+/// CategoricalTD evaluates a policy (state distributions); CategoricalQLearning
+/// is C51's control rule: p(s', a*) with a* = argmax_a mean p(s', a).
+/// `terminated`: the target is a Dirac at r, projected (two-hot); `truncated`
+/// bootstraps from s' as usual. When the support covers every target
+/// (|r| + gamma*max|z| inside [v_min, v_max]) the mean follows TD(0) exactly:
+/// mean(s) <- mean(s) + alpha*(r + gamma*mean(s') - mean(s)).
 
 #include <Eigen/Core>
 #include <string_view>
@@ -92,13 +93,18 @@ class CategoricalTD : detail::CategoricalCore<Table> {
   using Scalar = typename Table::scalar_type;
 
  public:
+  /// The approximator type (held by pointer; the caller keeps it alive).
   using approximator_type = Table;
+  /// Scalar type (float or double).
   using scalar_type = Scalar;
+  /// Type of a state.
   using state_type = Index;
+  /// The config aggregate, validated at construction.
   using config_type = CategoricalTDConfig;
   /// The action is ignored.
   using transition_type = Transition<Index, Index, Scalar>;
 
+  /// Binds the learner to `table` (held by pointer) and validates `config` (std::invalid_argument naming the field).
   CategoricalTD(Table& table, const CategoricalTDConfig& config)
       : Core("CategoricalTD", table, config, table.num_states()) {
     if (table.num_actions() != 1) [[unlikely]]
@@ -134,14 +140,19 @@ class CategoricalTD : detail::CategoricalCore<Table> {
   Scalar cvar(Index s, Scalar alpha) const {
     return distribution_cvar(this->table_->support(), probabilities(s).transpose(), alpha);
   }
+  /// Visits counted by the per-visit step-size schedule (0 under a constant step size).
   Index visit_count(Index s) const {
     this->table_->check_state("CategoricalTD::visit_count", "state", s);
     return this->steps_.visits(s);
   }
 
+  /// The approximator this learner updates (the caller's object).
   Table& approximator() noexcept { return *this->table_; }
+  /// The approximator this learner updates (the caller's object).
   const Table& approximator() const noexcept { return *this->table_; }
+  /// The config given at construction.
   const CategoricalTDConfig& config() const noexcept { return this->config_; }
+  /// The step-size state: schedule and per-visit counts.
   const StepSize<Scalar>& step_sizes() const noexcept { return this->steps_; }
 };
 
@@ -154,12 +165,18 @@ class CategoricalQLearning : detail::CategoricalCore<Table> {
   using Scalar = typename Table::scalar_type;
 
  public:
+  /// The approximator type (held by pointer; the caller keeps it alive).
   using approximator_type = Table;
+  /// Scalar type (float or double).
   using scalar_type = Scalar;
+  /// Type of a state.
   using state_type = Index;
+  /// The config aggregate, validated at construction.
   using config_type = CategoricalTDConfig;
+  /// The transition type update() takes.
   using transition_type = Transition<Index, Index, Scalar>;
 
+  /// Binds the learner to `table` (held by pointer) and validates `config` (std::invalid_argument naming the field).
   CategoricalQLearning(Table& table, const CategoricalTDConfig& config)
       : Core("CategoricalQLearning", table, config, table.num_states() * table.num_actions()) {}
   CategoricalQLearning(Table&&, const CategoricalTDConfig&) = delete;
@@ -216,15 +233,20 @@ class CategoricalQLearning : detail::CategoricalCore<Table> {
     }
     return best;
   }
+  /// Visits counted by the per-visit step-size schedule (0 under a constant step size).
   Index visit_count(Index s, Index a) const {
     this->table_->check_state("CategoricalQLearning::visit_count", "state", s);
     this->table_->check_action("CategoricalQLearning::visit_count", "action", a);
     return this->steps_.visits(this->table_->row(s, a));
   }
 
+  /// The approximator this learner updates (the caller's object).
   Table& approximator() noexcept { return *this->table_; }
+  /// The approximator this learner updates (the caller's object).
   const Table& approximator() const noexcept { return *this->table_; }
+  /// The config given at construction.
   const CategoricalTDConfig& config() const noexcept { return this->config_; }
+  /// The step-size state: schedule and per-visit counts.
   const StepSize<Scalar>& step_sizes() const noexcept { return this->steps_; }
 
  private:

@@ -1,11 +1,12 @@
 #pragma once
-// Pieces shared by the one-step learners (TD0, QLearning, Sarsa,
-// ExpectedSarsa): their config, the finite-state-space test used for visit
-// counts, the non-finite-error rejection, and the action-value learner base
-// that holds the approximator, the config and the step sizes; and the
-// machinery of their replay-batch updates (`update_batch`): validation of a
-// whole batch before anything is written, and prefetching of the table rows
-// of transitions a few steps ahead.
+/// @file
+/// Pieces shared by the one-step learners (TD0, QLearning, Sarsa,
+/// ExpectedSarsa): their config, the finite-state-space test used for visit
+/// counts, the non-finite-error rejection, and the action-value learner base
+/// that holds the approximator, the config and the step sizes; and the
+/// machinery of their replay-batch updates (`update_batch`): validation of a
+/// whole batch before anything is written, and prefetching of the table rows
+/// of transitions a few steps ahead.
 
 #include <cmath>
 #include <concepts>
@@ -33,9 +34,13 @@ struct TDConfig {
   StepSchedule schedule = StepSchedule::constant;  ///< see learners/step_size.hpp
   double omega = 1.0;      ///< per_visit exponent: alpha_n = step_size / n^omega, in (0, 1]
 };
+/// Config of TD0: {.gamma, .step_size, .schedule, .omega}.
 using TD0Config = TDConfig;
+/// Config of QLearning: {.gamma, .step_size, .schedule, .omega}.
 using QLearningConfig = TDConfig;
+/// Config of Sarsa: {.gamma, .step_size, .schedule, .omega}.
 using SarsaConfig = TDConfig;
+/// Config of ExpectedSarsa: {.gamma, .step_size, .schedule, .omega}.
 using ExpectedSarsaConfig = TDConfig;
 
 /// Approximators whose states are the indices 0..num_states()-1: the ones a

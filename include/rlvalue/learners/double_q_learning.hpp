@@ -1,13 +1,14 @@
 #pragma once
-// DoubleQLearning<Q>: Double Q-learning (van Hasselt 2010, "Double
-// Q-learning", NeurIPS; Sutton & Barto 2nd ed. section 6.7). Two critics
-// Q^A, Q^B; on each transition a fair coin picks the one to update, which
-// selects the next action while the other evaluates it:
-//   a* = argmax_a' Q^A(s', a'),  Q^A(s, a) += alpha * (r + gamma * Q^B(s', a*) - Q^A(s, a))
-// (or the same with A and B swapped), no bootstrap when s' is terminal
-// (`terminated`); a `truncated` transition bootstraps as usual. Behaviour
-// acts on Q^A + Q^B; this learner reports the mean (Q^A + Q^B) / 2, which has
-// the same argmax and estimates Q*.
+/// @file
+/// DoubleQLearning<Q>: Double Q-learning (van Hasselt 2010, "Double
+/// Q-learning", NeurIPS; Sutton & Barto 2nd ed. section 6.7). Two critics
+/// Q^A, Q^B; on each transition a fair coin picks the one to update, which
+/// selects the next action while the other evaluates it:
+///   a* = argmax_a' Q^A(s', a'),  Q^A(s, a) += alpha * (r + gamma * Q^B(s', a*) - Q^A(s, a))
+/// (or the same with A and B swapped), no bootstrap when s' is terminal
+/// (`terminated`); a `truncated` transition bootstraps as usual. Behaviour
+/// acts on Q^A + Q^B; this learner reports the mean (Q^A + Q^B) / 2, which has
+/// the same argmax and estimates Q*.
 
 #include <array>
 #include <random>
@@ -49,11 +50,13 @@ class DoubleQLearning : public detail::CriticEnsemble<Q, detail::DoubleQLearning
   using Names = detail::DoubleQLearningNames;
 
  public:
+  /// The config aggregate, validated at construction.
   using config_type = DoubleQLearningConfig;
   using typename Base::scalar_type;
   using typename Base::state_type;
   using typename Base::transition_type;
 
+  /// Binds the learner to the two estimates `q_a`, `q_b` (held by pointer) and validates `config`.
   DoubleQLearning(Q& q_a, Q& q_b, const DoubleQLearningConfig& config)
       : Base(std::span<Q* const>(pointers(q_a, q_b).data(), 2), config.gamma, config.step_size,
              config.schedule, config.omega, CombinedEstimate::mean),
@@ -85,6 +88,7 @@ class DoubleQLearning : public detail::CriticEnsemble<Q, detail::DoubleQLearning
     return step(t, k);
   }
 
+  /// The config given at construction.
   const DoubleQLearningConfig& config() const noexcept { return config_; }
 
  private:

@@ -57,18 +57,22 @@ inline void check_trace_type(std::string_view where, TraceType type, bool binary
 template <class Scalar>
 class DenseTrace {
  public:
+  /// Scalar type (float or double).
   using scalar_type = Scalar;
   /// `tolerance` is unused (kept for a common constructor).
   explicit DenseTrace(Index num_parameters, double /*tolerance*/ = 0.0)
       : z_(Eigen::Matrix<Scalar, Eigen::Dynamic, 1>::Zero(num_parameters)) {}
 
+  /// Number of trace entries (the parameter count).
   Index size() const noexcept { return z_.size(); }
   /// z(i).
   Scalar operator[](Index i) const noexcept { return z_[i]; }
   /// Number of entries a step touches (all of them).
   Index active_count() const noexcept { return z_.size(); }
+  /// The trace vector z.
   const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& values() const noexcept { return z_; }
 
+  /// z = 0.
   void clear() noexcept { z_.setZero(); }
   /// z = c * z.
   void decay(Scalar c) noexcept {
@@ -133,6 +137,7 @@ class DenseTrace {
 template <class Scalar>
 class SparseTrace {
  public:
+  /// Scalar type (float or double).
   using scalar_type = Scalar;
   /// tolerance >= 0, finite (std::invalid_argument otherwise). Allocates the
   /// value array, the slot map and the active list (3 arrays of P).
@@ -145,13 +150,16 @@ class SparseTrace {
     active_.reserve(static_cast<std::size_t>(num_parameters));
   }
 
+  /// Number of trace entries (the parameter count).
   Index size() const noexcept { return static_cast<Index>(values_.size()); }
+  /// z_i.
   Scalar operator[](Index i) const noexcept { return values_[static_cast<std::size_t>(i)]; }
   /// Number of entries held (what a step costs).
   Index active_count() const noexcept { return static_cast<Index>(active_.size()); }
   /// The indices held, in no particular order.
   const std::vector<Index>& active() const noexcept { return active_; }
 
+  /// z = 0 (cost follows the nonzero entries).
   void clear() noexcept {
     for (Index i : active_) {
       values_[static_cast<std::size_t>(i)] = Scalar(0);
@@ -183,6 +191,7 @@ class SparseTrace {
   void replace(const BinaryGradient& g) noexcept {
     for (Index i : g.active()) entry(i) = Scalar(1);
   }
+  /// z . g for binary features.
   Scalar dot(const BinaryGradient& g) const noexcept { return gradient_dot(g, values_.data()); }
   /// w += c * z over the held entries.
   void apply(Scalar c, Scalar* w) const noexcept {

@@ -1,17 +1,18 @@
 #pragma once
-// Emphatic TD(lambda) for off-policy prediction (Sutton, Mahmood, White,
-// "An Emphatic Approach to the Problem of Off-policy Temporal-Difference
-// Learning", JMLR 2016, eqs. 20-25 with constant gamma and lambda):
-//   F_t   = rho_{t-1} * gamma * F_{t-1} + i(S_t)     (followon trace; F_0 = i(S_0))
-//   M_t   = lambda * i(S_t) + (1 - lambda) * F_t     (emphasis)
-//   e_t   = rho_t * (gamma * lambda * e_{t-1} + M_t * x_t)   (e_{-1} = 0)
-//   delta = r + gamma_t * w.x' - w.x                  (gamma_t = 0 when `terminated`)
-//   w    += alpha * delta * e_t
-// rho_t = pi(A_t|S_t) / b(A_t|S_t), i(s) >= 0 the interest (1 by default).
-// After a `terminated` or `truncated` transition F, e and rho_{t-1} are reset
-// (the next update starts an episode; truncation still bootstraps).
-// With tabular features and positive interest everywhere the emphasis only
-// rescales each state's steps, so the fixed point is v_pi for every lambda.
+/// @file
+/// Emphatic TD(lambda) for off-policy prediction (Sutton, Mahmood, White,
+/// "An Emphatic Approach to the Problem of Off-policy Temporal-Difference
+/// Learning", JMLR 2016, eqs. 20-25 with constant gamma and lambda):
+///   F_t   = rho_{t-1} * gamma * F_{t-1} + i(S_t)     (followon trace; F_0 = i(S_0))
+///   M_t   = lambda * i(S_t) + (1 - lambda) * F_t     (emphasis)
+///   e_t   = rho_t * (gamma * lambda * e_{t-1} + M_t * x_t)   (e_{-1} = 0)
+///   delta = r + gamma_t * w.x' - w.x                  (gamma_t = 0 when `terminated`)
+///   w    += alpha * delta * e_t
+/// rho_t = pi(A_t|S_t) / b(A_t|S_t), i(s) >= 0 the interest (1 by default).
+/// After a `terminated` or `truncated` transition F, e and rho_{t-1} are reset
+/// (the next update starts an episode; truncation still bootstraps).
+/// With tabular features and positive interest everywhere the emphasis only
+/// rescales each state's steps, so the fixed point is v_pi for every lambda.
 
 #include <Eigen/Core>
 #include <cmath>
@@ -38,11 +39,16 @@ struct EmphaticTDConfig {
 template <StateValueFunction V>
 class EmphaticTD {
  public:
+  /// The approximator type (held by pointer; the caller keeps it alive).
   using approximator_type = V;
+  /// Scalar type (float or double).
   using scalar_type = typename V::scalar_type;
+  /// Type of a state.
   using state_type = typename V::state_type;
+  /// The config aggregate, validated at construction.
   using config_type = EmphaticTDConfig;
   using transition_type = Transition<state_type, Index, scalar_type>;  ///< action ignored
+  /// Column vector type of the parameters and traces.
   using vector_type = Eigen::Matrix<scalar_type, Eigen::Dynamic, 1>;
 
   /// std::invalid_argument for gamma or lambda outside [0, 1], step_size <= 0.
@@ -123,8 +129,11 @@ class EmphaticTD {
   scalar_type emphasis() const noexcept { return emphasis_; }
   /// Eligibility trace e_t.
   const vector_type& trace() const noexcept { return e_; }
+  /// The approximator this learner updates (the caller's object).
   V& approximator() noexcept { return *v_; }
+  /// The approximator this learner updates (the caller's object).
   const V& approximator() const noexcept { return *v_; }
+  /// The config given at construction.
   const EmphaticTDConfig& config() const noexcept { return config_; }
 
  private:

@@ -1,12 +1,13 @@
 #pragma once
-// ExpectedSarsa<Q>: one-step TD control with the expectation over the target
-// policy's next action (van Seijen, van Hasselt, Whiteson, Wiering 2009, "A
-// theoretical and empirical analysis of Expected Sarsa"; Sutton & Barto 2nd
-// ed. 6.6):
-//   q(s, a) += alpha * (r + gamma * sum_a' pi(a'|s') q(s', a') - q(s, a)),
-// no bootstrap when s' is terminal (`terminated`); `truncated` bootstraps.
-// On-policy when pi is the behaviour policy, off-policy otherwise (a one-hot
-// greedy pi gives Q-learning exactly).
+/// @file
+/// ExpectedSarsa<Q>: one-step TD control with the expectation over the target
+/// policy's next action (van Seijen, van Hasselt, Whiteson, Wiering 2009, "A
+/// theoretical and empirical analysis of Expected Sarsa"; Sutton & Barto 2nd
+/// ed. 6.6):
+///   q(s, a) += alpha * (r + gamma * sum_a' pi(a'|s') q(s', a') - q(s, a)),
+/// no bootstrap when s' is terminal (`terminated`); `truncated` bootstraps.
+/// On-policy when pi is the behaviour policy, off-policy otherwise (a one-hot
+/// greedy pi gives Q-learning exactly).
 
 #include <cmath>
 #include <string>
@@ -54,6 +55,7 @@ class ExpectedSarsa : public detail::ActionValueLearner<Q, detail::ExpectedSarsa
   using typename Base::state_type;
   using typename Base::transition_type;
 
+  /// Binds the learner to `q` (held by pointer) and validates `config` (std::invalid_argument naming the field).
   ExpectedSarsa(Q& q, const ExpectedSarsaConfig& config) : Base(q, config) {}
   ExpectedSarsa(Q&&, const ExpectedSarsaConfig&) = delete;  // would dangle
 

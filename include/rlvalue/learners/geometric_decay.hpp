@@ -1,12 +1,13 @@
 #pragma once
-// GeometricDecay: the step-size schedule of the Log Q-learning chain
-// experiments (van Seijen, Fatemi & Tavakoli, NeurIPS 2019, section 5): a
-// step size that starts at `initial`, is multiplied by a fixed
-// factor after every sweep (or any other unit of progress) and reaches
-// `final` after `num_steps` of them, then stays there:
-//   value(n) = max(final, initial * (final / initial)^(n / num_steps)),  n >= 0.
-// Learners with settable step sizes (OrchestratedQLearning::set_step_sizes,
-// ...) take value(n) between sweeps.
+/// @file
+/// GeometricDecay: the step-size schedule of the Log Q-learning chain
+/// experiments (van Seijen, Fatemi & Tavakoli, NeurIPS 2019, section 5): a
+/// step size that starts at `initial`, is multiplied by a fixed
+/// factor after every sweep (or any other unit of progress) and reaches
+/// `final` after `num_steps` of them, then stays there:
+///   value(n) = max(final, initial * (final / initial)^(n / num_steps)),  n >= 0.
+/// Learners with settable step sizes (OrchestratedQLearning::set_step_sizes,
+/// ...) take value(n) between sweeps.
 
 #include <cmath>
 #include <string_view>
@@ -52,6 +53,7 @@ class GeometricDecay {
 
   /// The per-step factor (final / initial)^(1 / num_steps).
   double factor() const noexcept { return factor_; }
+  /// The config given at construction.
   const GeometricDecayConfig& config() const noexcept { return config_; }
 
  private:

@@ -1,26 +1,27 @@
 #pragma once
-// Gradient-TD prediction with linear function approximation, off-policy
-// through per-step importance ratios rho = pi(a|s) / b(a|s):
-//   delta = r + gamma_t * w.x' - w.x      (gamma_t = 0 when `terminated`)
-//   h     = theta.x                       (secondary weights theta estimate
-//                                          E[delta | S] by least squares)
-// and each method supplies its own correction (notation of Patterson, Liao,
-// White 2022, arXiv:2205.08464, as in ALGORITHMS.md):
-//   GTD2 (Sutton et al. 2009):  theta += beta*rho*(delta - h)*x
-//                               w     += alpha*rho*h*(x - gamma_t*x')
-//   TDC  (Sutton et al. 2009):  theta += beta*rho*(delta - h)*x
-//                               w     += alpha*rho*(delta*x - gamma_t*h*x')
-//   TDRC (Ghiassian et al. 2020): theta += beta*(rho*(delta - h)*x - reg*theta)
-//                               w     as TDC
-//   OffPolicyTD (semi-gradient, Sutton & Barto 2nd ed. eq. 11.2):
-//                               w     += alpha*rho*delta*x     (no secondary)
-// The semi-gradient method is the zero correction; it can diverge off-policy
-// (Baird's counterexample) and is here as the baseline.
-// All quantities (delta, h) are computed from the weights before the step;
-// both weight vectors are then updated. `truncated` bootstraps from x' like
-// any non-terminal transition (there are no traces to cut).
-// With rho = 1 and tabular (one-hot) features every method has the TD fixed
-// point V^pi (mdp/evaluate_policy) as its fixed point.
+/// @file
+/// Gradient-TD prediction with linear function approximation, off-policy
+/// through per-step importance ratios rho = pi(a|s) / b(a|s):
+///   delta = r + gamma_t * w.x' - w.x      (gamma_t = 0 when `terminated`)
+///   h     = theta.x                       (secondary weights theta estimate
+///                                          E[delta | S] by least squares)
+/// and each method supplies its own correction (notation of Patterson, Liao,
+/// White 2022, arXiv:2205.08464, as in ALGORITHMS.md):
+///   GTD2 (Sutton et al. 2009):  theta += beta*rho*(delta - h)*x
+///                               w     += alpha*rho*h*(x - gamma_t*x')
+///   TDC  (Sutton et al. 2009):  theta += beta*rho*(delta - h)*x
+///                               w     += alpha*rho*(delta*x - gamma_t*h*x')
+///   TDRC (Ghiassian et al. 2020): theta += beta*(rho*(delta - h)*x - reg*theta)
+///                               w     as TDC
+///   OffPolicyTD (semi-gradient, Sutton & Barto 2nd ed. eq. 11.2):
+///                               w     += alpha*rho*delta*x     (no secondary)
+/// The semi-gradient method is the zero correction; it can diverge off-policy
+/// (Baird's counterexample) and is here as the baseline.
+/// All quantities (delta, h) are computed from the weights before the step;
+/// both weight vectors are then updated. `truncated` bootstraps from x' like
+/// any non-terminal transition (there are no traces to cut).
+/// With rho = 1 and tabular (one-hot) features every method has the TD fixed
+/// point V^pi (mdp/evaluate_policy) as its fixed point.
 
 #include <Eigen/Core>
 #include <cmath>
@@ -60,8 +61,11 @@ struct GradientTDStep {
 ///   theta  = theta_decay * theta + b_x * x
 /// from the step scalars and the step sizes alpha, beta, reg.
 struct GTD2Correction {
+  /// Name used in error messages.
   static constexpr std::string_view name = "GTD2";
+  /// True: keeps secondary weights theta.
   static constexpr bool uses_secondary = true;
+  /// a_x = alpha rho h, a_next = -alpha rho h gamma_t, b_x = beta rho (delta - h).
   template <class S>
   static void coefficients(const GradientTDStep<S>& k, S alpha, S beta, S /*reg*/, S& a_x,
                            S& a_next, S& theta_decay, S& b_x) noexcept {
@@ -71,9 +75,13 @@ struct GTD2Correction {
     b_x = beta * k.rho * (k.delta - k.h);
   }
 };
+/// TDC (Sutton et al. 2009): w += alpha rho (delta x - gamma_t h x'); theta += beta rho (delta - h) x.
 struct TDCCorrection {
+  /// Name used in error messages.
   static constexpr std::string_view name = "TDC";
+  /// True: keeps secondary weights theta.
   static constexpr bool uses_secondary = true;
+  /// a_x = alpha rho delta, a_next = -alpha rho gamma_t h, b_x = beta rho (delta - h).
   template <class S>
   static void coefficients(const GradientTDStep<S>& k, S alpha, S beta, S /*reg*/, S& a_x,
                            S& a_next, S& theta_decay, S& b_x) noexcept {
@@ -83,9 +91,13 @@ struct TDCCorrection {
     b_x = beta * k.rho * (k.delta - k.h);
   }
 };
+/// TDRC (Ghiassian et al. 2020): TDC with theta = (1 - beta reg) theta + beta rho (delta - h) x.
 struct TDRCCorrection {
+  /// Name used in error messages.
   static constexpr std::string_view name = "TDRC";
+  /// True: keeps secondary weights theta.
   static constexpr bool uses_secondary = true;
+  /// TDC's coefficients with theta_decay = 1 - beta * reg.
   template <class S>
   static void coefficients(const GradientTDStep<S>& k, S alpha, S beta, S reg, S& a_x,
                            S& a_next, S& theta_decay, S& b_x) noexcept {
@@ -93,9 +105,13 @@ struct TDRCCorrection {
     theta_decay = S(1) - beta * reg;
   }
 };
+/// Off-policy semi-gradient TD(0): w += alpha rho delta x (no correction; may diverge off-policy).
 struct SemiGradientCorrection {
+  /// Name used in error messages.
   static constexpr std::string_view name = "OffPolicyTD";
+  /// False: no secondary weights.
   static constexpr bool uses_secondary = false;
+  /// a_x = alpha * rho * delta, a_next = 0; no secondary weights.
   template <class S>
   static void coefficients(const GradientTDStep<S>& k, S alpha, S /*beta*/, S /*reg*/, S& a_x,
                            S& a_next, S& theta_decay, S& b_x) noexcept {
@@ -111,11 +127,16 @@ struct SemiGradientCorrection {
 template <StateValueFunction V, class Correction>
 class GradientTD {
  public:
+  /// The approximator type (held by pointer; the caller keeps it alive).
   using approximator_type = V;
+  /// Scalar type (float or double).
   using scalar_type = typename V::scalar_type;
+  /// Type of a state.
   using state_type = typename V::state_type;
+  /// The config aggregate, validated at construction.
   using config_type = GradientTDConfig;
   using transition_type = Transition<state_type, Index, scalar_type>;  ///< action ignored
+  /// Column vector type of the primary and secondary weights.
   using vector_type = Eigen::Matrix<scalar_type, Eigen::Dynamic, 1>;
 
   /// std::invalid_argument for gamma outside [0, 1], a step size <= 0 or not
@@ -179,10 +200,14 @@ class GradientTD {
 
   /// The secondary weights theta (h(s) = theta . x(s)); zero at construction.
   const vector_type& secondary() const noexcept { return theta_; }
+  /// The secondary weights theta, writable.
   vector_type& secondary() noexcept { return theta_; }
 
+  /// The approximator this learner updates (the caller's object).
   V& approximator() noexcept { return *v_; }
+  /// The approximator this learner updates (the caller's object).
   const V& approximator() const noexcept { return *v_; }
+  /// The config given at construction.
   const GradientTDConfig& config() const noexcept { return config_; }
 
  private:

@@ -1,15 +1,16 @@
 #pragma once
-// Greedy-GQ(0) (Maei, Szepesvari, Bhatnagar, Sutton, "Toward Off-Policy
-// Learning Control with Function Approximation", ICML 2010): gradient-TD
-// control of q(s, a; theta) = theta . phi(s, a) toward the greedy policy,
-// from any behaviour (the action is given, so no importance ratio is needed
-// at lambda = 0):
-//   a*    = argmax_b q(s', b)                     (ties to the lowest index)
-//   delta = r + gamma_t * theta.phi(s', a*) - theta.phi(s, a)
-//   theta += alpha * (delta * phi(s, a) - gamma_t * (w.phi(s, a)) * phi(s', a*))
-//   w     += beta * (delta - w.phi(s, a)) * phi(s, a)
-// gamma_t = 0 when `terminated`; `truncated` bootstraps. All from the weights
-// before the step. With tabular features the fixed point is Q*.
+/// @file
+/// Greedy-GQ(0) (Maei, Szepesvari, Bhatnagar, Sutton, "Toward Off-Policy
+/// Learning Control with Function Approximation", ICML 2010): gradient-TD
+/// control of q(s, a; theta) = theta . phi(s, a) toward the greedy policy,
+/// from any behaviour (the action is given, so no importance ratio is needed
+/// at lambda = 0):
+///   a*    = argmax_b q(s', b)                     (ties to the lowest index)
+///   delta = r + gamma_t * theta.phi(s', a*) - theta.phi(s, a)
+///   theta += alpha * (delta * phi(s, a) - gamma_t * (w.phi(s, a)) * phi(s', a*))
+///   w     += beta * (delta - w.phi(s, a)) * phi(s, a)
+/// gamma_t = 0 when `terminated`; `truncated` bootstraps. All from the weights
+/// before the step. With tabular features the fixed point is Q*.
 
 #include <Eigen/Core>
 #include <cmath>
@@ -36,11 +37,17 @@ struct GreedyGQConfig {
 template <ActionValueFunction Q>
 class GreedyGQ {
  public:
+  /// The approximator type (held by pointer; the caller keeps it alive).
   using approximator_type = Q;
+  /// Scalar type (float or double).
   using scalar_type = typename Q::scalar_type;
+  /// Type of a state.
   using state_type = typename Q::state_type;
+  /// The config aggregate, validated at construction.
   using config_type = GreedyGQConfig;
+  /// The transition type update() takes.
   using transition_type = Transition<state_type, Index, scalar_type>;
+  /// Column vector type of the weights.
   using vector_type = Eigen::Matrix<scalar_type, Eigen::Dynamic, 1>;
 
   /// std::invalid_argument for gamma outside [0, 1] or a step size <= 0.
@@ -97,9 +104,13 @@ class GreedyGQ {
   }
   /// Secondary weights w (w.phi(s, a) estimates E[delta | s, a]).
   const vector_type& secondary() const noexcept { return w_; }
+  /// The secondary weights w, writable.
   vector_type& secondary() noexcept { return w_; }
+  /// The approximator this learner updates (the caller's object).
   Q& approximator() noexcept { return *q_; }
+  /// The approximator this learner updates (the caller's object).
   const Q& approximator() const noexcept { return *q_; }
+  /// The config given at construction.
   const GreedyGQConfig& config() const noexcept { return config_; }
 
  private:

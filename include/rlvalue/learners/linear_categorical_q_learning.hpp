@@ -1,16 +1,17 @@
 #pragma once
-// Linear categorical Q-learning: C51's control rule with softmax logits
-// linear in the state features, one weight block per action, and a
-// cross-entropy gradient step (Bellemare, Dabney, Munos 2017,
-// arXiv:1707.06887, Algorithm 1 and eq. 7, on fixed features; Bellemare,
-// Dabney, Rowland 2023, "Distributional RL", section 9.6):
-//   a* = argmax_a' sum_i p_i(s', a') z_i           (ties to the lowest index)
-//   m  = Pi_z((r + gamma*z)_# p(s', a*))           (no gradient through m)
-//   W_a <- W_a + alpha * phi(s) (m - p(s, a))^T,
-// the gradient step on the cross-entropy -sum_i m_i log p_i(s, a) with
-// respect to the logits of (s, a) only; no other action's block moves.
-// `terminated`: m = two_hot(r) (no bootstrap); `truncated` bootstraps from
-// s', and the caller then ends the episode.
+/// @file
+/// Linear categorical Q-learning: C51's control rule with softmax logits
+/// linear in the state features, one weight block per action, and a
+/// cross-entropy gradient step (Bellemare, Dabney, Munos 2017,
+/// arXiv:1707.06887, Algorithm 1 and eq. 7, on fixed features; Bellemare,
+/// Dabney, Rowland 2023, "Distributional RL", section 9.6):
+///   a* = argmax_a' sum_i p_i(s', a') z_i           (ties to the lowest index)
+///   m  = Pi_z((r + gamma*z)_# p(s', a*))           (no gradient through m)
+///   W_a <- W_a + alpha * phi(s) (m - p(s, a))^T,
+/// the gradient step on the cross-entropy -sum_i m_i log p_i(s, a) with
+/// respect to the logits of (s, a) only; no other action's block moves.
+/// `terminated`: m = two_hot(r) (no bootstrap); `truncated` bootstraps from
+/// s', and the caller then ends the episode.
 
 #include <Eigen/Core>
 #include <cmath>
@@ -38,11 +39,17 @@ using LinearCategoricalQLearningConfig = TDConfig;
 template <class Approximator>
 class LinearCategoricalQLearning {
  public:
+  /// The approximator type (held by pointer; the caller keeps it alive).
   using approximator_type = Approximator;
+  /// Scalar type (float or double).
   using scalar_type = typename Approximator::scalar_type;
+  /// Type of a state.
   using state_type = typename Approximator::state_type;
+  /// The config aggregate, validated at construction.
   using config_type = LinearCategoricalQLearningConfig;
+  /// The transition type update() takes.
   using transition_type = Transition<state_type, Index, scalar_type>;
+  /// Row of one value per action.
   using action_values_type = typename Approximator::action_values_type;
 
   /// Validates the config (std::invalid_argument naming the field).
@@ -126,13 +133,19 @@ class LinearCategoricalQLearning {
     return steps_.visits(slot(s, a));
   }
 
+  /// Number of actions.
   Index num_actions() const noexcept { return f_->num_actions(); }
+  /// Throws std::out_of_range naming `where` and `name` (and the value) if the state is not valid.
   void check_state(std::string_view where, std::string_view name, const state_type& s) const {
     f_->check_state(where, name, s);
   }
+  /// The approximator this learner updates (the caller's object).
   Approximator& approximator() noexcept { return *f_; }
+  /// The approximator this learner updates (the caller's object).
   const Approximator& approximator() const noexcept { return *f_; }
+  /// The config given at construction.
   const config_type& config() const noexcept { return config_; }
+  /// The step-size state: schedule and per-visit counts.
   const StepSize<scalar_type>& step_sizes() const noexcept { return steps_; }
 
  private:

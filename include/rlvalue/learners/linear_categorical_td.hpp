@@ -1,12 +1,13 @@
 #pragma once
-// Linear categorical TD: categorical TD with softmax logits linear in the
-// features and a cross-entropy gradient step (C51's update on fixed
-// features; Bellemare, Dabney, Munos 2017, arXiv:1707.06887, Algorithm 1 and
-// eq. 7; Bellemare, Dabney, Rowland 2023, "Distributional RL", section 9.6):
-//   m = Pi_z((r + gamma*z)_# p(s'))                  (no gradient through m)
-//   W <- W - alpha * phi(s) (softmax(W^T phi(s)) - m)^T,
-// the gradient of the cross-entropy -sum_i m_i log p_i(s) with respect to W.
-// `terminated`: m = two_hot(r); `truncated` bootstraps from s'.
+/// @file
+/// Linear categorical TD: categorical TD with softmax logits linear in the
+/// features and a cross-entropy gradient step (C51's update on fixed
+/// features; Bellemare, Dabney, Munos 2017, arXiv:1707.06887, Algorithm 1 and
+/// eq. 7; Bellemare, Dabney, Rowland 2023, "Distributional RL", section 9.6):
+///   m = Pi_z((r + gamma*z)_# p(s'))                  (no gradient through m)
+///   W <- W - alpha * phi(s) (softmax(W^T phi(s)) - m)^T,
+/// the gradient of the cross-entropy -sum_i m_i log p_i(s) with respect to W.
+/// `terminated`: m = two_hot(r); `truncated` bootstraps from s'.
 
 #include <Eigen/Core>
 #include <cmath>
@@ -28,13 +29,18 @@ namespace rlvalue {
 template <class Approximator>
 class LinearCategoricalTD {
  public:
+  /// The approximator type (held by pointer; the caller keeps it alive).
   using approximator_type = Approximator;
+  /// Scalar type (float or double).
   using scalar_type = typename Approximator::scalar_type;
+  /// Type of a state.
   using state_type = typename Approximator::state_type;
+  /// The config aggregate, validated at construction.
   using config_type = TDConfig;
   /// The action is ignored.
   using transition_type = Transition<state_type, Index, scalar_type>;
 
+  /// Binds the learner to `approx` (held by pointer) and validates `config` (std::invalid_argument naming the field).
   LinearCategoricalTD(Approximator& approx, const TDConfig& config)
       : f_(&approx),
         config_(config),
@@ -81,8 +87,11 @@ class LinearCategoricalTD {
     return f_->mean(s);
   }
 
+  /// The approximator this learner updates (the caller's object).
   Approximator& approximator() noexcept { return *f_; }
+  /// The approximator this learner updates (the caller's object).
   const Approximator& approximator() const noexcept { return *f_; }
+  /// The config given at construction.
   const TDConfig& config() const noexcept { return config_; }
 
  private:

@@ -1,19 +1,20 @@
 #pragma once
-// LogQLearning: Log Q-learning (van Seijen, Fatemi & Tavakoli, "Using a
-// logarithmic mapping to enable lower discount factors in reinforcement
-// learning", NeurIPS 2019, arXiv:1906.00572): the reward is split
-// into r+ = max(r, 0) and r- = max(-r, 0); each part is learned by its own
-// approximator in the logarithmic space f(x) = c ln(x + gamma^k) + d
-// (mapping/logarithmic.hpp, f(initial_value) = 0), and
-//   Q(s, a) = f^-1(Q~+(s, a)) - f^-1(Q~-(s, a)).
-// Both channels bootstrap from the greedy action of Q at s'; each takes a
-// step beta_reg in regular space, then beta_log in log space:
-//   U = r_ch + gamma f^-1(Q~ch(s', a~)); q = f^-1(Q~ch(s, a));
-//   Q~ch(s, a) += beta_log (f(q + beta_reg (U - q)) - Q~ch(s, a)).
-// It is OrchestratedQLearning with the polar decomposition and two
-// logarithmic mappings (learners/orchestrated_q_learning.hpp); this class
-// only builds it from a flat config. The paper's chain setting: c = 1,
-// k = 200, initial_value = 0.
+/// @file
+/// LogQLearning: Log Q-learning (van Seijen, Fatemi & Tavakoli, "Using a
+/// logarithmic mapping to enable lower discount factors in reinforcement
+/// learning", NeurIPS 2019, arXiv:1906.00572): the reward is split
+/// into r+ = max(r, 0) and r- = max(-r, 0); each part is learned by its own
+/// approximator in the logarithmic space f(x) = c ln(x + gamma^k) + d
+/// (mapping/logarithmic.hpp, f(initial_value) = 0), and
+///   Q(s, a) = f^-1(Q~+(s, a)) - f^-1(Q~-(s, a)).
+/// Both channels bootstrap from the greedy action of Q at s'; each takes a
+/// step beta_reg in regular space, then beta_log in log space:
+///   U = r_ch + gamma f^-1(Q~ch(s', a~)); q = f^-1(Q~ch(s, a));
+///   Q~ch(s, a) += beta_log (f(q + beta_reg (U - q)) - Q~ch(s, a)).
+/// It is OrchestratedQLearning with the polar decomposition and two
+/// logarithmic mappings (learners/orchestrated_q_learning.hpp); this class
+/// only builds it from a flat config. The paper's chain setting: c = 1,
+/// k = 200, initial_value = 0.
 
 #include <stdexcept>
 #include <string>

@@ -1,24 +1,25 @@
 #pragma once
-// Least-squares TD (Bradtke & Barto 1996; LSTD(lambda): Boyan 2002):
-//   z  = gamma*lambda*z + x                  (trace; z = x when lambda = 0)
-//   A += z * (x - gamma_t*x')^T,  b += z * r (gamma_t = 0 when `terminated`)
-//   w  = (A + ridge*I)^-1 b                  (the TD(lambda) fixed point of the data)
-// The trace is cleared after a `terminated` or `truncated` transition
-// (truncation still bootstraps from x').
-//
-//   LSTD           accumulates A and b (O(d^2) per transition, no per-step
-//                  allocation) and solves on `solve()` (O(d^3)); a singular
-//                  A + ridge*I is reported (std::invalid_argument naming its
-//                  rank) and the weights are left as they were.
-//   RecursiveLSTD  keeps C = (ridge*I + A)^-1 up to date by Sherman-Morrison,
-//                  C -= (C z)(u^T C) / (1 + u^T C z),  u = x - gamma_t*x',
-//                  and writes w = C b after every transition (O(d^2)). With
-//                  the same ridge (> 0) it equals the batch solve up to
-//                  rounding.
-// With one-hot (tabular) features and lambda = 0, A = diag(n) - gamma*N and
-// b = summed rewards, so w is certainty equivalence,
-// V = (I - gamma*P_hat)^-1 r_hat of the empirical model (Sutton 1988): what
-// batch TD(0) converges to.
+/// @file
+/// Least-squares TD (Bradtke & Barto 1996; LSTD(lambda): Boyan 2002):
+///   z  = gamma*lambda*z + x                  (trace; z = x when lambda = 0)
+///   A += z * (x - gamma_t*x')^T,  b += z * r (gamma_t = 0 when `terminated`)
+///   w  = (A + ridge*I)^-1 b                  (the TD(lambda) fixed point of the data)
+/// The trace is cleared after a `terminated` or `truncated` transition
+/// (truncation still bootstraps from x').
+///
+///   LSTD           accumulates A and b (O(d^2) per transition, no per-step
+///                  allocation) and solves on `solve()` (O(d^3)); a singular
+///                  A + ridge*I is reported (std::invalid_argument naming its
+///                  rank) and the weights are left as they were.
+///   RecursiveLSTD  keeps C = (ridge*I + A)^-1 up to date by Sherman-Morrison,
+///                  C -= (C z)(u^T C) / (1 + u^T C z),  u = x - gamma_t*x',
+///                  and writes w = C b after every transition (O(d^2)). With
+///                  the same ridge (> 0) it equals the batch solve up to
+///                  rounding.
+/// With one-hot (tabular) features and lambda = 0, A = diag(n) - gamma*N and
+/// b = summed rewards, so w is certainty equivalence,
+/// V = (I - gamma*P_hat)^-1 r_hat of the empirical model (Sutton 1988): what
+/// batch TD(0) converges to.
 
 #include <Eigen/Core>
 #include <Eigen/LU>
@@ -135,6 +136,7 @@ class LSTD : public detail::LSTDBase<V> {
   using typename Base::scalar_type;
   using typename Base::transition_type;
   using typename Base::vector_type;
+  /// The config aggregate, validated at construction.
   using config_type = LSTDConfig;
 
   /// std::invalid_argument for gamma or lambda outside [0, 1], ridge < 0.
@@ -176,7 +178,9 @@ class LSTD : public detail::LSTDBase<V> {
     return this->v_->parameters();
   }
 
+  /// The accumulated matrix A = sum_t z_t (x_t - gamma_t x_{t+1})^T.
   const matrix_type& A() const noexcept { return A_; }
+  /// The accumulated vector b = sum_t z_t r_t.
   const vector_type& b() const noexcept { return b_; }
 
  private:
@@ -195,6 +199,7 @@ class RecursiveLSTD : public detail::LSTDBase<V> {
   using typename Base::scalar_type;
   using typename Base::transition_type;
   using typename Base::vector_type;
+  /// The config aggregate, validated at construction.
   using config_type = LSTDConfig;
 
   /// std::invalid_argument for gamma or lambda outside [0, 1], ridge <= 0.
@@ -235,6 +240,7 @@ class RecursiveLSTD : public detail::LSTDBase<V> {
 
   /// C = (ridge*I + A)^-1.
   const matrix_type& inverse() const noexcept { return C_; }
+  /// The accumulated vector b = sum_t z_t r_t.
   const vector_type& b() const noexcept { return b_; }
 
  private:

@@ -39,9 +39,13 @@ struct MaxminQLearningNames {
 /// TDConfig (per-visit counts are per critic); update_count M in [1, N]
 /// (the paper updates one critic per step).
 struct MaxminQConfig {
+  /// Discount gamma in [0, 1].
   double gamma = 1.0;
+  /// Step size alpha > 0: the constant, or the scale of the per-visit schedule alpha_n = step_size / n^omega.
   double step_size = 0.1;
+  /// Step-size schedule: constant, or per-visit alpha_n = step_size / n^omega.
   StepSchedule schedule = StepSchedule::constant;
+  /// Exponent omega in (0, 1] of the per-visit schedule alpha_n = step_size / n^omega.
   double omega = 1.0;
   Index update_count = 1;  ///< M: critics updated per step
 };
@@ -56,13 +60,16 @@ class MaxminQLearning : public detail::EnsembleLearner<Q, detail::MaxminQLearnin
   using Base = detail::EnsembleLearner<Q, detail::MaxminQLearningNames>;
 
  public:
+  /// The config aggregate, validated at construction.
   using config_type = MaxminQConfig;
 
+  /// Binds the learner to the N critics of `critics` (held by pointer; N >= 1) and validates `config`.
   MaxminQLearning(std::span<Q> critics, const MaxminQConfig& config)
       : Base(critics, config.gamma, config.step_size, config.schedule, config.omega,
              EnsembleReduction::min, Index(1), config.update_count, CombinedEstimate::min),
         config_(config) {}
 
+  /// The config given at construction.
   const MaxminQConfig& config() const noexcept { return config_; }
 
  private:

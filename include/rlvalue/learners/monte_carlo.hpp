@@ -1,36 +1,37 @@
 #pragma once
-// MonteCarlo<V>: constant-alpha or sample-average Monte Carlo prediction,
-// every-visit or first-visit (Sutton & Barto 2nd ed. 5.1 and 6.1; Singh &
-// Sutton 1996, "Reinforcement learning with replacing eligibility traces",
-// for the every-/first-visit distinction):
-//   G_t = r_{t+1} + gamma * G_{t+1},   v(s_t) += alpha * (G_t - v(s_t)).
-//
-// When values change: `update(transition)` only buffers a step until a
-// transition with `terminated` or `truncated` arrives; that call processes
-// the whole episode backwards (t = T-1 .. 0) and the values change then,
-// all at once. The return starts at G_T = 0 after a terminated transition
-// and at G_T = v(s_T) (the value of the final next_state, read before any of
-// this episode's updates) after a truncated one; `terminated` wins when both
-// are set. Every-visit updates each occurrence of a state (in backward
-// order, each against the value left by the later occurrences); first-visit
-// only the first occurrence in the episode.
-//
-// Step sizes: `.schedule = StepSchedule::constant` gives constant-alpha MC;
-// `per_visit` with `.omega = 1`, `.step_size = 1` gives sample averages
-// (v(s) = mean of the returns counted for s, every- or first-visit).
-//
-// Episodes that do not end with a flagged transition: `truncate_episode()`
-// closes the pending episode as if its last transition had been truncated
-// (bootstrapping from its last next_state) and `discard_episode()` drops it.
-// A pending episode never leaks silently into the next one: for integral
-// (and other equality-comparable) states, a transition whose `state` differs
-// from the pending episode's last `next_state` throws std::invalid_argument.
-//
-// Memory: the episode buffer is a std::vector reserved at construction for
-// `.expected_episode_length` steps; it grows (amortised) only when an
-// episode is longer than every previous one, so after warm-up nothing is
-// allocated. First-visit marks are one array of num_states() entries,
-// allocated at construction.
+/// @file
+/// MonteCarlo<V>: constant-alpha or sample-average Monte Carlo prediction,
+/// every-visit or first-visit (Sutton & Barto 2nd ed. 5.1 and 6.1; Singh &
+/// Sutton 1996, "Reinforcement learning with replacing eligibility traces",
+/// for the every-/first-visit distinction):
+///   G_t = r_{t+1} + gamma * G_{t+1},   v(s_t) += alpha * (G_t - v(s_t)).
+///
+/// When values change: `update(transition)` only buffers a step until a
+/// transition with `terminated` or `truncated` arrives; that call processes
+/// the whole episode backwards (t = T-1 .. 0) and the values change then,
+/// all at once. The return starts at G_T = 0 after a terminated transition
+/// and at G_T = v(s_T) (the value of the final next_state, read before any of
+/// this episode's updates) after a truncated one; `terminated` wins when both
+/// are set. Every-visit updates each occurrence of a state (in backward
+/// order, each against the value left by the later occurrences); first-visit
+/// only the first occurrence in the episode.
+///
+/// Step sizes: `.schedule = StepSchedule::constant` gives constant-alpha MC;
+/// `per_visit` with `.omega = 1`, `.step_size = 1` gives sample averages
+/// (v(s) = mean of the returns counted for s, every- or first-visit).
+///
+/// Episodes that do not end with a flagged transition: `truncate_episode()`
+/// closes the pending episode as if its last transition had been truncated
+/// (bootstrapping from its last next_state) and `discard_episode()` drops it.
+/// A pending episode never leaks silently into the next one: for integral
+/// (and other equality-comparable) states, a transition whose `state` differs
+/// from the pending episode's last `next_state` throws std::invalid_argument.
+///
+/// Memory: the episode buffer is a std::vector reserved at construction for
+/// `.expected_episode_length` steps; it grows (amortised) only when an
+/// episode is longer than every previous one, so after warm-up nothing is
+/// allocated. First-visit marks are one array of num_states() entries,
+/// allocated at construction.
 
 #include <cmath>
 #include <concepts>
@@ -58,8 +59,10 @@ enum class MonteCarloVisits {
 struct MonteCarloConfig {
   double gamma = 1.0;      ///< discount, in [0, 1]
   double step_size = 0.1;  ///< alpha (constant) or its scale (per_visit), > 0
+  /// Step-size schedule: constant, or per-visit alpha_n = step_size / n^omega.
   StepSchedule schedule = StepSchedule::constant;
   double omega = 1.0;      ///< per_visit exponent, in (0, 1]; 1 with step_size 1: sample averages
+  /// Every-visit or first-visit averaging (Sutton & Barto 5.1).
   MonteCarloVisits visits = MonteCarloVisits::every;
   Index expected_episode_length = 1024;  ///< buffer reserved at construction, >= 1
 };
@@ -101,13 +104,18 @@ void check_continues(std::string_view where, bool pending, const State& state,
 template <StateValueFunction V>
 class MonteCarlo {
  public:
+  /// The approximator type (held by pointer; the caller keeps it alive).
   using approximator_type = V;
+  /// Scalar type (float or double).
   using scalar_type = typename V::scalar_type;
+  /// Type of a state.
   using state_type = typename V::state_type;
+  /// The config aggregate, validated at construction.
   using config_type = MonteCarloConfig;
   /// The action is ignored.
   using transition_type = Transition<state_type, Index, scalar_type>;
 
+  /// Binds the learner to `v` (held by pointer) and validates `config` (std::invalid_argument naming the field).
   MonteCarlo(V& v, const MonteCarloConfig& config)
       : v_(&v),
         config_(config),
@@ -182,9 +190,13 @@ class MonteCarlo {
     return steps_.visits(slot(s));
   }
 
+  /// The approximator this learner updates (the caller's object).
   V& approximator() noexcept { return *v_; }
+  /// The approximator this learner updates (the caller's object).
   const V& approximator() const noexcept { return *v_; }
+  /// The config given at construction.
   const MonteCarloConfig& config() const noexcept { return config_; }
+  /// The step-size state: schedule and per-visit counts.
   const StepSize<scalar_type>& step_sizes() const noexcept { return steps_; }
 
  private:

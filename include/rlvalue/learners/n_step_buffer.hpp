@@ -1,8 +1,9 @@
 #pragma once
-// The fixed-capacity FIFO of the last n steps shared by NStepTD and
-// NStepSarsa (allocated once; push/pop never allocate), and the n-step return
-// of its contents (Sutton & Barto 2nd ed. eq. 7.1):
-//   G = sum_{j < k} gamma^j r_j + gamma^k * bootstrap,  k = number of entries.
+/// @file
+/// The fixed-capacity FIFO of the last n steps shared by NStepTD and
+/// NStepSarsa (allocated once; push/pop never allocate), and the n-step return
+/// of its contents (Sutton & Barto 2nd ed. eq. 7.1):
+///   G = sum_{j < k} gamma^j r_j + gamma^k * bootstrap,  k = number of entries.
 
 #include <vector>
 

@@ -1,11 +1,12 @@
 #pragma once
-// NStepSarsa<Q>: n-step SARSA (Sutton & Barto 2nd ed. section 7.2, eq. 7.4;
-// semi-gradient form section 10.2):
-//   G_{t:t+n} = r_{t+1} + ... + gamma^{n-1} r_{t+n} + gamma^n q(s_{t+n}, a_{t+n}),
-//   q(s_t, a_t) += alpha * (G_{t:t+n} - q(s_t, a_t)).
-// Episode ends as in NStepTD: no bootstrap after `terminated`; after
-// `truncated` the pending pairs bootstrap from q(s_T, next_action). n = 1 is
-// SARSA.
+/// @file
+/// NStepSarsa<Q>: n-step SARSA (Sutton & Barto 2nd ed. section 7.2, eq. 7.4;
+/// semi-gradient form section 10.2):
+///   G_{t:t+n} = r_{t+1} + ... + gamma^{n-1} r_{t+n} + gamma^n q(s_{t+n}, a_{t+n}),
+///   q(s_t, a_t) += alpha * (G_{t:t+n} - q(s_t, a_t)).
+/// Episode ends as in NStepTD: no bootstrap after `terminated`; after
+/// `truncated` the pending pairs bootstrap from q(s_T, next_action). n = 1 is
+/// SARSA.
 
 #include <string_view>
 
@@ -23,12 +24,18 @@ namespace rlvalue {
 template <ActionValueFunction Q>
 class NStepSarsa {
  public:
+  /// The approximator type (held by pointer; the caller keeps it alive).
   using approximator_type = Q;
+  /// Scalar type (float or double).
   using scalar_type = typename Q::scalar_type;
+  /// Type of a state.
   using state_type = typename Q::state_type;
+  /// The config aggregate, validated at construction.
   using config_type = NStepConfig;
+  /// The transition type update() takes.
   using transition_type = Transition<state_type, Index, scalar_type>;
 
+  /// Binds the learner to `q` (held by pointer) and validates `config` (std::invalid_argument naming the field).
   NStepSarsa(Q& q, const NStepConfig& config)
       : q_(&q),
         config_(config),
@@ -62,20 +69,27 @@ class NStepSarsa {
     return 1;
   }
 
+  /// Drops the pending transitions without updating.
   void discard_episode() noexcept { ring_.clear(); }
+  /// Transitions buffered and not yet updated (< n).
   Index pending() const noexcept { return ring_.size(); }
 
+  /// q(s, a).
   scalar_type q(const state_type& s, Index a) const {
     q_->check_state("NStepSarsa::q", "state", s);
     q_->check_action("NStepSarsa::q", "action", a);
     return q_->value(s, a);
   }
+  /// argmax_a q(s, a), ties to the lowest index.
   Index greedy_action(const state_type& s) const {
     q_->check_state("NStepSarsa::greedy_action", "state", s);
     return argmax(q_->action_values(s));
   }
+  /// The approximator this learner updates (the caller's object).
   Q& approximator() noexcept { return *q_; }
+  /// The approximator this learner updates (the caller's object).
   const Q& approximator() const noexcept { return *q_; }
+  /// The config given at construction.
   const NStepConfig& config() const noexcept { return config_; }
 
  private:

@@ -1,13 +1,14 @@
 #pragma once
-// NStepTD<V>: n-step TD prediction (Sutton & Barto 2nd ed. section 7.1, eq.
-// 7.2): the state visited n steps ago moves towards the n-step return
-//   G_{t:t+n} = r_{t+1} + gamma r_{t+2} + ... + gamma^{n-1} r_{t+n}
-//               + gamma^n v(s_{t+n}),
-//   v(s_t) += alpha * (G_{t:t+n} - v(s_t))      (semi-gradient for linear v)
-// When the episode ends the pending states are updated in order with the
-// shorter returns: no bootstrap after `terminated`; after `truncated` they
-// bootstrap from v(s_T), read once before these updates. n = 1 is TD(0).
-// Transitions of one episode must come in order.
+/// @file
+/// NStepTD<V>: n-step TD prediction (Sutton & Barto 2nd ed. section 7.1, eq.
+/// 7.2): the state visited n steps ago moves towards the n-step return
+///   G_{t:t+n} = r_{t+1} + gamma r_{t+2} + ... + gamma^{n-1} r_{t+n}
+///               + gamma^n v(s_{t+n}),
+///   v(s_t) += alpha * (G_{t:t+n} - v(s_t))      (semi-gradient for linear v)
+/// When the episode ends the pending states are updated in order with the
+/// shorter returns: no bootstrap after `terminated`; after `truncated` they
+/// bootstrap from v(s_T), read once before these updates. n = 1 is TD(0).
+/// Transitions of one episode must come in order.
 
 #include <string_view>
 
@@ -30,10 +31,15 @@ struct NStepConfig {
 template <StateValueFunction V>
 class NStepTD {
  public:
+  /// The approximator type (held by pointer; the caller keeps it alive).
   using approximator_type = V;
+  /// Scalar type (float or double).
   using scalar_type = typename V::scalar_type;
+  /// Type of a state.
   using state_type = typename V::state_type;
+  /// The config aggregate, validated at construction.
   using config_type = NStepConfig;
+  /// The transition type update() takes.
   using transition_type = Transition<state_type, Index, scalar_type>;
 
   /// std::invalid_argument for gamma outside [0, 1], step_size <= 0, n < 1.
@@ -69,14 +75,19 @@ class NStepTD {
 
   /// Drops the pending steps without learning from them.
   void discard_episode() noexcept { ring_.clear(); }
+  /// Transitions buffered and not yet updated (< n).
   Index pending() const noexcept { return ring_.size(); }
 
+  /// v(s).
   scalar_type value(const state_type& s) const {
     v_->check_state("NStepTD::value", "state", s);
     return v_->value(s);
   }
+  /// The approximator this learner updates (the caller's object).
   V& approximator() noexcept { return *v_; }
+  /// The approximator this learner updates (the caller's object).
   const V& approximator() const noexcept { return *v_; }
+  /// The config given at construction.
   const NStepConfig& config() const noexcept { return config_; }
 
  private:

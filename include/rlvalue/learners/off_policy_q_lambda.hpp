@@ -1,18 +1,19 @@
 #pragma once
-// OffPolicyQLambda<Q, Coefficient, Trace>: off-policy multi-step control with
-// traces, written once; each method supplies only its trace coefficient c
-// (the AI-Toolbox design; Munos, Stepleton, Harutyunyan, Bellemare 2016,
-// "Safe and efficient off-policy reinforcement learning", eq. (3) online):
-//   delta = r + gamma * sum_a' pi(a'|s') q(s', a') - q(s, a)   (expected TD
-//           error; no bootstrap if `terminated`)
-//   c     = Coefficient(lambda, pi(a|s), mu(a|s))   for the current pair
-//   z     = gamma * c * z + grad q(s, a)
-//   w    += alpha * delta * z
-// Coefficients (pi target, mu behaviour probability of the action taken):
-//   ImportanceSamplingCoefficient  c = lambda * pi / mu       (Precup et al. 2000)
-//   TreeBackupCoefficient          c = lambda * pi           (Precup et al. 2000)
-//   RetraceCoefficient             c = lambda * min(1, pi/mu) (Munos et al. 2016)
-// The trace is cleared after `terminated` or `truncated`.
+/// @file
+/// OffPolicyQLambda<Q, Coefficient, Trace>: off-policy multi-step control with
+/// traces, written once; each method supplies only its trace coefficient c
+/// (the AI-Toolbox design; Munos, Stepleton, Harutyunyan, Bellemare 2016,
+/// "Safe and efficient off-policy reinforcement learning", eq. (3) online):
+///   delta = r + gamma * sum_a' pi(a'|s') q(s', a') - q(s, a)   (expected TD
+///           error; no bootstrap if `terminated`)
+///   c     = Coefficient(lambda, pi(a|s), mu(a|s))   for the current pair
+///   z     = gamma * c * z + grad q(s, a)
+///   w    += alpha * delta * z
+/// Coefficients (pi target, mu behaviour probability of the action taken):
+///   ImportanceSamplingCoefficient  c = lambda * pi / mu       (Precup et al. 2000)
+///   TreeBackupCoefficient          c = lambda * pi           (Precup et al. 2000)
+///   RetraceCoefficient             c = lambda * min(1, pi/mu) (Munos et al. 2016)
+/// The trace is cleared after `terminated` or `truncated`.
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -34,17 +35,23 @@ namespace rlvalue {
 
 /// c = lambda * pi / mu (per-decision importance sampling).
 struct ImportanceSamplingCoefficient {
+  /// Name used in error messages.
   static constexpr std::string_view name = "ImportanceSampling";
+  /// c = lambda * pi / mu.
   static double trace(double lambda, double pi, double mu) noexcept { return lambda * pi / mu; }
 };
 /// c = lambda * pi (Tree Backup; needs no behaviour probability).
 struct TreeBackupCoefficient {
+  /// Name used in error messages.
   static constexpr std::string_view name = "TreeBackup";
+  /// c = lambda * pi.
   static double trace(double lambda, double pi, double /*mu*/) noexcept { return lambda * pi; }
 };
 /// c = lambda * min(1, pi / mu) (Retrace).
 struct RetraceCoefficient {
+  /// Name used in error messages.
   static constexpr std::string_view name = "Retrace";
+  /// c = lambda * min(1, pi / mu).
   static double trace(double lambda, double pi, double mu) noexcept {
     return lambda * std::min(1.0, pi / mu);
   }
@@ -52,8 +59,11 @@ struct RetraceCoefficient {
 
 /// Config of OffPolicyQLambda.
 struct OffPolicyLambdaConfig {
+  /// Discount gamma in [0, 1].
   double gamma = 1.0;
+  /// Step size alpha > 0: the constant, or the scale of the per-visit schedule alpha_n = step_size / n^omega.
   double step_size = 0.1;
+  /// Trace decay lambda in [0, 1].
   double lambda = 1.0;
   double trace_tolerance = 1e-8;  ///< SparseTrace only
 };
@@ -62,12 +72,18 @@ struct OffPolicyLambdaConfig {
 template <ActionValueFunction Q, class Coefficient, class Trace = DenseTrace<typename Q::scalar_type>>
 class OffPolicyQLambda {
  public:
+  /// The approximator type (held by pointer; the caller keeps it alive).
   using approximator_type = Q;
+  /// Scalar type (float or double).
   using scalar_type = typename Q::scalar_type;
+  /// Type of a state.
   using state_type = typename Q::state_type;
+  /// The config aggregate, validated at construction.
   using config_type = OffPolicyLambdaConfig;
+  /// The transition type update() takes.
   using transition_type = Transition<state_type, Index, scalar_type>;
 
+  /// Binds the learner to `q` (held by pointer) and validates `config` (std::invalid_argument naming the field).
   OffPolicyQLambda(Q& q, const OffPolicyLambdaConfig& config)
       : q_(&q),
         config_(config),
@@ -115,20 +131,27 @@ class OffPolicyQLambda {
     return delta;
   }
 
+  /// Clears the trace (call between episodes).
   void end_episode() noexcept { z_.clear(); }
 
+  /// q(s, a).
   scalar_type q(const state_type& s, Index a) const {
     q_->check_state("OffPolicyQLambda::q", "state", s);
     q_->check_action("OffPolicyQLambda::q", "action", a);
     return q_->value(s, a);
   }
+  /// argmax_a q(s, a), ties to the lowest index.
   Index greedy_action(const state_type& s) const {
     q_->check_state("OffPolicyQLambda::greedy_action", "state", s);
     return argmax(q_->action_values(s));
   }
+  /// The eligibility trace z.
   const Trace& trace() const noexcept { return z_; }
+  /// The approximator this learner updates (the caller's object).
   Q& approximator() noexcept { return *q_; }
+  /// The approximator this learner updates (the caller's object).
   const Q& approximator() const noexcept { return *q_; }
+  /// The config given at construction.
   const OffPolicyLambdaConfig& config() const noexcept { return config_; }
 
  private:

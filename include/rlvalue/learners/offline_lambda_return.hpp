@@ -1,18 +1,19 @@
 #pragma once
-// OfflineLambdaReturn<V>: the offline lambda-return algorithm (forward view;
-// Sutton & Barto 2nd ed. section 12.1, eq. 12.4). Weights do not change during
-// an episode; when it ends, the lambda-returns are computed with the weights
-// w of the episode,
-//   G_{T-1} = r_T + gamma * v(s_T)   (v(s_T) = 0 if `terminated`; truncation
-//                                     bootstraps)
-//   G_t     = r_{t+1} + gamma * ((1 - lambda) * v(s_{t+1}) + lambda * G_{t+1}),
-// and the updates are made in time order, t = 0..T-1:
-//   w_{t+1} = w_t + alpha * (G_t - v(s_t; w_t)) * grad v(s_t)
-// (`.sequential = true`, the book's rule: each prediction reads the weights
-// as updated so far; in a table a state visited twice is not overshot).
-// With `.sequential = false` every prediction uses the episode's w too, so
-// the summed update equals offline TD(lambda) with accumulating traces
-// exactly (forward view = backward view, S&B section 12.2).
+/// @file
+/// OfflineLambdaReturn<V>: the offline lambda-return algorithm (forward view;
+/// Sutton & Barto 2nd ed. section 12.1, eq. 12.4). Weights do not change during
+/// an episode; when it ends, the lambda-returns are computed with the weights
+/// w of the episode,
+///   G_{T-1} = r_T + gamma * v(s_T)   (v(s_T) = 0 if `terminated`; truncation
+///                                     bootstraps)
+///   G_t     = r_{t+1} + gamma * ((1 - lambda) * v(s_{t+1}) + lambda * G_{t+1}),
+/// and the updates are made in time order, t = 0..T-1:
+///   w_{t+1} = w_t + alpha * (G_t - v(s_t; w_t)) * grad v(s_t)
+/// (`.sequential = true`, the book's rule: each prediction reads the weights
+/// as updated so far; in a table a state visited twice is not overshot).
+/// With `.sequential = false` every prediction uses the episode's w too, so
+/// the summed update equals offline TD(lambda) with accumulating traces
+/// exactly (forward view = backward view, S&B section 12.2).
 #include <string_view>
 #include <vector>
 
@@ -37,12 +38,18 @@ struct OfflineLambdaReturnConfig {
 template <StateValueFunction V>
 class OfflineLambdaReturn {
  public:
+  /// The approximator type (held by pointer; the caller keeps it alive).
   using approximator_type = V;
+  /// Scalar type (float or double).
   using scalar_type = typename V::scalar_type;
+  /// Type of a state.
   using state_type = typename V::state_type;
+  /// The config aggregate, validated at construction.
   using config_type = OfflineLambdaReturnConfig;
+  /// The transition type update() takes.
   using transition_type = Transition<state_type, Index, scalar_type>;
 
+  /// Binds the learner to `v` (held by pointer) and validates `config` (std::invalid_argument naming the field).
   OfflineLambdaReturn(V& v, const OfflineLambdaReturnConfig& config)
       : v_(&v),
         config_(config),
@@ -81,12 +88,16 @@ class OfflineLambdaReturn {
     rewards_.clear();
   }
 
+  /// v(s).
   scalar_type value(const state_type& s) const {
     v_->check_state("OfflineLambdaReturn::value", "state", s);
     return v_->value(s);
   }
+  /// The approximator this learner updates (the caller's object).
   V& approximator() noexcept { return *v_; }
+  /// The approximator this learner updates (the caller's object).
   const V& approximator() const noexcept { return *v_; }
+  /// The config given at construction.
   const OfflineLambdaReturnConfig& config() const noexcept { return config_; }
 
  private:

@@ -1,40 +1,41 @@
 #pragma once
-// OrchestratedQLearning: Orchestrated Value Mapping (Fatemi & Tavakoli,
-// "Orchestrated value mapping for reinforcement learning", ICLR 2022,
-// arXiv:2203.07171), the generalisation of Log Q-learning (van Seijen,
-// Fatemi & Tavakoli, NeurIPS 2019, arXiv:1906.00572).
-//
-// The reward is decomposed into channels, r = sum_j w_j r_j
-// (mapping/reward_decomposition.hpp). Channel j has a strictly increasing
-// mapping f_j (mapping/) and an action-value approximator Q~_j that learns in
-// mapped space; the value is the aggregate
-//   Q(s, a) = sum_j w_j * f_j^-1(Q~_j(s, a)).
-// For a transition (s, a, r, s'):
-//   a~    = argmax_a' Q(s', a')             (the aggregate; shared by every channel)
-//   U_j   = r_j + gamma * f_j^-1(Q~_j(s', a~))   (U_j = r_j when terminated)
-//   q_j   = f_j^-1(Q~_j(s, a))
-//   U^_j  = q_j + beta_reg * (U_j - q_j)    (a step in regular space, evaluated
-//           as std::lerp(q_j, U_j, beta_reg): exact at beta_reg = 1 and never
-//           outside [q_j, U_j], so rounding cannot leave an interval domain)
-//   Q~_j(s, a) += beta_f * (f_j(U^_j) - Q~_j(s, a))   (a step in mapped space;
-//          linear approximators: theta_j[:, a] += beta_f * (...) * phi(s))
-// `truncated` bootstraps from s' like any non-terminal step. With identity
-// mappings the rule is Q-learning with alpha = beta_reg * beta_f on each
-// channel; an identity channel is computed in that (algebraically equal)
-// form, Q~ += (beta_reg * beta_f) * (U - q), so a single identity channel
-// with weight 1 agrees with QLearning to the last bit. Special cases:
-// LogQLearning (learners/log_q_learning.hpp), QDecomposition
-// (learners/q_decomposition.hpp).
-//
-// Channels are given at compile time, ChannelPack<M1, M2, ...> (one mapping
-// type per channel), or at run time, ChannelVector<M> (any number of channels
-// of one mapping type). Every channel's approximator has the type Q and is
-// held by pointer (the caller keeps them alive).
-//
-// An update checks everything before it writes: indices (std::out_of_range),
-// the reward and its decomposition, the domain of every f_j at U^_j, and the
-// finiteness of every increment (std::invalid_argument). A throwing update
-// leaves every channel's approximator unchanged. No allocation per update.
+/// @file
+/// OrchestratedQLearning: Orchestrated Value Mapping (Fatemi & Tavakoli,
+/// "Orchestrated value mapping for reinforcement learning", ICLR 2022,
+/// arXiv:2203.07171), the generalisation of Log Q-learning (van Seijen,
+/// Fatemi & Tavakoli, NeurIPS 2019, arXiv:1906.00572).
+///
+/// The reward is decomposed into channels, r = sum_j w_j r_j
+/// (mapping/reward_decomposition.hpp). Channel j has a strictly increasing
+/// mapping f_j (mapping/) and an action-value approximator Q~_j that learns in
+/// mapped space; the value is the aggregate
+///   Q(s, a) = sum_j w_j * f_j^-1(Q~_j(s, a)).
+/// For a transition (s, a, r, s'):
+///   a~    = argmax_a' Q(s', a')             (the aggregate; shared by every channel)
+///   U_j   = r_j + gamma * f_j^-1(Q~_j(s', a~))   (U_j = r_j when terminated)
+///   q_j   = f_j^-1(Q~_j(s, a))
+///   U^_j  = q_j + beta_reg * (U_j - q_j)    (a step in regular space, evaluated
+///           as std::lerp(q_j, U_j, beta_reg): exact at beta_reg = 1 and never
+///           outside [q_j, U_j], so rounding cannot leave an interval domain)
+///   Q~_j(s, a) += beta_f * (f_j(U^_j) - Q~_j(s, a))   (a step in mapped space;
+///          linear approximators: theta_j[:, a] += beta_f * (...) * phi(s))
+/// `truncated` bootstraps from s' like any non-terminal step. With identity
+/// mappings the rule is Q-learning with alpha = beta_reg * beta_f on each
+/// channel; an identity channel is computed in that (algebraically equal)
+/// form, Q~ += (beta_reg * beta_f) * (U - q), so a single identity channel
+/// with weight 1 agrees with QLearning to the last bit. Special cases:
+/// LogQLearning (learners/log_q_learning.hpp), QDecomposition
+/// (learners/q_decomposition.hpp).
+///
+/// Channels are given at compile time, ChannelPack<M1, M2, ...> (one mapping
+/// type per channel), or at run time, ChannelVector<M> (any number of channels
+/// of one mapping type). Every channel's approximator has the type Q and is
+/// held by pointer (the caller keeps them alive).
+///
+/// An update checks everything before it writes: indices (std::out_of_range),
+/// the reward and its decomposition, the domain of every f_j at U^_j, and the
+/// finiteness of every increment (std::invalid_argument). A throwing update
+/// leaves every channel's approximator unchanged. No allocation per update.
 
 #include <Eigen/Core>
 #include <cmath>
@@ -68,9 +69,12 @@ struct OrchestratedQLearningConfig {
 template <ValueMapping... M>
 struct ChannelPack {
   static_assert(sizeof...(M) >= 1, "rlvalue::ChannelPack needs at least one mapping");
+  /// The mappings, one per channel.
   std::tuple<M...> mappings;
 
+  /// A pack of the mappings m..., channel j using the j-th.
   ChannelPack(M... m) : mappings(std::move(m)...) {}
+  /// Number of channels.
   static constexpr Index size() noexcept { return static_cast<Index>(sizeof...(M)); }
   /// Calls f(j, mapping_j) for j = 0..size()-1 (unrolled).
   template <class F>
@@ -79,6 +83,7 @@ struct ChannelPack {
       (f(static_cast<Index>(J), std::get<J>(mappings)), ...);
     }(std::index_sequence_for<M...>{});
   }
+  /// True if every mapping works in scalar type S.
   template <class S>
   static constexpr bool scalar_is = (std::is_same_v<typename M::scalar_type, S> && ...);
 };
@@ -86,14 +91,17 @@ struct ChannelPack {
 /// Channels chosen at run time, all with mapping type M.
 template <ValueMapping M>
 struct ChannelVector {
+  /// The mappings, one per channel.
   std::vector<M> mappings;
 
+  /// Number of channels.
   Index size() const noexcept { return static_cast<Index>(mappings.size()); }
   /// Calls f(j, mapping_j) for j = 0..size()-1.
   template <class F>
   void for_each(F&& f) const {
     for (std::size_t j = 0; j < mappings.size(); ++j) f(static_cast<Index>(j), mappings[j]);
   }
+  /// True if the mapping works in scalar type S.
   template <class S>
   static constexpr bool scalar_is = std::is_same_v<typename M::scalar_type, S>;
 };
@@ -106,13 +114,21 @@ inline constexpr int max_orchestrated_actions = 64;
 template <ActionValueFunction Q, RewardDecomposition Decomposition, class Channels>
 class OrchestratedQLearning {
  public:
+  /// The approximator type (held by pointer; the caller keeps it alive).
   using approximator_type = Q;
+  /// Scalar type (float or double).
   using scalar_type = typename Q::scalar_type;
+  /// Type of a state.
   using state_type = typename Q::state_type;
+  /// The reward decomposition type.
   using decomposition_type = Decomposition;
+  /// The channel mappings type (ChannelPack or ChannelVector).
   using channels_type = Channels;
+  /// The config aggregate, validated at construction.
   using config_type = OrchestratedQLearningConfig;
+  /// The transition type update() takes.
   using transition_type = Transition<state_type, Index, scalar_type>;
+  /// Row of one value per action.
   using action_values_type = Eigen::Matrix<scalar_type, 1, Eigen::Dynamic, Eigen::RowMajor, 1,
                                            max_orchestrated_actions>;
   static_assert(Channels::template scalar_is<scalar_type>,
@@ -260,19 +276,27 @@ class OrchestratedQLearning {
   void check_state(std::string_view where, std::string_view name, const state_type& s) const {
     for (const Q* q : q_) q->check_state(where, name, s);
   }
+  /// Number of actions.
   Index num_actions() const noexcept { return static_cast<Index>(q_[0]->num_actions()); }
+  /// Number of reward channels.
   Index num_channels() const noexcept { return channels_.size(); }
+  /// Weight w_j of channel j in Q(s, a) = sum_j w_j f_j^-1(Q~_j(s, a)).
   scalar_type weight(Index j) const noexcept { return weights_[static_cast<std::size_t>(j)]; }
+  /// The approximator of channel j (std::out_of_range unless 0 <= j < num_channels()).
   Q& approximator(Index j) {
     check_index("OrchestratedQLearning::approximator", "channel", j, num_channels());
     return *q_[static_cast<std::size_t>(j)];
   }
+  /// The approximator of channel j (std::out_of_range unless 0 <= j < num_channels()).
   const Q& approximator(Index j) const {
     check_index("OrchestratedQLearning::approximator", "channel", j, num_channels());
     return *q_[static_cast<std::size_t>(j)];
   }
+  /// The reward decomposition.
   const Decomposition& decomposition() const noexcept { return decomposition_; }
+  /// The channel mappings.
   const Channels& channels() const noexcept { return channels_; }
+  /// The config given at construction.
   const OrchestratedQLearningConfig& config() const noexcept { return config_; }
 
  private:

@@ -1,14 +1,15 @@
 #pragma once
-// QDecomposition: Q-decomposition (Russell & Zimdars, "Q-decomposition for
-// reinforcement learning agents", ICML 2003): the environment reports one
-// reward per channel (sub-agent), r = sum_j w_j r_j; channel j learns Q_j with
-// a Q-learning step towards r_j + gamma Q_j(s', a~), where a~ = argmax_a
-// sum_j w_j Q_j(s', a) is the arbitrator's greedy action, shared by every
-// channel (so each Q_j evaluates the joint greedy policy, not its own); the
-// value is Q = sum_j w_j Q_j.
-// It is OrchestratedQLearning with identity mappings on user channels
-// (Fatemi & Tavakoli, ICLR 2022, name it a special case): alpha = step_size on every
-// channel. Channel rewards are passed to update(t, channel_rewards).
+/// @file
+/// QDecomposition: Q-decomposition (Russell & Zimdars, "Q-decomposition for
+/// reinforcement learning agents", ICML 2003): the environment reports one
+/// reward per channel (sub-agent), r = sum_j w_j r_j; channel j learns Q_j with
+/// a Q-learning step towards r_j + gamma Q_j(s', a~), where a~ = argmax_a
+/// sum_j w_j Q_j(s', a) is the arbitrator's greedy action, shared by every
+/// channel (so each Q_j evaluates the joint greedy policy, not its own); the
+/// value is Q = sum_j w_j Q_j.
+/// It is OrchestratedQLearning with identity mappings on user channels
+/// (Fatemi & Tavakoli, ICLR 2022, name it a special case): alpha = step_size on every
+/// channel. Channel rewards are passed to update(t, channel_rewards).
 
 #include <string_view>
 #include <utility>

@@ -1,18 +1,19 @@
 #pragma once
-// QLambda<Q, Trace>: Q(lambda) control with eligibility traces, two variants.
-//
-// Watkins's Q(lambda) (Watkins 1989; Sutton & Barto 2nd ed. section 12.10):
-//   delta = r + gamma * max_a' q(s', a') - q(s, a)
-//   z = gamma*lambda*z + grad q(s, a)   (accumulating or replacing)
-//   w += alpha * delta * z
-//   then z = 0 if the next action a' is not greedy in s' (ties with the
-//   maximum count as greedy), judged on q before this update.
-// Peng's Q(lambda) (Peng & Williams 1996, "Incremental multi-step
-// Q-learning"), with V(s) = max_a q(s, a), V(s') = 0 if `terminated`:
-//   e' = r + gamma V(s') - V(s),   e = r + gamma V(s') - q(s, a)
-//   z = gamma*lambda*z;  w += alpha*e'*z;  w += alpha*e*grad q(s, a);
-//   z += grad q(s, a)   (traces are never cut)
-// Both clear the trace after `terminated` or `truncated`.
+/// @file
+/// QLambda<Q, Trace>: Q(lambda) control with eligibility traces, two variants.
+///
+/// Watkins's Q(lambda) (Watkins 1989; Sutton & Barto 2nd ed. section 12.10):
+///   delta = r + gamma * max_a' q(s', a') - q(s, a)
+///   z = gamma*lambda*z + grad q(s, a)   (accumulating or replacing)
+///   w += alpha * delta * z
+///   then z = 0 if the next action a' is not greedy in s' (ties with the
+///   maximum count as greedy), judged on q before this update.
+/// Peng's Q(lambda) (Peng & Williams 1996, "Incremental multi-step
+/// Q-learning"), with V(s) = max_a q(s, a), V(s') = 0 if `terminated`:
+///   e' = r + gamma V(s') - V(s),   e = r + gamma V(s') - q(s, a)
+///   z = gamma*lambda*z;  w += alpha*e'*z;  w += alpha*e*grad q(s, a);
+///   z += grad q(s, a)   (traces are never cut)
+/// Both clear the trace after `terminated` or `truncated`.
 
 #include <string_view>
 #include <utility>
@@ -32,10 +33,15 @@ enum class QLambdaVariant { watkins, peng };
 
 /// Config of QLambda (trace: accumulating or replacing).
 struct QLambdaConfig {
+  /// Discount gamma in [0, 1].
   double gamma = 1.0;
+  /// Step size alpha > 0: the constant, or the scale of the per-visit schedule alpha_n = step_size / n^omega.
   double step_size = 0.1;
+  /// Trace decay lambda in [0, 1].
   double lambda = 0.9;
+  /// Trace type: accumulating, replacing or dutch.
   TraceType trace = TraceType::accumulating;
+  /// Watkins (cut the trace after a non-greedy action) or Peng (never cut).
   QLambdaVariant variant = QLambdaVariant::watkins;
   double trace_tolerance = 1e-8;  ///< SparseTrace only
 };
@@ -44,10 +50,15 @@ struct QLambdaConfig {
 template <ActionValueFunction Q, class Trace = DenseTrace<typename Q::scalar_type>>
 class QLambda {
  public:
+  /// The approximator type (held by pointer; the caller keeps it alive).
   using approximator_type = Q;
+  /// Scalar type (float or double).
   using scalar_type = typename Q::scalar_type;
+  /// Type of a state.
   using state_type = typename Q::state_type;
+  /// The config aggregate, validated at construction.
   using config_type = QLambdaConfig;
+  /// The transition type update() takes.
   using transition_type = Transition<state_type, Index, scalar_type>;
 
   /// std::invalid_argument for gamma or lambda outside [0, 1], step_size <= 0,
@@ -111,20 +122,27 @@ class QLambda {
     return delta;
   }
 
+  /// Clears the trace (call between episodes).
   void end_episode() noexcept { z_.clear(); }
 
+  /// q(s, a).
   scalar_type q(const state_type& s, Index a) const {
     q_->check_state("QLambda::q", "state", s);
     q_->check_action("QLambda::q", "action", a);
     return q_->value(s, a);
   }
+  /// argmax_a q(s, a), ties to the lowest index.
   Index greedy_action(const state_type& s) const {
     q_->check_state("QLambda::greedy_action", "state", s);
     return argmax(q_->action_values(s));
   }
+  /// The eligibility trace z.
   const Trace& trace() const noexcept { return z_; }
+  /// The approximator this learner updates (the caller's object).
   Q& approximator() noexcept { return *q_; }
+  /// The approximator this learner updates (the caller's object).
   const Q& approximator() const noexcept { return *q_; }
+  /// The config given at construction.
   const QLambdaConfig& config() const noexcept { return config_; }
 
  private:

@@ -1,11 +1,12 @@
 #pragma once
-// QLearning<Q>: one-step off-policy control (Watkins 1989, "Learning from
-// delayed rewards"; Sutton & Barto 2nd ed. section 6.5):
-//   q(s, a) += alpha * (r + gamma * max_a' q(s', a') - q(s, a)),
-// with no bootstrap when s' is terminal (`terminated`); a `truncated`
-// transition bootstraps from s' as usual. `update_batch` applies a replay
-// batch (a span of transitions) in order, prefetching the table rows of the
-// transitions a few steps ahead so that their cache misses overlap.
+/// @file
+/// QLearning<Q>: one-step off-policy control (Watkins 1989, "Learning from
+/// delayed rewards"; Sutton & Barto 2nd ed. section 6.5):
+///   q(s, a) += alpha * (r + gamma * max_a' q(s', a') - q(s, a)),
+/// with no bootstrap when s' is terminal (`terminated`); a `truncated`
+/// transition bootstraps from s' as usual. `update_batch` applies a replay
+/// batch (a span of transitions) in order, prefetching the table rows of the
+/// transitions a few steps ahead so that their cache misses overlap.
 
 #include <algorithm>
 #include <cmath>
@@ -46,6 +47,7 @@ class QLearning : public detail::ActionValueLearner<Q, detail::QLearningNames> {
   using typename Base::state_type;
   using typename Base::transition_type;
 
+  /// Binds the learner to `q` (held by pointer) and validates `config` (std::invalid_argument naming the field).
   QLearning(Q& q, const QLearningConfig& config) : Base(q, config) {}
   QLearning(Q&&, const QLearningConfig&) = delete;  // would dangle
 

@@ -1,18 +1,19 @@
 #pragma once
-// Quantile temporal-difference learning (QTD; Rowland et al. 2023, "The
-// statistical benefits of quantile temporal-difference learning for value
-// estimation", ICML, arXiv:2305.18388; Dabney et al. 2018, arXiv:1710.10044):
-// m estimates theta(x, i) at levels tau_i = (2i + 1)/(2m) (0-based), and for
-// a transition (x, r, x') with targets y_j = r + gamma * theta(x', j):
-//   theta(x, i) += alpha/m * sum_j [tau_i - 1{y_j < theta(x, i)}]
-// (kappa = 0), or with the Huber derivative of Dabney et al. (kappa > 0):
-//   theta(x, i) += alpha/m * sum_j |tau_i - 1{u_j < 0}| * clamp(u_j, -kappa, kappa)/kappa,
-//   u_j = y_j - theta(x, i).
-// Either way each estimate moves by at most alpha, whatever the reward scale.
-// `terminated`: every target is r; `truncated` bootstraps from x'. The value
-// estimate is the mean of the estimates (biased in general; the bias shrinks
-// with m). The targets are sorted into a buffer allocated at construction, so
-// an update costs O(m log m) and never allocates.
+/// @file
+/// Quantile temporal-difference learning (QTD; Rowland et al. 2023, "The
+/// statistical benefits of quantile temporal-difference learning for value
+/// estimation", ICML, arXiv:2305.18388; Dabney et al. 2018, arXiv:1710.10044):
+/// m estimates theta(x, i) at levels tau_i = (2i + 1)/(2m) (0-based), and for
+/// a transition (x, r, x') with targets y_j = r + gamma * theta(x', j):
+///   theta(x, i) += alpha/m * sum_j [tau_i - 1{y_j < theta(x, i)}]
+/// (kappa = 0), or with the Huber derivative of Dabney et al. (kappa > 0):
+///   theta(x, i) += alpha/m * sum_j |tau_i - 1{u_j < 0}| * clamp(u_j, -kappa, kappa)/kappa,
+///   u_j = y_j - theta(x, i).
+/// Either way each estimate moves by at most alpha, whatever the reward scale.
+/// `terminated`: every target is r; `truncated` bootstraps from x'. The value
+/// estimate is the mean of the estimates (biased in general; the bias shrinks
+/// with m). The targets are sorted into a buffer allocated at construction, so
+/// an update costs O(m log m) and never allocates.
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -151,13 +152,18 @@ class QuantileTD : detail::QuantileCore<Table> {
   using Scalar = typename Table::scalar_type;
 
  public:
+  /// The approximator type (held by pointer; the caller keeps it alive).
   using approximator_type = Table;
+  /// Scalar type (float or double).
   using scalar_type = Scalar;
+  /// Type of a state.
   using state_type = Index;
+  /// The config aggregate, validated at construction.
   using config_type = QuantileTDConfig;
   /// The action is ignored.
   using transition_type = Transition<Index, Index, Scalar>;
 
+  /// Binds the learner to `table` (held by pointer) and validates `config` (std::invalid_argument naming the field).
   QuantileTD(Table& table, const QuantileTDConfig& config)
       : Core("QuantileTD", table, config, table.num_states()) {
     if (table.num_actions() != 1) [[unlikely]]
@@ -199,14 +205,19 @@ class QuantileTD : detail::QuantileCore<Table> {
         Eigen::Matrix<Scalar, Eigen::Dynamic, 1>::Constant(theta.size(), Scalar(1) / Scalar(theta.size())),
         alpha);
   }
+  /// Visits counted by the per-visit step-size schedule (0 under a constant step size).
   Index visit_count(Index s) const {
     this->table_->check_state("QuantileTD::visit_count", "state", s);
     return this->steps_.visits(s);
   }
 
+  /// The approximator this learner updates (the caller's object).
   Table& approximator() noexcept { return *this->table_; }
+  /// The approximator this learner updates (the caller's object).
   const Table& approximator() const noexcept { return *this->table_; }
+  /// The config given at construction.
   const QuantileTDConfig& config() const noexcept { return this->config_; }
+  /// The step-size state: schedule and per-visit counts.
   const StepSize<Scalar>& step_sizes() const noexcept { return this->steps_; }
 };
 
@@ -219,12 +230,18 @@ class QuantileQLearning : detail::QuantileCore<Table> {
   using Scalar = typename Table::scalar_type;
 
  public:
+  /// The approximator type (held by pointer; the caller keeps it alive).
   using approximator_type = Table;
+  /// Scalar type (float or double).
   using scalar_type = Scalar;
+  /// Type of a state.
   using state_type = Index;
+  /// The config aggregate, validated at construction.
   using config_type = QuantileTDConfig;
+  /// The transition type update() takes.
   using transition_type = Transition<Index, Index, Scalar>;
 
+  /// Binds the learner to `table` (held by pointer) and validates `config` (std::invalid_argument naming the field).
   QuantileQLearning(Table& table, const QuantileTDConfig& config)
       : Core("QuantileQLearning", table, config, table.num_states() * table.num_actions()) {}
   QuantileQLearning(Table&&, const QuantileTDConfig&) = delete;
@@ -285,15 +302,20 @@ class QuantileQLearning : detail::QuantileCore<Table> {
     }
     return best;
   }
+  /// Visits counted by the per-visit step-size schedule (0 under a constant step size).
   Index visit_count(Index s, Index a) const {
     this->table_->check_state("QuantileQLearning::visit_count", "state", s);
     this->table_->check_action("QuantileQLearning::visit_count", "action", a);
     return this->steps_.visits(this->table_->row(s, a));
   }
 
+  /// The approximator this learner updates (the caller's object).
   Table& approximator() noexcept { return *this->table_; }
+  /// The approximator this learner updates (the caller's object).
   const Table& approximator() const noexcept { return *this->table_; }
+  /// The config given at construction.
   const QuantileTDConfig& config() const noexcept { return this->config_; }
+  /// The step-size state: schedule and per-visit counts.
   const StepSize<Scalar>& step_sizes() const noexcept { return this->steps_; }
 
  private:

@@ -1,42 +1,43 @@
 #pragma once
-// Robust Bellman losses in saddle-point form (Patterson, Liao, White,
-// "Robust Losses for Learning Value Functions", arXiv:2205.08464): the
-// squared, Huber and absolute losses of the expected TD error, learned with
-// a secondary weight vector theta, off-policy through importance ratios rho.
-//
-// Derivation. Let dbar_w(s) = E[delta | S = s], delta = r + gamma_t w.x' - w.x,
-// and J(w) = E_S[ l(dbar_w(S)) ] for a convex loss l. By Fenchel duality
-// l(v) = max_{h in dom l*} [h v - l*(h)], and since the maximising h may
-// depend on S only, the tower property gives the saddle point
-//   J(w) = max_{h(.)} E[ h(S) * delta - l*(h(S)) ],
-//   squared:  l*(h) = h^2/2,                 h*(v) = v           (l = v^2/2)
-//   Huber:    l*(h) = h^2/2 on |h| <= tau,   h*(v) = clip(v, -tau, tau)
-//                                            (l = v^2/2 if |v| <= tau, else tau|v| - tau^2/2)
-//   absolute: l*(h) = 0 on |h| <= 1,         h*(v) = sign(v)     (l = |v|)
-// where h*(v) = argmax_h [h v - l*(h)] = l'(v). By the envelope theorem the
-// gradient of J is E[h*(dbar(S)) grad_w delta] = -E[h*(dbar(S)) (x - gamma_t x')],
-// so the primary step is
-//   w += alpha * rho * h * (x - gamma_t * x'),   h = h*(d),  d = theta.x.
-// The inner maximisation is pointwise in S. For the squared loss its
-// stochastic ascent on h = theta.x is theta += beta*rho*(delta - theta.x)*x,
-// a least-squares regression of delta on x, whose limit is d = dbar (the
-// projection of dbar on the features). For Huber the constrained maximiser
-// of the concave quadratic h v - h^2/2 over [-tau, tau] is the projection of
-// the unconstrained one, clip(v, -tau, tau); for the absolute loss the
-// objective h v is linear and its maximiser over [-1, 1] is sign(v). We
-// therefore keep theta as the unconstrained regression (the same secondary
-// update for every loss) and apply h*(.) to d = theta.x: clipping (Huber) or
-// the sign (absolute) of the regression, instead of constraining theta
-// (a constraint |theta.x(s)| <= tau for all s has no cheap projection for
-// general features). With the squared loss this is GTD2 exactly; with Huber
-// and tau above every |theta.x| it equals the squared loss exactly.
-// (Which of clipping or squashing the paper uses, and its step-size ratios,
-// are not reproduced here; the scheme above is derived, not copied.)
-//
-//   d = theta.x,  h = h*(d)
-//   theta += beta * rho * (delta - d) * x
-//   w     += alpha * rho * h * (x - gamma_t * x')
-// Both computed from the weights before the step; `truncated` bootstraps.
+/// @file
+/// Robust Bellman losses in saddle-point form (Patterson, Liao, White,
+/// "Robust Losses for Learning Value Functions", arXiv:2205.08464): the
+/// squared, Huber and absolute losses of the expected TD error, learned with
+/// a secondary weight vector theta, off-policy through importance ratios rho.
+///
+/// Derivation. Let dbar_w(s) = E[delta | S = s], delta = r + gamma_t w.x' - w.x,
+/// and J(w) = E_S[ l(dbar_w(S)) ] for a convex loss l. By Fenchel duality
+/// l(v) = max_{h in dom l*} [h v - l*(h)], and since the maximising h may
+/// depend on S only, the tower property gives the saddle point
+///   J(w) = max_{h(.)} E[ h(S) * delta - l*(h(S)) ],
+///   squared:  l*(h) = h^2/2,                 h*(v) = v           (l = v^2/2)
+///   Huber:    l*(h) = h^2/2 on |h| <= tau,   h*(v) = clip(v, -tau, tau)
+///                                            (l = v^2/2 if |v| <= tau, else tau|v| - tau^2/2)
+///   absolute: l*(h) = 0 on |h| <= 1,         h*(v) = sign(v)     (l = |v|)
+/// where h*(v) = argmax_h [h v - l*(h)] = l'(v). By the envelope theorem the
+/// gradient of J is E[h*(dbar(S)) grad_w delta] = -E[h*(dbar(S)) (x - gamma_t x')],
+/// so the primary step is
+///   w += alpha * rho * h * (x - gamma_t * x'),   h = h*(d),  d = theta.x.
+/// The inner maximisation is pointwise in S. For the squared loss its
+/// stochastic ascent on h = theta.x is theta += beta*rho*(delta - theta.x)*x,
+/// a least-squares regression of delta on x, whose limit is d = dbar (the
+/// projection of dbar on the features). For Huber the constrained maximiser
+/// of the concave quadratic h v - h^2/2 over [-tau, tau] is the projection of
+/// the unconstrained one, clip(v, -tau, tau); for the absolute loss the
+/// objective h v is linear and its maximiser over [-1, 1] is sign(v). We
+/// therefore keep theta as the unconstrained regression (the same secondary
+/// update for every loss) and apply h*(.) to d = theta.x: clipping (Huber) or
+/// the sign (absolute) of the regression, instead of constraining theta
+/// (a constraint |theta.x(s)| <= tau for all s has no cheap projection for
+/// general features). With the squared loss this is GTD2 exactly; with Huber
+/// and tau above every |theta.x| it equals the squared loss exactly.
+/// (Which of clipping or squashing the paper uses, and its step-size ratios,
+/// are not reproduced here; the scheme above is derived, not copied.)
+///
+///   d = theta.x,  h = h*(d)
+///   theta += beta * rho * (delta - d) * x
+///   w     += alpha * rho * h * (x - gamma_t * x')
+/// Both computed from the weights before the step; `truncated` bootstraps.
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -65,6 +66,7 @@ struct RobustBellmanConfig {
   double gamma = 1.0;                 ///< discount, in [0, 1]
   double step_size = 0.01;            ///< alpha > 0 (primary weights w)
   double secondary_step_size = 0.01;  ///< beta > 0 (secondary weights theta)
+  /// The Bellman loss minimised (BellmanLoss).
   BellmanLoss loss = BellmanLoss::huber;
   double tau = 1.0;  ///< Huber threshold > 0 (ignored by squared and absolute)
 };
@@ -85,11 +87,16 @@ Scalar bellman_loss_derivative(BellmanLoss loss, Scalar d, Scalar tau) noexcept 
 template <StateValueFunction V>
 class RobustBellman {
  public:
+  /// The approximator type (held by pointer; the caller keeps it alive).
   using approximator_type = V;
+  /// Scalar type (float or double).
   using scalar_type = typename V::scalar_type;
+  /// Type of a state.
   using state_type = typename V::state_type;
+  /// The config aggregate, validated at construction.
   using config_type = RobustBellmanConfig;
   using transition_type = Transition<state_type, Index, scalar_type>;  ///< action ignored
+  /// Column vector type of the weights.
   using vector_type = Eigen::Matrix<scalar_type, Eigen::Dynamic, 1>;
 
   /// std::invalid_argument for gamma outside [0, 1], a step size or tau <= 0.
@@ -151,9 +158,13 @@ class RobustBellman {
   }
   /// Secondary weights theta (theta.x estimates E[delta | S]).
   const vector_type& secondary() const noexcept { return theta_; }
+  /// The secondary weights theta, writable.
   vector_type& secondary() noexcept { return theta_; }
+  /// The approximator this learner updates (the caller's object).
   V& approximator() noexcept { return *v_; }
+  /// The approximator this learner updates (the caller's object).
   const V& approximator() const noexcept { return *v_; }
+  /// The config given at construction.
   const RobustBellmanConfig& config() const noexcept { return config_; }
 
  private:

@@ -1,9 +1,10 @@
 #pragma once
-// Sarsa<Q>: one-step on-policy TD control (Rummery & Niranjan 1994, "On-line
-// Q-learning using connectionist systems"; Sutton & Barto 2nd ed. 6.4):
-//   q(s, a) += alpha * (r + gamma * q(s', a') - q(s, a)),
-// a' the action actually taken next; no bootstrap when s' is terminal
-// (`terminated`); a `truncated` transition bootstraps from q(s', a').
+/// @file
+/// Sarsa<Q>: one-step on-policy TD control (Rummery & Niranjan 1994, "On-line
+/// Q-learning using connectionist systems"; Sutton & Barto 2nd ed. 6.4):
+///   q(s, a) += alpha * (r + gamma * q(s', a') - q(s, a)),
+/// a' the action actually taken next; no bootstrap when s' is terminal
+/// (`terminated`); a `truncated` transition bootstraps from q(s', a').
 
 #include <string_view>
 
@@ -37,6 +38,7 @@ class Sarsa : public detail::ActionValueLearner<Q, detail::SarsaNames> {
   using typename Base::state_type;
   using typename Base::transition_type;
 
+  /// Binds the learner to `q` (held by pointer) and validates `config` (std::invalid_argument naming the field).
   Sarsa(Q& q, const SarsaConfig& config) : Base(q, config) {}
   Sarsa(Q&&, const SarsaConfig&) = delete;  // would dangle
 

@@ -1,12 +1,13 @@
 #pragma once
-// SarsaLambda<Q, Trace>: SARSA(lambda) with eligibility traces (Rummery &
-// Niranjan 1994; Sutton & Barto 2nd ed. section 12.7, semi-gradient form):
-//   delta = r + gamma * q(s', a') - q(s, a)    (q(s', a') = 0 if `terminated`)
-//   z = gamma*lambda*z + grad q(s, a)          (accumulating; replacing sets
-//                                               the active entries to 1;
-//                                               dutch as in eligibility_traces.hpp)
-//   w += alpha * delta * z
-// The trace is cleared after `terminated` or `truncated` (which bootstraps).
+/// @file
+/// SarsaLambda<Q, Trace>: SARSA(lambda) with eligibility traces (Rummery &
+/// Niranjan 1994; Sutton & Barto 2nd ed. section 12.7, semi-gradient form):
+///   delta = r + gamma * q(s', a') - q(s, a)    (q(s', a') = 0 if `terminated`)
+///   z = gamma*lambda*z + grad q(s, a)          (accumulating; replacing sets
+///                                               the active entries to 1;
+///                                               dutch as in eligibility_traces.hpp)
+///   w += alpha * delta * z
+/// The trace is cleared after `terminated` or `truncated` (which bootstraps).
 
 #include <string_view>
 #include <utility>
@@ -22,6 +23,7 @@
 
 namespace rlvalue {
 
+/// Config of SarsaLambda: {.gamma, .step_size, .lambda, .trace}.
 using SarsaLambdaConfig = TraceConfig;
 
 /// SARSA(lambda) on an action-value approximator held by pointer.
@@ -29,10 +31,15 @@ using SarsaLambdaConfig = TraceConfig;
 template <ActionValueFunction Q, class Trace = DenseTrace<typename Q::scalar_type>>
 class SarsaLambda {
  public:
+  /// The approximator type (held by pointer; the caller keeps it alive).
   using approximator_type = Q;
+  /// Scalar type (float or double).
   using scalar_type = typename Q::scalar_type;
+  /// Type of a state.
   using state_type = typename Q::state_type;
+  /// The config aggregate, validated at construction.
   using config_type = SarsaLambdaConfig;
+  /// The transition type update() takes.
   using transition_type = Transition<state_type, Index, scalar_type>;
 
   /// std::invalid_argument for gamma or lambda outside [0, 1], step_size <= 0,
@@ -74,18 +81,24 @@ class SarsaLambda {
   /// Clears the trace.
   void end_episode() noexcept { z_.clear(); }
 
+  /// q(s, a).
   scalar_type q(const state_type& s, Index a) const {
     q_->check_state("SarsaLambda::q", "state", s);
     q_->check_action("SarsaLambda::q", "action", a);
     return q_->value(s, a);
   }
+  /// argmax_a q(s, a), ties to the lowest index.
   Index greedy_action(const state_type& s) const {
     q_->check_state("SarsaLambda::greedy_action", "state", s);
     return argmax(q_->action_values(s));
   }
+  /// The eligibility trace z.
   const Trace& trace() const noexcept { return z_; }
+  /// The approximator this learner updates (the caller's object).
   Q& approximator() noexcept { return *q_; }
+  /// The approximator this learner updates (the caller's object).
   const Q& approximator() const noexcept { return *q_; }
+  /// The config given at construction.
   const SarsaLambdaConfig& config() const noexcept { return config_; }
 
  private:

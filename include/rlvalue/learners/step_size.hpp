@@ -1,15 +1,16 @@
 #pragma once
-// Step sizes shared by every learner: a constant alpha, or a per-visit
-// schedule alpha_n = step_size / n^omega with n the number of visits of the
-// state (state-value learners) or state-action pair (action-value learners),
-// this visit included. omega = 1 with step_size = 1 gives sample averages
-// (alpha_n = 1/n, Sutton & Barto 2nd ed. section 2.4); omega in (1/2, 1]
-// satisfies the Robbins-Monro conditions (sum alpha = inf, sum alpha^2 < inf).
-//
-// Learner configs carry the three fields `.step_size`, `.schedule`, `.omega`;
-// the learner builds one StepSize from them. Visit counts are allocated once,
-// at construction, and only for the per-visit schedule (which therefore needs
-// an approximator over a finite state space); an update never allocates.
+/// @file
+/// Step sizes shared by every learner: a constant alpha, or a per-visit
+/// schedule alpha_n = step_size / n^omega with n the number of visits of the
+/// state (state-value learners) or state-action pair (action-value learners),
+/// this visit included. omega = 1 with step_size = 1 gives sample averages
+/// (alpha_n = 1/n, Sutton & Barto 2nd ed. section 2.4); omega in (1/2, 1]
+/// satisfies the Robbins-Monro conditions (sum alpha = inf, sum alpha^2 < inf).
+///
+/// Learner configs carry the three fields `.step_size`, `.schedule`, `.omega`;
+/// the learner builds one StepSize from them. Visit counts are allocated once,
+/// at construction, and only for the per-visit schedule (which therefore needs
+/// an approximator over a finite state space); an update never allocates.
 
 #include <cmath>
 #include <concepts>
@@ -105,8 +106,11 @@ class StepSize {
     for (Index& c : counts_) c = 0;
   }
 
+  /// The schedule: constant or per-visit.
   StepSchedule schedule() const noexcept { return schedule_; }
+  /// alpha (constant) or the scale of alpha_n = step_size / n^omega.
   Scalar step_size() const noexcept { return step_size_; }
+  /// Exponent omega of the per-visit schedule.
   Scalar omega() const noexcept { return omega_; }
 
  private:

@@ -1,12 +1,13 @@
 #pragma once
-// TD0<V>: tabular/linear TD(0) prediction (Sutton 1988, "Learning to predict
-// by the methods of temporal differences"; Sutton & Barto 2nd ed. 6.1):
-//   v(s) += alpha * (r + gamma * v(s') - v(s)),
-// no bootstrap when s' is terminal (`terminated`: the target is r); a
-// `truncated` transition bootstraps from v(s') as usual. With a linear
-// approximator this is semi-gradient TD(0): w += alpha * delta * grad v(s).
-// `update_batch` applies a replay batch (a span of transitions) in order,
-// prefetching the table entries of the transitions a few steps ahead.
+/// @file
+/// TD0<V>: tabular/linear TD(0) prediction (Sutton 1988, "Learning to predict
+/// by the methods of temporal differences"; Sutton & Barto 2nd ed. 6.1):
+///   v(s) += alpha * (r + gamma * v(s') - v(s)),
+/// no bootstrap when s' is terminal (`terminated`: the target is r); a
+/// `truncated` transition bootstraps from v(s') as usual. With a linear
+/// approximator this is semi-gradient TD(0): w += alpha * delta * grad v(s).
+/// `update_batch` applies a replay batch (a span of transitions) in order,
+/// prefetching the table entries of the transitions a few steps ahead.
 
 #include <algorithm>
 #include <cmath>
@@ -31,13 +32,18 @@ namespace rlvalue {
 template <StateValueFunction V>
 class TD0 {
  public:
+  /// The approximator type (held by pointer; the caller keeps it alive).
   using approximator_type = V;
+  /// Scalar type (float or double).
   using scalar_type = typename V::scalar_type;
+  /// Type of a state.
   using state_type = typename V::state_type;
+  /// The config aggregate, validated at construction.
   using config_type = TD0Config;
   /// The action is ignored.
   using transition_type = Transition<state_type, Index, scalar_type>;
 
+  /// Binds the learner to `v` (held by pointer) and validates `config` (std::invalid_argument naming the field).
   TD0(V& v, const TD0Config& config)
       : v_(&v),
         config_(config),
@@ -130,9 +136,13 @@ class TD0 {
     return steps_.visits(slot(s));
   }
 
+  /// The approximator this learner updates (the caller's object).
   V& approximator() noexcept { return *v_; }
+  /// The approximator this learner updates (the caller's object).
   const V& approximator() const noexcept { return *v_; }
+  /// The config given at construction.
   const TD0Config& config() const noexcept { return config_; }
+  /// The step-size state: schedule and per-visit counts.
   const StepSize<scalar_type>& step_sizes() const noexcept { return steps_; }
 
  private:

@@ -29,9 +29,11 @@ struct TraceConfig {
   double gamma = 1.0;       ///< discount, in [0, 1]
   double step_size = 0.1;   ///< alpha > 0
   double lambda = 0.9;      ///< trace decay, in [0, 1]
+  /// Trace type: accumulating, replacing or dutch.
   TraceType trace = TraceType::accumulating;
   double trace_tolerance = 1e-8;  ///< SparseTrace: entries below are dropped (>= 0)
 };
+/// Config of TDLambda: {.gamma, .step_size, .lambda, .trace}.
 using TDLambdaConfig = TraceConfig;
 
 /// TD(lambda) on a state-value approximator held by pointer (the caller keeps
@@ -39,9 +41,13 @@ using TDLambdaConfig = TraceConfig;
 template <StateValueFunction V, class Trace = DenseTrace<typename V::scalar_type>>
 class TDLambda {
  public:
+  /// The approximator type (held by pointer; the caller keeps it alive).
   using approximator_type = V;
+  /// Scalar type (float or double).
   using scalar_type = typename V::scalar_type;
+  /// Type of a state.
   using state_type = typename V::state_type;
+  /// The config aggregate, validated at construction.
   using config_type = TDLambdaConfig;
   using transition_type = Transition<state_type, Index, scalar_type>;  ///< action ignored
 
@@ -89,9 +95,13 @@ class TDLambda {
     return v_->value(s);
   }
 
+  /// The eligibility trace z.
   const Trace& trace() const noexcept { return z_; }
+  /// The approximator this learner updates (the caller's object).
   V& approximator() noexcept { return *v_; }
+  /// The approximator this learner updates (the caller's object).
   const V& approximator() const noexcept { return *v_; }
+  /// The config given at construction.
   const TDLambdaConfig& config() const noexcept { return config_; }
 
  private:

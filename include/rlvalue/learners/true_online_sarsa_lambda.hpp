@@ -1,12 +1,13 @@
 #pragma once
-// TrueOnlineSarsaLambda<Q, Trace>: true online SARSA(lambda) (van Seijen,
-// Mahmood, Pilarski, Machado, Sutton 2016, JMLR "True online temporal-
-// difference learning"; Sutton & Barto 2nd ed. section 12.8):
-//   x = grad q(s, a), x' = grad q(s', a');  q = w.x, q' = w.x' (0 if terminated)
-//   delta = r + gamma q' - q
-//   z = gamma*lambda*z + (1 - alpha*gamma*lambda*z.x) x
-//   w += alpha*(delta + q - q_old)*z - alpha*(q - q_old)*x;   q_old = q'
-// z = 0 and q_old = 0 after `terminated` or `truncated`.
+/// @file
+/// TrueOnlineSarsaLambda<Q, Trace>: true online SARSA(lambda) (van Seijen,
+/// Mahmood, Pilarski, Machado, Sutton 2016, JMLR "True online temporal-
+/// difference learning"; Sutton & Barto 2nd ed. section 12.8):
+///   x = grad q(s, a), x' = grad q(s', a');  q = w.x, q' = w.x' (0 if terminated)
+///   delta = r + gamma q' - q
+///   z = gamma*lambda*z + (1 - alpha*gamma*lambda*z.x) x
+///   w += alpha*(delta + q - q_old)*z - alpha*(q - q_old)*x;   q_old = q'
+/// z = 0 and q_old = 0 after `terminated` or `truncated`.
 
 #include <string_view>
 #include <utility>
@@ -22,18 +23,25 @@
 
 namespace rlvalue {
 
+/// Config of TrueOnlineSarsaLambda.
 using TrueOnlineSarsaLambdaConfig = TrueOnlineConfig;
 
 /// True online SARSA(lambda) on an action-value approximator held by pointer.
 template <ActionValueFunction Q, class Trace = DenseTrace<typename Q::scalar_type>>
 class TrueOnlineSarsaLambda {
  public:
+  /// The approximator type (held by pointer; the caller keeps it alive).
   using approximator_type = Q;
+  /// Scalar type (float or double).
   using scalar_type = typename Q::scalar_type;
+  /// Type of a state.
   using state_type = typename Q::state_type;
+  /// The config aggregate, validated at construction.
   using config_type = TrueOnlineConfig;
+  /// The transition type update() takes.
   using transition_type = Transition<state_type, Index, scalar_type>;
 
+  /// Binds the learner to `q` (held by pointer) and validates `config` (std::invalid_argument naming the field).
   TrueOnlineSarsaLambda(Q& q, const TrueOnlineConfig& config)
       : q_(&q),
         config_(config),
@@ -72,23 +80,30 @@ class TrueOnlineSarsaLambda {
     return delta;
   }
 
+  /// Clears the trace and the previous value (call between episodes).
   void end_episode() noexcept {
     z_.clear();
     q_old_ = scalar_type(0);
   }
 
+  /// q(s, a).
   scalar_type q(const state_type& s, Index a) const {
     q_->check_state("TrueOnlineSarsaLambda::q", "state", s);
     q_->check_action("TrueOnlineSarsaLambda::q", "action", a);
     return q_->value(s, a);
   }
+  /// argmax_a q(s, a), ties to the lowest index.
   Index greedy_action(const state_type& s) const {
     q_->check_state("TrueOnlineSarsaLambda::greedy_action", "state", s);
     return argmax(q_->action_values(s));
   }
+  /// The dutch trace z.
   const Trace& trace() const noexcept { return z_; }
+  /// The approximator this learner updates (the caller's object).
   Q& approximator() noexcept { return *q_; }
+  /// The approximator this learner updates (the caller's object).
   const Q& approximator() const noexcept { return *q_; }
+  /// The config given at construction.
   const TrueOnlineConfig& config() const noexcept { return config_; }
 
  private:

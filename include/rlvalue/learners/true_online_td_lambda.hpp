@@ -1,14 +1,15 @@
 #pragma once
-// TrueOnlineTDLambda<V, Trace>: true online TD(lambda) for linear (and
-// tabular) value functions (van Seijen & Sutton 2014, "True online
-// TD(lambda)"; van Seijen et al. 2016, JMLR; Sutton & Barto 2nd ed. section
-// 12.5), which reproduces the online lambda-return algorithm exactly:
-//   v = w.x,  v' = w.x'  (v' = 0 when `terminated`),  delta = r + gamma v' - v
-//   z = gamma*lambda*z + (1 - alpha*gamma*lambda*z.x) x          (dutch trace)
-//   w += alpha*(delta + v - v_old)*z - alpha*(v - v_old)*x
-//   v_old = v'
-// At a `terminated` or `truncated` transition the episode ends: z = 0,
-// v_old = 0 (truncation bootstraps from v' first).
+/// @file
+/// TrueOnlineTDLambda<V, Trace>: true online TD(lambda) for linear (and
+/// tabular) value functions (van Seijen & Sutton 2014, "True online
+/// TD(lambda)"; van Seijen et al. 2016, JMLR; Sutton & Barto 2nd ed. section
+/// 12.5), which reproduces the online lambda-return algorithm exactly:
+///   v = w.x,  v' = w.x'  (v' = 0 when `terminated`),  delta = r + gamma v' - v
+///   z = gamma*lambda*z + (1 - alpha*gamma*lambda*z.x) x          (dutch trace)
+///   w += alpha*(delta + v - v_old)*z - alpha*(v - v_old)*x
+///   v_old = v'
+/// At a `terminated` or `truncated` transition the episode ends: z = 0,
+/// v_old = 0 (truncation bootstraps from v' first).
 
 #include <string_view>
 #include <utility>
@@ -30,15 +31,20 @@ struct TrueOnlineConfig {
   double lambda = 0.9;     ///< in [0, 1]
   double trace_tolerance = 1e-8;  ///< SparseTrace only
 };
+/// Config of TrueOnlineTDLambda.
 using TrueOnlineTDLambdaConfig = TrueOnlineConfig;
 
 /// True online TD(lambda) on a state-value approximator held by pointer.
 template <StateValueFunction V, class Trace = DenseTrace<typename V::scalar_type>>
 class TrueOnlineTDLambda {
  public:
+  /// The approximator type (held by pointer; the caller keeps it alive).
   using approximator_type = V;
+  /// Scalar type (float or double).
   using scalar_type = typename V::scalar_type;
+  /// Type of a state.
   using state_type = typename V::state_type;
+  /// The config aggregate, validated at construction.
   using config_type = TrueOnlineConfig;
   using transition_type = Transition<state_type, Index, scalar_type>;  ///< action ignored
 
@@ -84,14 +90,19 @@ class TrueOnlineTDLambda {
     v_old_ = scalar_type(0);
   }
 
+  /// v(s).
   scalar_type value(const state_type& s) const {
     v_->check_state("TrueOnlineTDLambda::value", "state", s);
     return v_->value(s);
   }
 
+  /// The dutch trace z.
   const Trace& trace() const noexcept { return z_; }
+  /// The approximator this learner updates (the caller's object).
   V& approximator() noexcept { return *v_; }
+  /// The approximator this learner updates (the caller's object).
   const V& approximator() const noexcept { return *v_; }
+  /// The config given at construction.
   const TrueOnlineConfig& config() const noexcept { return config_; }
 
  private:

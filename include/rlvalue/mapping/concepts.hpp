@@ -1,16 +1,17 @@
 #pragma once
-// ValueMapping: what a mapping-based learner (Orchestrated Value Mapping,
-// Fatemi & Tavakoli, ICLR 2022; Log Q-learning, van Seijen, Fatemi &
-// Tavakoli, NeurIPS 2019) needs of a mapping f between regular value space
-// and the space an estimator learns in:
-//   forward(x)  = f(x)      regular -> mapped; throws std::invalid_argument
-//                           when x is outside f's domain
-//   inverse(y)  = f^-1(y)   mapped -> regular, defined for every finite y
-//                           (the result may overflow to inf; callers check)
-//   in_domain(x)            whether forward(x) is defined (false for NaN/inf)
-//   check_domain(where, name, x)  throws std::invalid_argument naming
-//                           `where`, `name`, the value and the domain
-// Mappings are strictly increasing, so argmax commutes with them.
+/// @file
+/// ValueMapping: what a mapping-based learner (Orchestrated Value Mapping,
+/// Fatemi & Tavakoli, ICLR 2022; Log Q-learning, van Seijen, Fatemi &
+/// Tavakoli, NeurIPS 2019) needs of a mapping f between regular value space
+/// and the space an estimator learns in:
+///   forward(x)  = f(x)      regular -> mapped; throws std::invalid_argument
+///                           when x is outside f's domain
+///   inverse(y)  = f^-1(y)   mapped -> regular, defined for every finite y
+///                           (the result may overflow to inf; callers check)
+///   in_domain(x)            whether forward(x) is defined (false for NaN/inf)
+///   check_domain(where, name, x)  throws std::invalid_argument naming
+///                           `where`, `name`, the value and the domain
+/// Mappings are strictly increasing, so argmax commutes with them.
 
 #include <concepts>
 #include <string_view>

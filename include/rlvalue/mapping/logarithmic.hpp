@@ -1,13 +1,14 @@
 #pragma once
-// LogarithmicMapping: the mapping of Log Q-learning (van Seijen, Fatemi &
-// Tavakoli, "Using a logarithmic mapping to enable lower discount factors in
-// reinforcement learning", NeurIPS 2019):
-//   f(x)    = c * ln(x + gamma^k) + d,
-//   f^-1(y) = exp((y - d) / c) - gamma^k,
-//   d       = -c * ln(initial_value + gamma^k), so that f(initial_value) = 0
-// and an estimator whose parameters start at 0 represents initial_value.
-// Domain: x + gamma^k > 0. The paper's chain experiments use c = 1, k = 200,
-// initial_value = 0.
+/// @file
+/// LogarithmicMapping: the mapping of Log Q-learning (van Seijen, Fatemi &
+/// Tavakoli, "Using a logarithmic mapping to enable lower discount factors in
+/// reinforcement learning", NeurIPS 2019):
+///   f(x)    = c * ln(x + gamma^k) + d,
+///   f^-1(y) = exp((y - d) / c) - gamma^k,
+///   d       = -c * ln(initial_value + gamma^k), so that f(initial_value) = 0
+/// and an estimator whose parameters start at 0 represents initial_value.
+/// Domain: x + gamma^k > 0. The paper's chain experiments use c = 1, k = 200,
+/// initial_value = 0.
 
 #include <cmath>
 #include <concepts>
@@ -30,6 +31,7 @@ struct LogarithmicMappingConfig {
 template <std::floating_point Scalar = double>
 class LogarithmicMapping {
  public:
+  /// Scalar type (float or double).
   using scalar_type = Scalar;
 
   /// Validates the config (std::invalid_argument naming the field): c > 0,
@@ -66,7 +68,9 @@ class LogarithmicMapping {
   /// f^-1(y) = exp((y - d) / c) - gamma^k (overflows to inf for large y).
   Scalar inverse(Scalar y) const noexcept { return std::exp((y - d_) / c_) - offset_; }
 
+  /// True if x is in the domain of the mapping.
   bool in_domain(Scalar x) const noexcept { return x + offset_ > Scalar(0) && std::isfinite(x); }
+  /// Throws std::invalid_argument naming `where`, `name` and x if x is outside the domain of the mapping.
   void check_domain(std::string_view where, std::string_view name, Scalar x) const {
     if (!in_domain(x)) [[unlikely]]
       fail_check(where, name, x,
@@ -74,10 +78,13 @@ class LogarithmicMapping {
                      detail::format_value(offset_) + ")");
   }
 
+  /// Scale c of f(x) = c * ln(x + gamma^k) + d.
   Scalar c() const noexcept { return c_; }
+  /// Shift d of f(x) = c * ln(x + gamma^k) + d (f(initial_value) = 0).
   Scalar d() const noexcept { return d_; }
   /// gamma^k.
   Scalar offset() const noexcept { return offset_; }
+  /// The config given at construction.
   const LogarithmicMappingConfig& config() const noexcept { return config_; }
 
  private:

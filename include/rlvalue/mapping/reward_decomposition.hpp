@@ -1,26 +1,27 @@
 #pragma once
-// Reward decompositions of Orchestrated Value Mapping (Fatemi & Tavakoli,
-// ICLR 2022): the reward is split into channel rewards r_j with weights w_j
-// such that r = sum_j w_j r_j; each channel learns its own value in its own
-// mapped space, and Q = sum_j w_j Q_j.
-//   PolarDecomposition       r+ = max(r, 0), r- = max(-r, 0), w = (1, -1)
-//                            (Log Q-learning, van Seijen et al. 2019).
-//   MultiScaleDecomposition  channels by magnitude: given bounds
-//                            0 = b_0 < b_1 < ... < b_m, positive channel j
-//                            carries clamp((r+ - b_{j-1}) / (b_j - b_{j-1}), 0, 1)
-//                            with weight b_j - b_{j-1}, negative channels the
-//                            same for r- with weight -(b_j - b_{j-1}); every
-//                            channel reward is in [0, 1] and the weighted sum
-//                            gives back r for |r| <= b_m (larger |r| throws).
-//                            Channel order: positive 1..m, then negative 1..m.
-//   UserDecomposition        a callable split(r, out) writing the channel
-//                            rewards, with given weights; without a callable
-//                            the channel rewards must be passed to the learner
-//                            (Q-decomposition, Russell & Zimdars 2003).
-// `decompose(r, out)` writes num_channels() rewards into `out` (a
-// std::span<Scalar> of exactly that size; no allocation) and throws
-// std::invalid_argument (naming "reward") for a non-finite reward or one the
-// decomposition cannot represent.
+/// @file
+/// Reward decompositions of Orchestrated Value Mapping (Fatemi & Tavakoli,
+/// ICLR 2022): the reward is split into channel rewards r_j with weights w_j
+/// such that r = sum_j w_j r_j; each channel learns its own value in its own
+/// mapped space, and Q = sum_j w_j Q_j.
+///   PolarDecomposition       r+ = max(r, 0), r- = max(-r, 0), w = (1, -1)
+///                            (Log Q-learning, van Seijen et al. 2019).
+///   MultiScaleDecomposition  channels by magnitude: given bounds
+///                            0 = b_0 < b_1 < ... < b_m, positive channel j
+///                            carries clamp((r+ - b_{j-1}) / (b_j - b_{j-1}), 0, 1)
+///                            with weight b_j - b_{j-1}, negative channels the
+///                            same for r- with weight -(b_j - b_{j-1}); every
+///                            channel reward is in [0, 1] and the weighted sum
+///                            gives back r for |r| <= b_m (larger |r| throws).
+///                            Channel order: positive 1..m, then negative 1..m.
+///   UserDecomposition        a callable split(r, out) writing the channel
+///                            rewards, with given weights; without a callable
+///                            the channel rewards must be passed to the learner
+///                            (Q-decomposition, Russell & Zimdars 2003).
+/// `decompose(r, out)` writes num_channels() rewards into `out` (a
+/// std::span<Scalar> of exactly that size; no allocation) and throws
+/// std::invalid_argument (naming "reward") for a non-finite reward or one the
+/// decomposition cannot represent.
 
 #include <algorithm>
 #include <cmath>
@@ -51,7 +52,9 @@ concept RewardDecomposition =
 /// r+ = max(r, 0), r- = max(-r, 0); weights (1, -1).
 template <std::floating_point Scalar = double>
 struct PolarDecomposition {
+  /// Scalar type (float or double).
   using scalar_type = Scalar;
+  /// Number of reward channels.
   static constexpr Index num_channels() noexcept { return 2; }
   /// w_0 = 1 (positive part), w_1 = -1 (negative part).
   static constexpr Scalar weight(Index j) noexcept { return j == 0 ? Scalar(1) : Scalar(-1); }
@@ -68,6 +71,7 @@ struct PolarDecomposition {
 template <std::floating_point Scalar = double>
 class MultiScaleDecomposition {
  public:
+  /// Scalar type (float or double).
   using scalar_type = Scalar;
 
   /// `bounds` b_1 < ... < b_m, all > 0 and finite, m >= 1
@@ -89,6 +93,7 @@ class MultiScaleDecomposition {
     max_ = static_cast<Scalar>(previous);
   }
 
+  /// Number of reward channels.
   Index num_channels() const noexcept { return 2 * static_cast<Index>(width_.size()); }
   /// b_j - b_{j-1} for positive channel j, its negative for negative channel j.
   Scalar weight(Index j) const noexcept {
@@ -131,6 +136,7 @@ struct NoRewardSplit {};
 template <std::floating_point Scalar = double, class Split = NoRewardSplit>
 class UserDecomposition {
  public:
+  /// Scalar type (float or double).
   using scalar_type = Scalar;
 
   /// `weights`: one finite number per channel, at least one channel.
@@ -144,7 +150,9 @@ class UserDecomposition {
     }
   }
 
+  /// Number of reward channels.
   Index num_channels() const noexcept { return static_cast<Index>(weights_.size()); }
+  /// Weight w_j of channel j.
   Scalar weight(Index j) const noexcept { return weights_[static_cast<std::size_t>(j)]; }
   /// Whether decompose() can split a scalar reward.
   static constexpr bool has_split = !std::is_same_v<Split, NoRewardSplit>;

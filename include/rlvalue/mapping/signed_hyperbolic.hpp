@@ -1,15 +1,16 @@
 #pragma once
-// The invertible value rescaling of Pohlen et al., "Observe and look further:
-// achieving consistent performance on Atari" (2018, arXiv:1805.11593), used by
-// R2D2 and MuZero (rlax `signed_hyperbolic` / `signed_parabolic`):
-//   h(x)    = sign(x) * (sqrt(|x| + 1) - 1) + eps * x,
-//   h^-1(y) = sign(y) * (((sqrt(1 + 4 eps (|y| + 1 + eps)) - 1) / (2 eps))^2 - 1)
-//             (eps = 0: sign(y) * ((|y| + 1)^2 - 1)).
-// Both are evaluated in forms without cancellation, so h^-1(h(x)) = x to a
-// few ulps over the whole range and for eps = 0:
-//   sqrt(u + 1) - 1 = u / (sqrt(u + 1) + 1),
-//   z - 1 = 4u (u + 1 + eps) / ((s + 1)(2u + 1 + 2 eps + s)),  s = sqrt(1 + 4 eps (u + 1 + eps)),
-//   h^-1 = sign(y) * (z - 1)(z + 1),  u = |y|,  z = 2(u + 1 + eps) / (s + 1).
+/// @file
+/// The invertible value rescaling of Pohlen et al., "Observe and look further:
+/// achieving consistent performance on Atari" (2018, arXiv:1805.11593), used by
+/// R2D2 and MuZero (rlax `signed_hyperbolic` / `signed_parabolic`):
+///   h(x)    = sign(x) * (sqrt(|x| + 1) - 1) + eps * x,
+///   h^-1(y) = sign(y) * (((sqrt(1 + 4 eps (|y| + 1 + eps)) - 1) / (2 eps))^2 - 1)
+///             (eps = 0: sign(y) * ((|y| + 1)^2 - 1)).
+/// Both are evaluated in forms without cancellation, so h^-1(h(x)) = x to a
+/// few ulps over the whole range and for eps = 0:
+///   sqrt(u + 1) - 1 = u / (sqrt(u + 1) + 1),
+///   z - 1 = 4u (u + 1 + eps) / ((s + 1)(2u + 1 + 2 eps + s)),  s = sqrt(1 + 4 eps (u + 1 + eps)),
+///   h^-1 = sign(y) * (z - 1)(z + 1),  u = |y|,  z = 2(u + 1 + eps) / (s + 1).
 
 #include <Eigen/Core>
 #include <cmath>
@@ -83,6 +84,7 @@ typename Derived::PlainObject signed_parabolic(const Eigen::DenseBase<Derived>& 
 template <std::floating_point Scalar = double>
 class SignedHyperbolicMapping {
  public:
+  /// Scalar type (float or double).
   using scalar_type = Scalar;
 
   /// eps >= 0 (finite), std::invalid_argument otherwise.
@@ -97,10 +99,13 @@ class SignedHyperbolicMapping {
   }
   /// h^-1(y).
   Scalar inverse(Scalar y) const noexcept { return detail::signed_parabolic_unchecked(y, eps_); }
+  /// True if x is in the domain of the mapping.
   bool in_domain(Scalar x) const noexcept { return std::isfinite(x); }
+  /// Throws std::invalid_argument naming `where`, `name` and x if x is outside the domain of the mapping.
   void check_domain(std::string_view where, std::string_view name, Scalar x) const {
     check_finite(where, name, x);
   }
+  /// Regulariser eps of h(x) = sign(x) (sqrt(|x| + 1) - 1) + eps x (Pohlen et al. 2018).
   Scalar eps() const noexcept { return eps_; }
 
  private:

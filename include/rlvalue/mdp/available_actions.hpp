@@ -1,11 +1,12 @@
 #pragma once
-// Actions available in a state. Some finite MDPs offer fewer actions in some
-// states than num_actions() (the table width): Sutton & Barto's Example 6.7
-// has 2 actions in A and 10 in B. Such an MDP also defines
-// `num_actions(s)`: the actions of state s are 0..num_actions(s)-1, a prefix
-// of 0..num_actions()-1, and `outcomes(s, a)` throws std::out_of_range for
-// the others. Every solver in mdp/ reads only the available actions, and
-// reports Q(s, a) = -infinity for the others (a masked action: never a max).
+/// @file
+/// Actions available in a state. Some finite MDPs offer fewer actions in some
+/// states than num_actions() (the table width): Sutton & Barto's Example 6.7
+/// has 2 actions in A and 10 in B. Such an MDP also defines
+/// `num_actions(s)`: the actions of state s are 0..num_actions(s)-1, a prefix
+/// of 0..num_actions()-1, and `outcomes(s, a)` throws std::out_of_range for
+/// the others. Every solver in mdp/ reads only the available actions, and
+/// reports Q(s, a) = -infinity for the others (a masked action: never a max).
 
 #include <concepts>
 #include <limits>

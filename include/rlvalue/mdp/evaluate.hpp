@@ -1,11 +1,12 @@
 #pragma once
-// Exact policy evaluation on a finite MDP (Sutton & Barto 2018, eq. 4.4 in
-// matrix form; Puterman 1994, Thm 6.1.1): V^pi solves
-//   (I - gamma * P_pi) v = r_pi,
-//   r_pi(s)     = sum_a pi(a|s) sum_o p_o r_o,
-//   P_pi(s, s') = sum_a pi(a|s) sum_{o: not terminal, next = s'} p_o,
-// so a terminal outcome contributes its reward and nothing after it. Also
-// q_from_v (one Bellman backup) and expected_reward. Computed in double.
+/// @file
+/// Exact policy evaluation on a finite MDP (Sutton & Barto 2018, eq. 4.4 in
+/// matrix form; Puterman 1994, Thm 6.1.1): V^pi solves
+///   (I - gamma * P_pi) v = r_pi,
+///   r_pi(s)     = sum_a pi(a|s) sum_o p_o r_o,
+///   P_pi(s, s') = sum_a pi(a|s) sum_{o: not terminal, next = s'} p_o,
+/// so a terminal outcome contributes its reward and nothing after it. Also
+/// q_from_v (one Bellman backup) and expected_reward. Computed in double.
 
 #include <Eigen/Core>
 #include <Eigen/LU>
@@ -34,6 +35,7 @@ enum class LinearSolver {
 
 /// Options of evaluate_policy.
 struct PolicyEvaluationOptions {
+  /// Linear solver for (I - gamma P_pi) v = r_pi (LinearSolver).
   LinearSolver solver = LinearSolver::automatic;
   Index max_dense_states = 2000;   ///< threshold of LinearSolver::automatic
   double policy_tolerance = 1e-9;  ///< each policy row must sum to 1 within this

@@ -1,7 +1,8 @@
 #pragma once
-// MDPEnvironment: samples any FiniteMDP as an Environment (the generic
-// adaptor of DESIGN.md): reset draws a start state, step draws one outcome
-// of (state, action) with its probability.
+/// @file
+/// MDPEnvironment: samples any FiniteMDP as an Environment (the generic
+/// adaptor of DESIGN.md): reset draws a start state, step draws one outcome
+/// of (state, action) with its probability.
 
 #include <Eigen/Core>
 #include <cmath>
@@ -34,8 +35,11 @@ template <class M>
 requires FiniteMDP<std::remove_cvref_t<M>>
 class MDPEnvironment {
  public:
+  /// The finite MDP type.
   using mdp_type = std::remove_cvref_t<M>;
+  /// Type of a state.
   using state_type = Index;
+  /// Type of an action.
   using action_type = Index;
 
   /// Every episode starts in `start_state` (std::out_of_range if not a state).
@@ -66,7 +70,9 @@ class MDPEnvironment {
 
   /// The MDP being sampled.
   const mdp_type& mdp() const noexcept { return mdp_; }
+  /// Number of states.
   Index num_states() const { return static_cast<Index>(mdp_.num_states()); }
+  /// Number of actions.
   Index num_actions() const { return static_cast<Index>(mdp_.num_actions()); }
   /// The distribution reset draws from.
   const Eigen::VectorXd& start_distribution() const noexcept { return start_distribution_; }
@@ -127,9 +133,12 @@ class MDPEnvironment {
   bool in_episode_ = false;
 };
 
+// Deduction guides: not listed in the API reference (the constructors are).
+/// @cond
 template <class M>
 MDPEnvironment(M, Index) -> MDPEnvironment<M>;
 template <class M>
 MDPEnvironment(M, const Eigen::Ref<const Eigen::VectorXd>&) -> MDPEnvironment<M>;
+/// @endcond
 
 }  // namespace rlvalue

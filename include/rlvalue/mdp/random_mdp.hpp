@@ -1,8 +1,9 @@
 #pragma once
-// Random finite MDPs: Garnet(S, A, b) (Archibald, McKinnon & Thomas 1995;
-// Bhatnagar, Sutton, Ghavamzadeh & Lee 2009, "Natural actor-critic
-// algorithms", sec. 6): each (s, a) has b distinct successors chosen
-// uniformly, with probabilities given by a uniform random partition of [0, 1].
+/// @file
+/// Random finite MDPs: Garnet(S, A, b) (Archibald, McKinnon & Thomas 1995;
+/// Bhatnagar, Sutton, Ghavamzadeh & Lee 2009, "Natural actor-critic
+/// algorithms", sec. 6): each (s, a) has b distinct successors chosen
+/// uniformly, with probabilities given by a uniform random partition of [0, 1].
 
 #include <algorithm>
 #include <concepts>
@@ -24,8 +25,11 @@ namespace rlvalue {
 /// reward drawn like the others) and the b successors share 1 - q: every
 /// policy then terminates, so gamma = 1 is solvable.
 struct RandomMDPOptions {
+  /// Rewards are uniform in [reward_min, reward_max) (finite).
   double reward_min = -1.0;
+  /// Upper bound, >= reward_min (equal bounds: a constant reward).
   double reward_max = 1.0;
+  /// q in [0, 1]: probability of the extra terminal outcome of every (s, a); 0: none.
   double termination_probability = 0.0;
 };
 

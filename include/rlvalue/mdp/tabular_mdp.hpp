@@ -1,9 +1,10 @@
 #pragma once
-// TabularMDP: a finite MDP with its dynamics in memory, stored compactly as
-// compressed rows: one contiguous array of outcomes, and for every
-// (state, action) the offset of its first outcome (as in AI-Toolbox's sparse
-// models, Puterman 1994 ch. 2 for the model itself). Built and validated by
-// TabularMDP::Builder; `to_tabular` copies any FiniteMDP into one.
+/// @file
+/// TabularMDP: a finite MDP with its dynamics in memory, stored compactly as
+/// compressed rows: one contiguous array of outcomes, and for every
+/// (state, action) the offset of its first outcome (as in AI-Toolbox's sparse
+/// models, Puterman 1994 ch. 2 for the model itself). Built and validated by
+/// TabularMDP::Builder; `to_tabular` copies any FiniteMDP into one.
 
 #include <algorithm>
 #include <cmath>
@@ -27,7 +28,9 @@ namespace rlvalue {
 template <class Scalar = double>
 class TabularMDP {
  public:
+  /// Scalar type (float or double).
   using scalar_type = Scalar;
+  /// The outcome type of outcomes(s, a).
   using outcome_type = Outcome<Scalar>;
 
   class Builder;

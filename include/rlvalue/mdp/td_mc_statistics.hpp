@@ -1,26 +1,27 @@
 #pragma once
-// Exact asymptotic mean squared errors of batch TD (certainty equivalence)
-// and of first-visit Monte Carlo on a finite episodic Markov reward process,
-// and their ratio (Cheikhi & Russo, "On the Statistical Benefits of Temporal
-// Difference Learning", ICML 2023, arXiv:2301.13289). Derivation:
-// docs/td_vs_mc_statistics.md. With N episodes from the start distribution
-// mu0, transition matrix P among states (sub-stochastic: the missing mass
-// terminates), M = (I - gamma P)^-1, V = M r:
-//   nu     = (I - P)^-T mu0                   expected visits per episode
-//   p(s)   = nu(s) / [(I - P)^-1](s, s)       probability an episode visits s
-//   sigma2(s) = Var(R + gamma V(S') | s)      one-step TD-error variance
-//   VarG   = (I - gamma^2 P)^-1 sigma2        variance of the return from s
-//   N * MSE_TD(s) -> sum_j M(s, j)^2 sigma2(j) / nu(j)
-//   N * MSE_MC(s) -> VarG(s) / p(s)
-//   ratio(s) = MSE_TD(s) / MSE_MC(s)   (<= 1 when no state is revisited;
-//   the inverse of the paper's trajectory pooling coefficient)
-// Rewards are those of the outcomes (each outcome's reward is deterministic;
-// a random reward is a set of outcomes). Every state reachable from mu0 must
-// reach termination with probability 1.
-//
-// Also: the estimates themselves from N sampled episodes (for simulation),
-// the layered chain of the paper's experiment and a chain of disjoint
-// paths (where the coefficient is 1: TD pools nothing).
+/// @file
+/// Exact asymptotic mean squared errors of batch TD (certainty equivalence)
+/// and of first-visit Monte Carlo on a finite episodic Markov reward process,
+/// and their ratio (Cheikhi & Russo, "On the Statistical Benefits of Temporal
+/// Difference Learning", ICML 2023, arXiv:2301.13289). Derivation:
+/// docs/td_vs_mc_statistics.md. With N episodes from the start distribution
+/// mu0, transition matrix P among states (sub-stochastic: the missing mass
+/// terminates), M = (I - gamma P)^-1, V = M r:
+///   nu     = (I - P)^-T mu0                   expected visits per episode
+///   p(s)   = nu(s) / [(I - P)^-1](s, s)       probability an episode visits s
+///   sigma2(s) = Var(R + gamma V(S') | s)      one-step TD-error variance
+///   VarG   = (I - gamma^2 P)^-1 sigma2        variance of the return from s
+///   N * MSE_TD(s) -> sum_j M(s, j)^2 sigma2(j) / nu(j)
+///   N * MSE_MC(s) -> VarG(s) / p(s)
+///   ratio(s) = MSE_TD(s) / MSE_MC(s)   (<= 1 when no state is revisited;
+///   the inverse of the paper's trajectory pooling coefficient)
+/// Rewards are those of the outcomes (each outcome's reward is deterministic;
+/// a random reward is a set of outcomes). Every state reachable from mu0 must
+/// reach termination with probability 1.
+///
+/// Also: the estimates themselves from N sampled episodes (for simulation),
+/// the layered chain of the paper's experiment and a chain of disjoint
+/// paths (where the coefficient is 1: TD pools nothing).
 
 #include <Eigen/Core>
 #include <Eigen/LU>
@@ -209,7 +210,9 @@ TdMcEstimates sample_td_mc_estimates(const M& mrp, const Eigen::Ref<const Eigen:
 
 /// A Markov reward process with its start distribution.
 struct EpisodicMRP {
+  /// The Markov reward process (one action).
   TabularMDP<double> mrp;
+  /// Start-state distribution (sums to 1).
   Eigen::VectorXd start;
 };
 

@@ -1,13 +1,14 @@
 #pragma once
-// Value iteration (Bellman 1957; Sutton & Barto 2018, sec. 4.4): synchronous
-// sweeps
-//   Q_{k+1}(s, a) = sum_o p_o (r_o + gamma * (terminal_o ? 0 : V_k(next_o))),
-//   V_{k+1}(s)    = max_a Q_{k+1}(s, a),
-// from V_0 = 0, until max_s |V_{k+1}(s) - V_k(s)| <= tolerance. With
-// gamma < 1 it converges for every finite MDP (then ||V_k - V*|| <=
-// gamma/(1-gamma) * residual); with gamma = 1 it converges on episodic MDPs
-// where every policy that does not terminate has return -infinity (stochastic
-// shortest paths, Bertsekas & Tsitsiklis 1991), e.g. cliff walking.
+/// @file
+/// Value iteration (Bellman 1957; Sutton & Barto 2018, sec. 4.4): synchronous
+/// sweeps
+///   Q_{k+1}(s, a) = sum_o p_o (r_o + gamma * (terminal_o ? 0 : V_k(next_o))),
+///   V_{k+1}(s)    = max_a Q_{k+1}(s, a),
+/// from V_0 = 0, until max_s |V_{k+1}(s) - V_k(s)| <= tolerance. With
+/// gamma < 1 it converges for every finite MDP (then ||V_k - V*|| <=
+/// gamma/(1-gamma) * residual); with gamma = 1 it converges on episodic MDPs
+/// where every policy that does not terminate has return -infinity (stochastic
+/// shortest paths, Bertsekas & Tsitsiklis 1991), e.g. cliff walking.
 
 #include <Eigen/Core>
 #include <cmath>
@@ -24,7 +25,9 @@ namespace rlvalue {
 /// Options of value_iteration: stop when the sup-norm change of V in one
 /// sweep is <= tolerance (> 0), or after max_iterations (>= 1) sweeps.
 struct ValueIterationOptions {
+  /// Stop when one sweep changes V by at most this (sup norm), > 0.
   double tolerance = 1e-10;
+  /// Stop after this many sweeps, >= 1.
   Index max_iterations = 100000;
 };
 

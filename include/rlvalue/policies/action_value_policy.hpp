@@ -1,7 +1,8 @@
 #pragma once
-// What Greedy, EpsilonGreedy and Softmax share: a non-owning pointer to an
-// action-value function, the valid-action count, the probability buffer, and
-// argmax with ties broken uniformly at random. Not a public extension point.
+/// @file
+/// What Greedy, EpsilonGreedy and Softmax share: a non-owning pointer to an
+/// action-value function, the valid-action count, the probability buffer, and
+/// argmax with ties broken uniformly at random. Not a public extension point.
 
 #include <Eigen/Core>
 #include <concepts>

@@ -1,11 +1,12 @@
 #pragma once
-// CVaR-greedy policy over a distributional action-value learner
-// (CategoricalQLearning, QuantileQLearning): the action whose return
-// distribution has the largest lower-tail CVaR at level alpha,
-//   pi(s) = argmax_a CVaR_alpha(Z(s, a)),  CVaR_alpha = (1/alpha) int_0^alpha F^{-1}(u) du,
-// ties to the lowest index; alpha = 1 is greedy by the mean (Rockafellar &
-// Uryasev 2000; risk-sensitive distributional control as in Dabney et al.
-// 2018, "Implicit quantile networks", arXiv:1806.06923, section 3.1).
+/// @file
+/// CVaR-greedy policy over a distributional action-value learner
+/// (CategoricalQLearning, QuantileQLearning): the action whose return
+/// distribution has the largest lower-tail CVaR at level alpha,
+///   pi(s) = argmax_a CVaR_alpha(Z(s, a)),  CVaR_alpha = (1/alpha) int_0^alpha F^{-1}(u) du,
+/// ties to the lowest index; alpha = 1 is greedy by the mean (Rockafellar &
+/// Uryasev 2000; risk-sensitive distributional control as in Dabney et al.
+/// 2018, "Implicit quantile networks", arXiv:1806.06923, section 3.1).
 
 #include <Eigen/Core>
 #include <random>
@@ -24,8 +25,11 @@ namespace rlvalue {
 template <class Learner>
 class CVaRGreedy {
  public:
+  /// Scalar type (float or double).
   using scalar_type = typename Learner::scalar_type;
+  /// Type of a state.
   using state_type = typename Learner::state_type;
+  /// Column vector of action probabilities.
   using probability_vector = Eigen::Matrix<scalar_type, Eigen::Dynamic, 1>;
 
   /// alpha in (0, 1] (std::invalid_argument otherwise).
@@ -38,7 +42,9 @@ class CVaRGreedy {
   }
   CVaRGreedy(const Learner&&, double) = delete;
 
+  /// Number of actions.
   Index num_actions() const noexcept { return probs_.size(); }
+  /// Risk level alpha in (0, 1] of CVaR_alpha.
   scalar_type alpha() const noexcept { return alpha_; }
 
   /// argmax_a CVaR_alpha(Z(s, a)) (no randomness drawn).

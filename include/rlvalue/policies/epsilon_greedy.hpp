@@ -1,8 +1,9 @@
 #pragma once
-// Epsilon-greedy policy over an action-value function (Sutton & Barto 2018,
-// sec. 2.2 and 5.4): with probability epsilon a uniformly random valid action,
-// otherwise a greedy one (uniform among ties), so
-//   pi(a | s) = epsilon / n(s) + (1 - epsilon) / |argmax| * [a in argmax].
+/// @file
+/// Epsilon-greedy policy over an action-value function (Sutton & Barto 2018,
+/// sec. 2.2 and 5.4): with probability epsilon a uniformly random valid action,
+/// otherwise a greedy one (uniform among ties), so
+///   pi(a | s) = epsilon / n(s) + (1 - epsilon) / |argmax| * [a in argmax].
 
 #include <Eigen/Core>
 #include <random>
@@ -41,6 +42,7 @@ class EpsilonGreedy : public detail::ActionValuePolicyBase<Q, Mask> {
   }
   EpsilonGreedy(const Q&&, double, Mask = Mask{}) = delete;
 
+  /// Exploration rate epsilon in [0, 1].
   double epsilon() const noexcept { return epsilon_; }
   /// std::invalid_argument unless 0 <= epsilon <= 1 (the policy is unchanged).
   void set_epsilon(double epsilon) {
@@ -78,6 +80,8 @@ class EpsilonGreedy : public detail::ActionValuePolicyBase<Q, Mask> {
   double epsilon_ = 0.0;
 };
 
+// Deduction guides: not listed in the API reference (the constructors are).
+/// @cond
 template <class Q>
 EpsilonGreedy(const Q&, double) -> EpsilonGreedy<Q>;
 template <class Q, class M>
@@ -86,5 +90,6 @@ EpsilonGreedy(const Q&, double, M) -> EpsilonGreedy<Q, M>;
 template <class Q, class Derived>
 EpsilonGreedy(const Q&, double, const Eigen::DenseBase<Derived>&)
     -> EpsilonGreedy<Q, ValidActionCounts>;
+/// @endcond
 
 }  // namespace rlvalue

@@ -1,7 +1,8 @@
 #pragma once
-// Greedy policy over an action-value function:
-//   pi(a | s) = 1 / |argmax_b q(s, b)|  for a in the argmax set, 0 otherwise,
-// ties broken uniformly at random (Sutton & Barto 2018, sec. 2.2).
+/// @file
+/// Greedy policy over an action-value function:
+///   pi(a | s) = 1 / |argmax_b q(s, b)|  for a in the argmax set, 0 otherwise,
+/// ties broken uniformly at random (Sutton & Barto 2018, sec. 2.2).
 
 #include <Eigen/Core>
 #include <random>
@@ -31,6 +32,7 @@ class Greedy : public detail::ActionValuePolicyBase<Q, Mask> {
   using typename Base::scalar_type;
   using typename Base::state_type;
 
+  /// Greedy in `q` (held by pointer), over the valid actions of `valid_actions`.
   explicit Greedy(const Q& q, Mask valid_actions = Mask{})
       : Base(q, std::move(valid_actions), "Greedy") {}
   Greedy(const Q&&, Mask = Mask{}) = delete;
@@ -60,6 +62,8 @@ class Greedy : public detail::ActionValuePolicyBase<Q, Mask> {
   }
 };
 
+// Deduction guides: not listed in the API reference (the constructors are).
+/// @cond
 template <class Q>
 Greedy(const Q&) -> Greedy<Q>;
 template <class Q, class M>
@@ -67,5 +71,6 @@ template <class Q, class M>
 Greedy(const Q&, M) -> Greedy<Q, M>;
 template <class Q, class Derived>
 Greedy(const Q&, const Eigen::DenseBase<Derived>&) -> Greedy<Q, ValidActionCounts>;
+/// @endcond
 
 }  // namespace rlvalue

@@ -1,6 +1,7 @@
 #pragma once
-// policy_matrix: the S x A matrix of a finite policy's probabilities, for
-// exact evaluation (mdp/) and for freezing a policy into a TabularPolicy.
+/// @file
+/// policy_matrix: the S x A matrix of a finite policy's probabilities, for
+/// exact evaluation (mdp/) and for freezing a policy into a TabularPolicy.
 
 #include <Eigen/Core>
 

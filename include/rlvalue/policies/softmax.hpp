@@ -1,9 +1,10 @@
 #pragma once
-// Softmax (Boltzmann) policy over an action-value function (Sutton & Barto
-// 2018, sec. 2.8 and 13.1):
-//   pi(a | s) = exp(q(s, a) / tau) / sum_b exp(q(s, b) / tau),
-// computed as exp((q(s, a) - max_b q(s, b)) / tau) so large values cannot
-// overflow (the largest term is exactly 1).
+/// @file
+/// Softmax (Boltzmann) policy over an action-value function (Sutton & Barto
+/// 2018, sec. 2.8 and 13.1):
+///   pi(a | s) = exp(q(s, a) / tau) / sum_b exp(q(s, b) / tau),
+/// computed as exp((q(s, a) - max_b q(s, b)) / tau) so large values cannot
+/// overflow (the largest term is exactly 1).
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -44,6 +45,7 @@ class Softmax : public detail::ActionValuePolicyBase<Q, Mask> {
   }
   Softmax(const Q&&, double, Mask = Mask{}) = delete;
 
+  /// Temperature tau > 0 of pi(a|s) proportional to exp(q(s, a) / tau).
   double temperature() const noexcept { return temperature_; }
   /// std::invalid_argument unless temperature > 0 and finite (unchanged then).
   void set_temperature(double temperature) {
@@ -101,6 +103,8 @@ class Softmax : public detail::ActionValuePolicyBase<Q, Mask> {
   double temperature_ = 1.0;
 };
 
+// Deduction guides: not listed in the API reference (the constructors are).
+/// @cond
 template <class Q>
 Softmax(const Q&, double) -> Softmax<Q>;
 template <class Q, class M>
@@ -108,5 +112,6 @@ template <class Q, class M>
 Softmax(const Q&, double, M) -> Softmax<Q, M>;
 template <class Q, class Derived>
 Softmax(const Q&, double, const Eigen::DenseBase<Derived>&) -> Softmax<Q, ValidActionCounts>;
+/// @endcond
 
 }  // namespace rlvalue

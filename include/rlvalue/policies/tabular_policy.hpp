@@ -1,7 +1,8 @@
 #pragma once
-// TabularPolicy: a fixed stochastic policy given by an S x A matrix,
-// pi(a | s) = P(s, a) (behaviour and target policies of off-policy
-// experiments, exact evaluation).
+/// @file
+/// TabularPolicy: a fixed stochastic policy given by an S x A matrix,
+/// pi(a | s) = P(s, a) (behaviour and target policies of off-policy
+/// experiments, exact evaluation).
 
 #include <Eigen/Core>
 #include <cmath>
@@ -20,9 +21,13 @@ namespace rlvalue {
 /// allocates.
 class TabularPolicy {
  public:
+  /// Type of a state.
   using state_type = Index;
+  /// Scalar type (float or double).
   using scalar_type = double;
+  /// Column vector of action probabilities.
   using probability_vector = Eigen::VectorXd;
+  /// Row-major S x A matrix of pi(a|s).
   using matrix_type = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
   /// Tolerance on each row sum.
@@ -57,7 +62,9 @@ class TabularPolicy {
         matrix_type::Constant(num_states, num_actions, 1.0 / static_cast<double>(num_actions)));
   }
 
+  /// Number of states.
   Index num_states() const noexcept { return p_.rows(); }
+  /// Number of actions.
   Index num_actions() const noexcept { return p_.cols(); }
   /// The S x A probability matrix.
   const matrix_type& matrix() const noexcept { return p_; }

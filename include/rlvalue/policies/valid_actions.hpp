@@ -1,15 +1,16 @@
 #pragma once
-// Which actions a policy may choose in a state. Some environments offer fewer
-// actions in some states (Sutton & Barto's maximization-bias MDP: 2 actions in
-// A, 10 in B); a value table is still S x A_max. Policies take an optional
-// *valid-action count* n(s): actions 0..n(s)-1 are valid in s, the others are
-// never chosen and get probability 0.
-//
-// A valid-action count is any callable `n(s) -> Index`:
-//   AllActions             every action is valid (the default, zero cost);
-//   ValidActionCounts      a per-state table of counts (finite state sets);
-//   a lambda               e.g. [](Index s) { return s == 0 ? 2 : 10; }.
-// Policies check 1 <= n(s) <= num_actions() on each call.
+/// @file
+/// Which actions a policy may choose in a state. Some environments offer fewer
+/// actions in some states (Sutton & Barto's maximization-bias MDP: 2 actions in
+/// A, 10 in B); a value table is still S x A_max. Policies take an optional
+/// *valid-action count* n(s): actions 0..n(s)-1 are valid in s, the others are
+/// never chosen and get probability 0.
+///
+/// A valid-action count is any callable `n(s) -> Index`:
+///   AllActions             every action is valid (the default, zero cost);
+///   ValidActionCounts      a per-state table of counts (finite state sets);
+///   a lambda               e.g. [](Index s) { return s == 0 ? 2 : 10; }.
+/// Policies check 1 <= n(s) <= num_actions() on each call.
 
 #include <Eigen/Core>
 #include <concepts>
@@ -36,6 +37,7 @@ class ValidActionCounts {
       : counts_(counts.template cast<Index>()) {
     validate();
   }
+  /// Counts from a list {n_0, n_1, ...} (each >= 1).
   ValidActionCounts(std::initializer_list<Index> counts)
       : counts_(static_cast<Index>(counts.size())) {
     Index s = 0;
@@ -49,9 +51,11 @@ class ValidActionCounts {
     return counts_[s];
   }
 
+  /// Number of states.
   Index num_states() const noexcept { return counts_.size(); }
   /// The largest count (a policy checks it against its num_actions()).
   Index max_count() const noexcept { return counts_.maxCoeff(); }
+  /// Number of valid actions per state.
   const Eigen::VectorX<Index>& counts() const noexcept { return counts_; }
 
  private:

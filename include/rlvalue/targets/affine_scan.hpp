@@ -1,41 +1,42 @@
 #pragma once
-// The evaluation engine of the fast sequence targets (gae, lambda_returns,
-// discounted_returns): every one of them is a backward affine recursion
-//   y_{T-1} = a_{T-1},   y_t = a_t + c_t * y_{t+1}   (t = T-2 .. 0)
-// over each column of a (T x B) array, with a_t and c_t computed elementwise
-// from the inputs. A plain loop over t is bound by the latency of its
-// dependency chain (a multiply and an add per step, about 6-8 cycles); the
-// engine removes that bound without changing the mathematics:
-//
-//  1. Row strategy (row-major output, B >= 16): one fused pass, a row at a
-//     time from the last: across the B environments the recursion is
-//     elementwise, y(t, :) = a(t, :) + c(t, :) * y(t+1, :), computed 16
-//     lanes at a time from the inputs (`strip`), checked, and stored.
-//  2. Tiles (every other case). The caller's `fill(t0, len, b0, w, A, C)`
-//     writes a_t and c_t of rows [t0, t0+len) and columns [b0, b0+w) into two
-//     small buffers, as Eigen expressions, so Eigen vectorises whatever the
-//     inputs' layout allows, and checks them. Tiles are walked backward in
-//     time and read backward, so the prefetcher sees descending streams.
-//  3. Column strategy, 4 or more columns: 8 columns advance together, eight
-//     independent chains interleaved, so the chain latency overlaps.
-//  4. Column strategy, 1 to 3 columns with T >= 1024 (one long sequence):
-//     the recursion is linear, so a tile of 8*s steps is cut into 8 segments.
-//     A first pass runs the 8 segments as interleaved chains from y = 0 and
-//     keeps only each one's result and product of c; those give the true
-//     value entering each segment (latest to earliest, 8 steps); a second
-//     pass reruns the 8 chains from those values, writing y.
-// Strategies 1 and 3 perform exactly the arithmetic of the plain recursion
-// (same operations, same order), so their results are bit for bit those of
-// the textbook loop; in strategy 4 only the values entering each segment are
-// regrouped (local + product * carry), so it agrees with the plain loop to
-// rounding (|c_t| <= 1 keeps every product <= 1 in magnitude).
-// Checks are fused into the pass that reads the inputs (so they are read from
-// memory once): a bad entry is found when its tile or strip is reached, and
-// the cold path then re-runs the full checks to name the first offending
-// entry in storage order. Rows later in time than the offending one may
-// already hold their results; no non-finite value is ever stored.
-// Nothing is allocated: the tile buffers live on the stack (at most
-// 2 x 2048 scalars).
+/// @file
+/// The evaluation engine of the fast sequence targets (gae, lambda_returns,
+/// discounted_returns): every one of them is a backward affine recursion
+///   y_{T-1} = a_{T-1},   y_t = a_t + c_t * y_{t+1}   (t = T-2 .. 0)
+/// over each column of a (T x B) array, with a_t and c_t computed elementwise
+/// from the inputs. A plain loop over t is bound by the latency of its
+/// dependency chain (a multiply and an add per step, about 6-8 cycles); the
+/// engine removes that bound without changing the mathematics:
+///
+///  1. Row strategy (row-major output, B >= 16): one fused pass, a row at a
+///     time from the last: across the B environments the recursion is
+///     elementwise, y(t, :) = a(t, :) + c(t, :) * y(t+1, :), computed 16
+///     lanes at a time from the inputs (`strip`), checked, and stored.
+///  2. Tiles (every other case). The caller's `fill(t0, len, b0, w, A, C)`
+///     writes a_t and c_t of rows [t0, t0+len) and columns [b0, b0+w) into two
+///     small buffers, as Eigen expressions, so Eigen vectorises whatever the
+///     inputs' layout allows, and checks them. Tiles are walked backward in
+///     time and read backward, so the prefetcher sees descending streams.
+///  3. Column strategy, 4 or more columns: 8 columns advance together, eight
+///     independent chains interleaved, so the chain latency overlaps.
+///  4. Column strategy, 1 to 3 columns with T >= 1024 (one long sequence):
+///     the recursion is linear, so a tile of 8*s steps is cut into 8 segments.
+///     A first pass runs the 8 segments as interleaved chains from y = 0 and
+///     keeps only each one's result and product of c; those give the true
+///     value entering each segment (latest to earliest, 8 steps); a second
+///     pass reruns the 8 chains from those values, writing y.
+/// Strategies 1 and 3 perform exactly the arithmetic of the plain recursion
+/// (same operations, same order), so their results are bit for bit those of
+/// the textbook loop; in strategy 4 only the values entering each segment are
+/// regrouped (local + product * carry), so it agrees with the plain loop to
+/// rounding (|c_t| <= 1 keeps every product <= 1 in magnitude).
+/// Checks are fused into the pass that reads the inputs (so they are read from
+/// memory once): a bad entry is found when its tile or strip is reached, and
+/// the cold path then re-runs the full checks to name the first offending
+/// entry in storage order. Rows later in time than the offending one may
+/// already hold their results; no non-finite value is ever stored.
+/// Nothing is allocated: the tile buffers live on the stack (at most
+/// 2 x 2048 scalars).
 
 #include <Eigen/Core>
 #include <algorithm>

@@ -1,19 +1,20 @@
 #pragma once
-// Targets of the double and clipped critics (layer 1, the rlax style). Each
-// returns the bootstrap target y (the learner forms y - q(s, a)); the names
-// are targets because several critics regress to one y.
-//
-// Arguments:
-//   reward      r of the transition
-//   discount    gamma * (1 - terminated): 0 at a terminal s' (no bootstrap),
-//               gamma otherwise, truncation included. Not checked here.
-//   q1_next,    the critics' values at s': Eigen vector expressions over the
-//   q2_next     actions (discrete), or scalars at one action (continuous)
-//   q_next      the N critics at s' as an (N x A) Eigen expression, row k =
-//               Q_k(s', .) (either storage order)
-// The scalar type is the one of the value arguments; float and double both
-// work. Checks are shapes only (std::invalid_argument); nothing allocates.
-// argmax ties go to the lowest index.
+/// @file
+/// Targets of the double and clipped critics (layer 1, the rlax style). Each
+/// returns the bootstrap target y (the learner forms y - q(s, a)); the names
+/// are targets because several critics regress to one y.
+///
+/// Arguments:
+///   reward      r of the transition
+///   discount    gamma * (1 - terminated): 0 at a terminal s' (no bootstrap),
+///               gamma otherwise, truncation included. Not checked here.
+///   q1_next,    the critics' values at s': Eigen vector expressions over the
+///   q2_next     actions (discrete), or scalars at one action (continuous)
+///   q_next      the N critics at s' as an (N x A) Eigen expression, row k =
+///               Q_k(s', .) (either storage order)
+/// The scalar type is the one of the value arguments; float and double both
+/// work. Checks are shapes only (std::invalid_argument); nothing allocates.
+/// argmax ties go to the lowest index.
 
 #include <Eigen/Core>
 #include <concepts>

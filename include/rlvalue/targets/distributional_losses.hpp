@@ -1,18 +1,19 @@
 #pragma once
-// Distributional losses (layer 1): each returns the loss of a prediction
-// against a target distribution, and where a learner needs it its gradient
-// with respect to the prediction (written into a caller-provided vector; the
-// gradient-descent step is prediction -= step_size * gradient).
-//
-//   categorical_cross_entropy   -sum_i target_i * log softmax(logits)_i   (C51)
-//   quantile_regression_loss    (1/N) sum_j sum_i rho^kappa_{tau_i}(y_j - theta_i)
-//                               (Dabney et al. 2018; kappa = 0: plain pinball)
-//   expectile_loss              (1/N) sum_j sum_i |tau_i - 1{y_j < e_i}| (y_j - e_i)^2
-//                               (Newey & Powell 1987; Rowland et al. 2019)
-//
-// Vectors are Eigen dense vector expressions of one scalar type (float or
-// double). Shapes are checked (std::invalid_argument); values are assumed
-// finite. Nothing allocates.
+/// @file
+/// Distributional losses (layer 1): each returns the loss of a prediction
+/// against a target distribution, and where a learner needs it its gradient
+/// with respect to the prediction (written into a caller-provided vector; the
+/// gradient-descent step is prediction -= step_size * gradient).
+///
+///   categorical_cross_entropy   -sum_i target_i * log softmax(logits)_i   (C51)
+///   quantile_regression_loss    (1/N) sum_j sum_i rho^kappa_{tau_i}(y_j - theta_i)
+///                               (Dabney et al. 2018; kappa = 0: plain pinball)
+///   expectile_loss              (1/N) sum_j sum_i |tau_i - 1{y_j < e_i}| (y_j - e_i)^2
+///                               (Newey & Powell 1987; Rowland et al. 2019)
+///
+/// Vectors are Eigen dense vector expressions of one scalar type (float or
+/// double). Shapes are checked (std::invalid_argument); values are assumed
+/// finite. Nothing allocates.
 
 #include <Eigen/Core>
 #include <algorithm>

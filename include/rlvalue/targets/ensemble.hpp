@@ -1,16 +1,17 @@
 #pragma once
-// Reductions over an ensemble of N critics (layer 1): mean, min over all,
-// and min over a random subset of M of the N (REDQ: Chen, Wang, Zhou, Ross
-// 2021, "Randomized ensembled double Q-learning: learning fast without a
-// model", arXiv:2101.05982, eq. 1). The ensemble target of a learner is
-//   y = r + discount * max_a reduce_k Q_k(s', a)
-// (EnsembleQLearning); reduce = min is Maxmin Q-learning's target.
-//
-// Values come as an (N x A) Eigen expression, row k = critic k (either
-// storage order); the per-action forms write the A reduced values to `out`
-// (a writable vector of A entries, not resized), the scalar forms reduce a
-// vector of N critic values (one action, e.g. continuous control). Nothing
-// allocates; random subsets are drawn from the caller's generator.
+/// @file
+/// Reductions over an ensemble of N critics (layer 1): mean, min over all,
+/// and min over a random subset of M of the N (REDQ: Chen, Wang, Zhou, Ross
+/// 2021, "Randomized ensembled double Q-learning: learning fast without a
+/// model", arXiv:2101.05982, eq. 1). The ensemble target of a learner is
+///   y = r + discount * max_a reduce_k Q_k(s', a)
+/// (EnsembleQLearning); reduce = min is Maxmin Q-learning's target.
+///
+/// Values come as an (N x A) Eigen expression, row k = critic k (either
+/// storage order); the per-action forms write the A reduced values to `out`
+/// (a writable vector of A entries, not resized), the scalar forms reduce a
+/// vector of N critic values (one action, e.g. continuous control). Nothing
+/// allocates; random subsets are drawn from the caller's generator.
 
 #include <Eigen/Core>
 #include <concepts>

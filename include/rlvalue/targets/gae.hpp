@@ -1,10 +1,11 @@
 #pragma once
-// Generalized advantage estimation over (T x B) sequences (layer 1, the rlax
-// style). Argument conventions, shapes, errors, output and traversal are those
-// of returns.hpp; in addition
-//   values(t, b)       v(s_t), the prediction the advantage is relative to.
-// The result is an error in the library's sense: target - prediction.
-// Multi-core overloads (a Parallel tag first): targets/parallel.hpp.
+/// @file
+/// Generalized advantage estimation over (T x B) sequences (layer 1, the rlax
+/// style). Argument conventions, shapes, errors, output and traversal are those
+/// of returns.hpp; in addition
+///   values(t, b)       v(s_t), the prediction the advantage is relative to.
+/// The result is an error in the library's sense: target - prediction.
+/// Multi-core overloads (a Parallel tag first): targets/parallel.hpp.
 
 #include <Eigen/Core>
 #include <string_view>

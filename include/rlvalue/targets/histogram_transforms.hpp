@@ -1,15 +1,16 @@
 #pragma once
-// Scalar-to-histogram transforms for value regression as classification
-// (layer 1; Farebrother et al. 2024, "Stop regressing: training value
-// functions via classification for scalable deep RL", arXiv:2403.03950):
-//
-//   two_hot(y, support, out)         mass split between the two atoms around
-//                                    y in proportion to closeness (clipped)
-//   histogram_mean(probs, support)   sum_i p_i z_i, the inverse of two_hot
-//   hl_gauss(y, v_min, v_max, sigma, out)
-//                                    N(y, sigma^2) integrated over m equal bins
-//                                    of [v_min, v_max] and renormalised
-//   bin_centres(v_min, v_max, m)     the atoms HL-Gauss predicts with
+/// @file
+/// Scalar-to-histogram transforms for value regression as classification
+/// (layer 1; Farebrother et al. 2024, "Stop regressing: training value
+/// functions via classification for scalable deep RL", arXiv:2403.03950):
+///
+///   two_hot(y, support, out)         mass split between the two atoms around
+///                                    y in proportion to closeness (clipped)
+///   histogram_mean(probs, support)   sum_i p_i z_i, the inverse of two_hot
+///   hl_gauss(y, v_min, v_max, sigma, out)
+///                                    N(y, sigma^2) integrated over m equal bins
+///                                    of [v_min, v_max] and renormalised
+///   bin_centres(v_min, v_max, m)     the atoms HL-Gauss predicts with
 
 #include <Eigen/Core>
 #include <cmath>

@@ -1,17 +1,18 @@
 #pragma once
-// Forward-view lambda errors over (T x B) sequences (layer 1, the rlax
-// style): the lambda-return of returns.hpp minus the prediction it targets,
-// for state values (TD(lambda)), the q of the taken actions (SARSA(lambda))
-// and the q of the taken actions bootstrapped on max_a q (Q(lambda)).
-// Argument conventions, shapes, errors, output and traversal are those of
-// returns.hpp (general form: per-step discounts, explicit next values, lambda
-// a number or a (T x B) array of per-step lambda_t = lambda*(1-done_t)).
-// All three compute
-//   E_t = G_t - prediction(t),
-//   G_t = r_t + discount_t * ((1 - lambda_t) * next(t) + lambda_t * G_{t+1}),
-//   G_{T-1} = r_{T-1} + discount_{T-1} * next(T-1),
-// with G computed by lambda_returns' kernel; they differ in what prediction
-// and next hold, and in the names their error messages use.
+/// @file
+/// Forward-view lambda errors over (T x B) sequences (layer 1, the rlax
+/// style): the lambda-return of returns.hpp minus the prediction it targets,
+/// for state values (TD(lambda)), the q of the taken actions (SARSA(lambda))
+/// and the q of the taken actions bootstrapped on max_a q (Q(lambda)).
+/// Argument conventions, shapes, errors, output and traversal are those of
+/// returns.hpp (general form: per-step discounts, explicit next values, lambda
+/// a number or a (T x B) array of per-step lambda_t = lambda*(1-done_t)).
+/// All three compute
+///   E_t = G_t - prediction(t),
+///   G_t = r_t + discount_t * ((1 - lambda_t) * next(t) + lambda_t * G_{t+1}),
+///   G_{T-1} = r_{T-1} + discount_{T-1} * next(T-1),
+/// with G computed by lambda_returns' kernel; they differ in what prediction
+/// and next hold, and in the names their error messages use.
 
 #include <Eigen/Core>
 #include <string_view>

@@ -1,18 +1,19 @@
 #pragma once
-// Off-policy multi-step targets over (T x B) sequences (layer 1, the rlax
-// style): per-decision importance-corrected TD errors, Retrace and V-trace.
-// Argument conventions, shapes, errors, output and traversal are those of
-// returns.hpp (general form: per-step discounts, explicit next values,
-// lambda a number or a (T x B) array of per-step lambda_t = lambda*(1-done_t));
-// in addition
-//   values(t, b)       v(s_t), the prediction at s_t
-//   rhos(t, b)         pi(a_t | s_t) / mu(a_t | s_t), the importance ratio of
-//                      the action taken at s_t (target pi, behaviour mu)
-// Importance ratios must be finite and non-negative; a negative, infinite or
-// NaN ratio throws std::invalid_argument naming the parameter, position (t, b)
-// and value, before any output is written. Outputs must not overlap inputs or
-// each other.
-// Multi-core overloads of vtrace (a Parallel tag first): targets/parallel.hpp.
+/// @file
+/// Off-policy multi-step targets over (T x B) sequences (layer 1, the rlax
+/// style): per-decision importance-corrected TD errors, Retrace and V-trace.
+/// Argument conventions, shapes, errors, output and traversal are those of
+/// returns.hpp (general form: per-step discounts, explicit next values,
+/// lambda a number or a (T x B) array of per-step lambda_t = lambda*(1-done_t));
+/// in addition
+///   values(t, b)       v(s_t), the prediction at s_t
+///   rhos(t, b)         pi(a_t | s_t) / mu(a_t | s_t), the importance ratio of
+///                      the action taken at s_t (target pi, behaviour mu)
+/// Importance ratios must be finite and non-negative; a negative, infinite or
+/// NaN ratio throws std::invalid_argument naming the parameter, position (t, b)
+/// and value, before any output is written. Outputs must not overlap inputs or
+/// each other.
+/// Multi-core overloads of vtrace (a Parallel tag first): targets/parallel.hpp.
 
 #include <Eigen/Core>
 #include <algorithm>

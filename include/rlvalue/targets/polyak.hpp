@@ -1,10 +1,11 @@
 #pragma once
-// Polyak averaging of target parameters (layer 1): the soft target update of
-// DDPG (Lillicrap et al. 2016, arXiv:1509.02971) and TD3 (Fujimoto, van Hoof,
-// Meger 2018, arXiv:1802.09477; tau = 0.005 there),
-//   target <- tau * online + (1 - tau) * target.
-// tau = 1 copies the online parameters (a hard update, DQN's target network);
-// tau = 0 leaves the target alone.
+/// @file
+/// Polyak averaging of target parameters (layer 1): the soft target update of
+/// DDPG (Lillicrap et al. 2016, arXiv:1509.02971) and TD3 (Fujimoto, van Hoof,
+/// Meger 2018, arXiv:1802.09477; tau = 0.005 there),
+///   target <- tau * online + (1 - tau) * target.
+/// tau = 1 copies the online parameters (a hard update, DQN's target network);
+/// tau = 0 leaves the target alone.
 
 #include <Eigen/Core>
 #include <type_traits>

@@ -1,46 +1,47 @@
 #pragma once
-// Sequence return targets (layer 1, the rlax style): lambda-returns,
-// discounted returns and n-step returns over (T x B) arrays.
-//
-// Arguments (time along rows, B sequences in columns; any Eigen dense
-// expression, Map or Ref, either storage order, float or double; all inputs
-// share the scalar type of `rewards`):
-//   rewards(t, b)      r_t, the reward of the transition s_t -> s_{t+1}
-//   discounts(t, b)    gamma * (1 - terminated_t), in [0, 1]
-//   next_values(t, b)  v(s_{t+1}), the bootstrap value of that transition
-//   lambda             a number in [0, 1], or a (T x B) array of per-step
-//                      lambda_t = lambda * (1 - done_t) (general form)
-//   terminated,        (T x B) bool arrays (flags form, TorchRL/Gymnasium):
-//   truncated          discount_t = gamma * (1 - terminated_t) and the
-//                      recursion is cut after a terminated or truncated step;
-//                      a truncated step bootstraps from next_values(t).
-//   out                a writable (T x B) Eigen object or expression (Matrix,
-//                      Array, Map, Ref, block; lvalue or temporary). It is not
-//                      resized and must not overlap the inputs.
-// Each function has a non-allocating form (last argument `out`) and an
-// allocating form returning `Rewards::PlainObject` (the rewards' scalar type,
-// shape and storage order).
-//
-// Errors (std::invalid_argument): a shape differing from rewards' (message
-// names the parameter and both shapes), lambda / discounts / gamma outside
-// [0, 1] (arrays: position (t, b)), n < 1, non-finite rewards, values or
-// next_values (name and position), and a result that overflows although
-// every input is finite. Shapes and scalar parameters are checked before
-// `out` is touched. Entries are checked as the recursion reads them (inputs
-// are read from memory once): when one is bad, rows of `out` later in time
-// may already hold their results; nothing else is written, and no non-finite
-// value ever is. (gae, lambda_returns and discounted_returns; the others check
-// everything first.)
-// T = 0 or B = 0 is valid and writes nothing.
-//
-// Cost: one exact backward recursion, O(T*B) (n-step: O(T*B*min(n, T))), no
-// allocation. gae, lambda_returns and discounted_returns run on the engine
-// of targets/affine_scan.hpp (fused rows for row-major outputs, interleaved
-// or segmented column chains otherwise); the others walk `out`'s storage
-// order directly.
-//
-// Multi-core overloads of lambda_returns and discounted_returns (a Parallel
-// tag first): targets/parallel.hpp.
+/// @file
+/// Sequence return targets (layer 1, the rlax style): lambda-returns,
+/// discounted returns and n-step returns over (T x B) arrays.
+///
+/// Arguments (time along rows, B sequences in columns; any Eigen dense
+/// expression, Map or Ref, either storage order, float or double; all inputs
+/// share the scalar type of `rewards`):
+///   rewards(t, b)      r_t, the reward of the transition s_t -> s_{t+1}
+///   discounts(t, b)    gamma * (1 - terminated_t), in [0, 1]
+///   next_values(t, b)  v(s_{t+1}), the bootstrap value of that transition
+///   lambda             a number in [0, 1], or a (T x B) array of per-step
+///                      lambda_t = lambda * (1 - done_t) (general form)
+///   terminated,        (T x B) bool arrays (flags form, TorchRL/Gymnasium):
+///   truncated          discount_t = gamma * (1 - terminated_t) and the
+///                      recursion is cut after a terminated or truncated step;
+///                      a truncated step bootstraps from next_values(t).
+///   out                a writable (T x B) Eigen object or expression (Matrix,
+///                      Array, Map, Ref, block; lvalue or temporary). It is not
+///                      resized and must not overlap the inputs.
+/// Each function has a non-allocating form (last argument `out`) and an
+/// allocating form returning `Rewards::PlainObject` (the rewards' scalar type,
+/// shape and storage order).
+///
+/// Errors (std::invalid_argument): a shape differing from rewards' (message
+/// names the parameter and both shapes), lambda / discounts / gamma outside
+/// [0, 1] (arrays: position (t, b)), n < 1, non-finite rewards, values or
+/// next_values (name and position), and a result that overflows although
+/// every input is finite. Shapes and scalar parameters are checked before
+/// `out` is touched. Entries are checked as the recursion reads them (inputs
+/// are read from memory once): when one is bad, rows of `out` later in time
+/// may already hold their results; nothing else is written, and no non-finite
+/// value ever is. (gae, lambda_returns and discounted_returns; the others check
+/// everything first.)
+/// T = 0 or B = 0 is valid and writes nothing.
+///
+/// Cost: one exact backward recursion, O(T*B) (n-step: O(T*B*min(n, T))), no
+/// allocation. gae, lambda_returns and discounted_returns run on the engine
+/// of targets/affine_scan.hpp (fused rows for row-major outputs, interleaved
+/// or segmented column chains otherwise); the others walk `out`'s storage
+/// order directly.
+///
+/// Multi-core overloads of lambda_returns and discounted_returns (a Parallel
+/// tag first): targets/parallel.hpp.
 
 #include <Eigen/Core>
 #include <algorithm>

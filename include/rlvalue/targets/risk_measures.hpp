@@ -1,20 +1,21 @@
 #pragma once
-// Risk measures of a discrete distribution sum_k p_k delta_{z_k} (layer 1).
-// A categorical distribution is (support, probabilities); a set of m quantile
-// estimates theta is (theta, 1/m each), e.g.
-//   distribution_cvar(theta, Eigen::VectorXd::Constant(m, 1.0 / m), 0.1).
-// Atoms may come in any order (quantile estimates can cross): sorted atoms
-// are handled in one pass, others in O(n^2) without allocation.
-//
-//   distribution_mean        sum_k p_k z_k
-//   distribution_variance    sum_k p_k (z_k - mean)^2
-//   distribution_quantile    F^{-1}(tau) = min{z_k : F(z_k) >= tau}
-//   distribution_cvar        lower-tail CVaR_alpha = (1/alpha) int_0^alpha F^{-1}(u) du
-//   mean_variance_utility    mean - lambda * variance (Markowitz 1952)
-//
-// Checks (std::invalid_argument naming the entry): same sizes, at least one
-// atom, finite atoms, probs a probability vector (check_probabilities),
-// tau / alpha in (0, 1], lambda finite.
+/// @file
+/// Risk measures of a discrete distribution sum_k p_k delta_{z_k} (layer 1).
+/// A categorical distribution is (support, probabilities); a set of m quantile
+/// estimates theta is (theta, 1/m each), e.g.
+///   distribution_cvar(theta, Eigen::VectorXd::Constant(m, 1.0 / m), 0.1).
+/// Atoms may come in any order (quantile estimates can cross): sorted atoms
+/// are handled in one pass, others in O(n^2) without allocation.
+///
+///   distribution_mean        sum_k p_k z_k
+///   distribution_variance    sum_k p_k (z_k - mean)^2
+///   distribution_quantile    F^{-1}(tau) = min{z_k : F(z_k) >= tau}
+///   distribution_cvar        lower-tail CVaR_alpha = (1/alpha) int_0^alpha F^{-1}(u) du
+///   mean_variance_utility    mean - lambda * variance (Markowitz 1952)
+///
+/// Checks (std::invalid_argument naming the entry): same sizes, at least one
+/// atom, finite atoms, probs a probability vector (check_probabilities),
+/// tau / alpha in (0, 1], lambda finite.
 
 #include <Eigen/Core>
 #include <cmath>

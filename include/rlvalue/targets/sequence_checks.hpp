@@ -1,13 +1,14 @@
 #pragma once
-// Validation shared by the (T x B) sequence targets (returns.hpp, gae.hpp).
-// Every failure throws std::invalid_argument with a message naming the
-// function, the parameter and what is wrong:
-//   "gae: values has shape 3x2, expected 4x2"
-//   "lambda_returns: discounts(2, 0) = 1.5 is outside [0, 1]"
-//   "gae: rewards(1, 1) = nan is not finite"
-// Entry checks report the first offending entry in the array's storage order.
-// The messages are built in cold, non-inlined functions; the checks
-// themselves are a loop of predictable branches and allocate nothing.
+/// @file
+/// Validation shared by the (T x B) sequence targets (returns.hpp, gae.hpp).
+/// Every failure throws std::invalid_argument with a message naming the
+/// function, the parameter and what is wrong:
+///   "gae: values has shape 3x2, expected 4x2"
+///   "lambda_returns: discounts(2, 0) = 1.5 is outside [0, 1]"
+///   "gae: rewards(1, 1) = nan is not finite"
+/// Entry checks report the first offending entry in the array's storage order.
+/// The messages are built in cold, non-inlined functions; the checks
+/// themselves are a loop of predictable branches and allocate nothing.
 
 #include <Eigen/Core>
 #include <cmath>

@@ -1,14 +1,15 @@
 #pragma once
-// Target policy smoothing (layer 1), TD3's regulariser (Fujimoto, van Hoof,
-// Meger 2018, "Addressing function approximation error in actor-critic
-// methods", arXiv:1802.09477, eq. 15): the target action is the target
-// policy's action plus clipped Gaussian noise, clipped to the action bounds,
-//   a~ = clip(a + clip(eps, -c, c), low, high),   eps ~ N(0, sigma^2),
-// with sigma = 0.2 and c = 0.5 in the paper (actions scaled to [-1, 1]).
-// The critics are then evaluated at a~ (see clipped_double_q_target).
-//
-// Noise is drawn with rlvalue::normal from the caller's generator, one draw
-// per action dimension in index order, so a seed reproduces the actions.
+/// @file
+/// Target policy smoothing (layer 1), TD3's regulariser (Fujimoto, van Hoof,
+/// Meger 2018, "Addressing function approximation error in actor-critic
+/// methods", arXiv:1802.09477, eq. 15): the target action is the target
+/// policy's action plus clipped Gaussian noise, clipped to the action bounds,
+///   a~ = clip(a + clip(eps, -c, c), low, high),   eps ~ N(0, sigma^2),
+/// with sigma = 0.2 and c = 0.5 in the paper (actions scaled to [-1, 1]).
+/// The critics are then evaluated at a~ (see clipped_double_q_target).
+///
+/// Noise is drawn with rlvalue::normal from the caller's generator, one draw
+/// per action dimension in index order, so a seed reproduces the actions.
 
 #include <Eigen/Core>
 #include <cmath>

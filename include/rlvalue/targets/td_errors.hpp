@@ -1,20 +1,21 @@
 #pragma once
-// One-step temporal-difference errors (layer 1, the rlax style): pure
-// functions, each returning `target - prediction` for one transition.
-//
-// Arguments:
-//   v, v_next          scalar state values v(s), v(s')
-//   q_row, q_next_row  the action values q(s, .), q(s', .): any Eigen dense
-//                      vector expression (a TabularQ::action_values(s) row,
-//                      a Map, a VectorXd, ...), no copy is made
-//   discount           gamma * (1 - terminated): 0 at a terminal s' (no
-//                      bootstrap), gamma otherwise, truncation included. It
-//                      is meant to lie in [0, 1]; that is the caller's
-//                      business and is not checked here.
-// The scalar type is the one of `v` / `q_row`; float and double both work.
-// Checks are shapes and indices only (std::invalid_argument for a size
-// mismatch, std::out_of_range for an action outside the row); nothing
-// allocates. Values are assumed finite: learners check the returned error.
+/// @file
+/// One-step temporal-difference errors (layer 1, the rlax style): pure
+/// functions, each returning `target - prediction` for one transition.
+///
+/// Arguments:
+///   v, v_next          scalar state values v(s), v(s')
+///   q_row, q_next_row  the action values q(s, .), q(s', .): any Eigen dense
+///                      vector expression (a TabularQ::action_values(s) row,
+///                      a Map, a VectorXd, ...), no copy is made
+///   discount           gamma * (1 - terminated): 0 at a terminal s' (no
+///                      bootstrap), gamma otherwise, truncation included. It
+///                      is meant to lie in [0, 1]; that is the caller's
+///                      business and is not checked here.
+/// The scalar type is the one of `v` / `q_row`; float and double both work.
+/// Checks are shapes and indices only (std::invalid_argument for a size
+/// mismatch, std::out_of_range for an action outside the row); nothing
+/// allocates. Values are assumed finite: learners check the returned error.
 
 #include <Eigen/Core>
 #include <concepts>

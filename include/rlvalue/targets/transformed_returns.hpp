@@ -1,29 +1,30 @@
 #pragma once
-// Transformed returns and TD errors (layer 1, rlax style: rlax
-// `transformed_n_step_returns`, `transformed_lambda_returns`,
-// `transformed_q_lambda` with lambda = 0): values live in the mapped space of
-// a ValueMapping f (mapping/: signed hyperbolic as in R2D2 / Pohlen et al.
-// 2018, logarithmic as in Log Q-learning, ...). The bootstrap values are
-// mapped back with f^-1, the return is formed in regular space, and the
-// result is mapped forward:
-//   transformed_n_step_returns:  G~_t = f(n-step return of r, discounts, f^-1(next_values)),
-//   transformed_lambda_returns:  G~_t = f(lambda-return of r, discounts, f^-1(next_values)),
-//   transformed_q_learning_error = f(r + discount * f^-1(max_a' q~(s', a'))) - q~(s, a).
-// The regular-space recursions are those of targets/returns.hpp (same
-// arguments, (T x B) arrays, general form: discounts = gamma * (1 -
-// terminated), lambda a number or per-step array; and the flags form:
-// terminated, truncated, gamma, lambda or n); f is strictly increasing, so
-// max and argmax commute with it.
-//
-// Errors (std::invalid_argument, messages naming this function): the checks
-// of returns.hpp on shapes, n, lambda, discounts and finiteness; a next value
-// whose inverse f^-1 is not finite ("next_values(t, b) = y has a non-finite
-// inverse"); a regular-space return outside f's domain ("returns(t, b) = x is
-// outside the mapping's domain"; `out` then holds the regular-space returns).
-// The mapping's scalar type must be the rewards' scalar type. No allocation in
-// the non-allocating forms; f^-1 is evaluated more than once per next value
-// (by the checks, then by the recursion): cost O(T*B) mapping evaluations on
-// top of the recursion of returns.hpp.
+/// @file
+/// Transformed returns and TD errors (layer 1, rlax style: rlax
+/// `transformed_n_step_returns`, `transformed_lambda_returns`,
+/// `transformed_q_lambda` with lambda = 0): values live in the mapped space of
+/// a ValueMapping f (mapping/: signed hyperbolic as in R2D2 / Pohlen et al.
+/// 2018, logarithmic as in Log Q-learning, ...). The bootstrap values are
+/// mapped back with f^-1, the return is formed in regular space, and the
+/// result is mapped forward:
+///   transformed_n_step_returns:  G~_t = f(n-step return of r, discounts, f^-1(next_values)),
+///   transformed_lambda_returns:  G~_t = f(lambda-return of r, discounts, f^-1(next_values)),
+///   transformed_q_learning_error = f(r + discount * f^-1(max_a' q~(s', a'))) - q~(s, a).
+/// The regular-space recursions are those of targets/returns.hpp (same
+/// arguments, (T x B) arrays, general form: discounts = gamma * (1 -
+/// terminated), lambda a number or per-step array; and the flags form:
+/// terminated, truncated, gamma, lambda or n); f is strictly increasing, so
+/// max and argmax commute with it.
+///
+/// Errors (std::invalid_argument, messages naming this function): the checks
+/// of returns.hpp on shapes, n, lambda, discounts and finiteness; a next value
+/// whose inverse f^-1 is not finite ("next_values(t, b) = y has a non-finite
+/// inverse"); a regular-space return outside f's domain ("returns(t, b) = x is
+/// outside the mapping's domain"; `out` then holds the regular-space returns).
+/// The mapping's scalar type must be the rewards' scalar type. No allocation in
+/// the non-allocating forms; f^-1 is evaluated more than once per next value
+/// (by the checks, then by the recursion): cost O(T*B) mapping evaluations on
+/// top of the recursion of returns.hpp.
 
 #include <Eigen/Core>
 #include <cmath>
