@@ -100,9 +100,18 @@ void run_learner(FuzzInput& in) {
       holder.emplace(states, actions, width, initial);
   });
   bool table_valid = std::isfinite(initial);
-  if constexpr (categorical)
+  if constexpr (categorical) {
     table_valid = table_valid && std::isfinite(support.v_min) && std::isfinite(support.v_max) &&
                   support.v_min < support.v_max;
+    // The atoms z_i = v_min + i (v_max - v_min) / (K - 1) (the last one
+    // v_max) must also be finite and strictly increasing once rounded to S.
+    const double dz = (support.v_max - support.v_min) / double(width - 1);
+    for (Index i = 1; table_valid && i < width; ++i) {
+      const S lo = static_cast<S>(support.v_min + double(i - 1) * dz);
+      const S hi = static_cast<S>(i + 1 == width ? support.v_max : support.v_min + double(i) * dz);
+      table_valid = std::isfinite(lo) && std::isfinite(hi) && lo < hi;
+    }
+  }
   fuzz_check(made.threw() != table_valid,
              at(table_valid ? "a valid table was rejected: " + made.message
                             : "an invalid table was accepted"));
@@ -162,7 +171,9 @@ void run_learner(FuzzInput& in) {
   bool config_valid = gamma >= 0 && gamma <= 1 && step_size > 0 && std::isfinite(step_size) &&
                       step_as_s > S(0) && std::isfinite(step_as_s) && omega > 0 && omega <= 1;
   if constexpr (categorical) config_valid = config_valid && step_size <= 1.0;
-  if constexpr (!categorical) config_valid = config_valid && kappa >= 0 && std::isfinite(kappa);
+  if constexpr (!categorical)
+    config_valid = config_valid && kappa >= 0 && std::isfinite(kappa) &&
+                   std::isfinite(static_cast<S>(kappa));  // finite in S too, like the step size
   if constexpr (!control) config_valid = config_valid && actions == 1;
   fuzz_check(built.threw() != config_valid,
              at(config_valid ? "a valid config was rejected: " + built.message
@@ -207,10 +218,19 @@ void run_learner(FuzzInput& in) {
     } else if (categorical) {
       fuzz_check(!r.threw(), at("a valid categorical update threw: ") + r.message);
     } else if (r.threw()) {
+      // Rejected only for a target that is not finite, or for theta + step
+      // overflowing, which needs alpha m plus the largest |theta| near the
+      // largest finite value (QuantileTD forms alpha * sum, |sum| <= m, the
+      // number of quantiles, before the 1/m).
+      const double largest = double(std::numeric_limits<S>::max());
+      const bool step_may_overflow =
+          r.message.find("theta + step") != std::string::npos &&
+          double(alpha_max) * double(width) + double(before.cwiseAbs().maxCoeff()) >=
+              0.5 * largest;
       fuzz_check(r.outcome == Outcome::invalid_argument &&
-                     r.message.find("target") != std::string::npos,
+                     (r.message.find("target") != std::string::npos || step_may_overflow),
                  at("a quantile update with a finite reward threw for another reason than an "
-                    "overflowing target: ") + r.message);
+                    "overflowing target or step: ") + r.message);
     }
     if (r.threw()) {
       fuzz_check(rlvalue_fuzz::same_bytes(before, table.parameters()) &&

@@ -19,6 +19,8 @@
 /// row-major S x A table).
 
 #include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
 #include <span>
 #include <type_traits>
 #include <vector>
@@ -94,6 +96,39 @@ void gradient_add(Scalar* p, Scalar c, const DenseGradient<Scalar>& g) noexcept 
     Eigen::Map<Eigen::Matrix<Scalar, Eigen::Dynamic, 1>, 0, Eigen::InnerStride<>>(
         p + g.offset, n, Eigen::InnerStride<>(g.stride)) += c * g.values;
   }
+}
+
+/// True if gradient_add(p, c1, g1) followed by gradient_add(p, c2, g2) would
+/// leave every entry they touch finite (p finite; the indices of one binary
+/// gradient distinct; two dense gradients with the same stride and offset).
+/// Writes nothing: call before the adds. c2 = 0 checks g1 alone.
+template <class Scalar>
+bool gradient_adds_stay_finite(const Scalar* p, Scalar c1, const BinaryGradient& g1, Scalar c2,
+                               const BinaryGradient& g2) noexcept {
+  const auto in = [](const BinaryGradient& g, Index j) {
+    const auto a = g.active();
+    return std::find(a.begin(), a.end(), j) != a.end();
+  };
+  for (const Index j : g1.active()) {
+    Scalar x = p[j] + c1;
+    if (c2 != Scalar(0) && in(g2, j)) x += c2;
+    if (!std::isfinite(x)) return false;
+  }
+  if (c2 != Scalar(0))
+    for (const Index j : g2.active())
+      if (!in(g1, j) && !std::isfinite(p[j] + c2)) return false;
+  return true;
+}
+/// Dense form of the above (g1 and g2 share stride and offset).
+template <class Scalar>
+bool gradient_adds_stay_finite(const Scalar* p, Scalar c1, const DenseGradient<Scalar>& g1,
+                               Scalar c2, const DenseGradient<Scalar>& g2) noexcept {
+  for (Index i = 0; i < g1.values.size(); ++i) {
+    Scalar x = p[i * g1.stride + g1.offset] + c1 * g1.values[i];
+    if (c2 != Scalar(0)) x += c2 * g2.values[i];
+    if (!std::isfinite(x)) return false;
+  }
+  return true;
 }
 
 /// A gradient of the right shape and capacity for approximator f.

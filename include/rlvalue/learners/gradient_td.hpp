@@ -183,6 +183,14 @@ class GradientTD {
     Correction::coefficients(k, alpha_, beta_, reg_, a_x, a_next, decay, b_x);
     if (!(std::isfinite(a_x) && std::isfinite(a_next) && std::isfinite(b_x))) [[unlikely]]
       fail_check(where, "step", a_x + a_next + b_x, "overflowed; nothing was updated");
+    if (!gradient_adds_stay_finite(static_cast<const scalar_type*>(w), a_x, x_, a_next, x_next_))
+        [[unlikely]]
+      fail_check(where, "w + step", a_x + a_next, "overflows a weight; nothing was updated");
+    if (Correction::uses_secondary &&
+        !gradient_adds_stay_finite(static_cast<const scalar_type*>(theta_.data()), b_x, x_,
+                                   scalar_type(0), x_))
+        [[unlikely]]
+      fail_check(where, "theta + step", b_x, "overflows a secondary weight; nothing was updated");
     gradient_add(w, a_x, x_);
     if (a_next != scalar_type(0)) gradient_add(w, a_next, x_next_);
     if constexpr (Correction::uses_secondary) {

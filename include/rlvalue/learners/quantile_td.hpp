@@ -60,6 +60,8 @@ class QuantileCore {
         increments_(table.num_quantiles()) {
     if (!(config.kappa >= 0.0 && std::isfinite(config.kappa))) [[unlikely]]
       fail_check(where, "kappa", config.kappa, "must be finite and >= 0 (0: no Huber smoothing)");
+    if (!std::isfinite(kappa_)) [[unlikely]]
+      fail_check(where, "kappa", config.kappa, "is not finite in the learner's scalar type");
   }
 
   /// Fills targets_ with r + discount * theta(next_row, j) (all r when
