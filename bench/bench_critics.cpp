@@ -3,7 +3,9 @@
 // tables of S x 8 doubles, S = 10,000 (in cache) and 1,000,000 (not):
 //   * rlvalue:    the learner's update(t, rng)
 //   * hand_loop:  the same update written by hand on raw arrays (same coin /
-//                 subset draws from the same generator, no checks)
+//                 subset draws from the same generator) making the checks the
+//                 library makes: s, a, s' in range, a finite reward, finite
+//                 errors and results before anything is written (hand_checks)
 //   * qlearning:  QLearning<TabularQ<double>>::update on the same stream
 // bench/ratios.py prints rlvalue / variant. Against qlearning the ratio is
 // the cost of the extra critics; the extra memory traffic per update, in
@@ -13,8 +15,10 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 #include "rlvalue/approx/tabular_q.hpp"
@@ -58,6 +62,34 @@ const std::vector<T>& critic_stream(Index num_states) {
   return cache;
 }
 
+// ---- The checks of the hand loops (what every rlvalue update checks) -----
+[[noreturn]] __attribute__((noinline, cold)) void hand_reject(const char* what) {
+  throw std::invalid_argument(what);
+}
+
+// Before any draw: s, a, s' in range and a finite reward.
+inline void hand_check(const T& t, Index num_states) {
+  const auto S = static_cast<std::uint64_t>(num_states);
+  if (static_cast<std::uint64_t>(t.state) >= S || static_cast<std::uint64_t>(t.action) >= kActions ||
+      static_cast<std::uint64_t>(t.next_state) >= S) [[unlikely]]
+    hand_reject("hand loop: index out of range");
+  if (!std::isfinite(t.reward)) [[unlikely]] hand_reject("hand loop: reward not finite");
+}
+
+// target - e, rejected unless finite (nothing written yet).
+inline double hand_error(double target, double e) {
+  const double error = target - e;
+  if (!std::isfinite(error)) [[unlikely]] hand_reject("hand loop: error not finite");
+  return error;
+}
+
+// e += alpha * error, rejected (not written) unless the result is finite.
+inline void hand_write(double& e, double error) {
+  const double updated = e + kAlpha * error;
+  if (!std::isfinite(updated)) [[unlikely]] hand_reject("hand loop: result not finite");
+  e = updated;
+}
+
 // Runs `update(t, rng)` over the stream: a warm-up pass, then timed batches.
 template <class Update>
 void run_stream(benchmark::State& state, Index num_states, Update&& update) {
@@ -99,6 +131,7 @@ void BM_DoubleQ_hand_loop(benchmark::State& state) {
   std::vector<double> a(static_cast<std::size_t>(S * kActions), kInitialValue), b = a;
   double* tabs[2] = {a.data(), b.data()};
   run_stream(state, S, [&](const T& t, rlvalue::Rng& rng) {
+    hand_check(t, S);
     const int k = rlvalue::uniform01(rng) < 0.5 ? 0 : 1;
     double* upd = tabs[k];
     const double* other = tabs[1 - k];
@@ -108,7 +141,7 @@ void BM_DoubleQ_hand_loop(benchmark::State& state) {
       if (sel[i] > sel[best]) best = i;
     const double target = t.reward + (t.terminated ? 0.0 : kGamma * other[t.next_state * kActions + best]);
     double& e = upd[t.state * kActions + t.action];
-    e += kAlpha * (target - e);
+    hand_write(e, hand_error(target, e));
   });
   benchmark::DoNotOptimize(a.data());
   benchmark::DoNotOptimize(b.data());
@@ -133,6 +166,7 @@ void clipped_hand(benchmark::State& state) {
   std::vector<double> a(static_cast<std::size_t>(S * kActions), kInitialValue), b = a;
   double* tabs[2] = {a.data(), b.data()};
   run_stream(state, S, [&](const T& t, rlvalue::Rng& rng) {
+    hand_check(t, S);
     const double* n1 = a.data() + t.next_state * kActions;
     const double* n2 = b.data() + t.next_state * kActions;
     Index best = 0;
@@ -141,11 +175,15 @@ void clipped_hand(benchmark::State& state) {
     const double target = t.reward + (t.terminated ? 0.0 : kGamma * std::min(n1[best], n2[best]));
     const Index at = t.state * kActions + t.action;
     if constexpr (Both) {
-      a[static_cast<std::size_t>(at)] += kAlpha * (target - a[static_cast<std::size_t>(at)]);
-      b[static_cast<std::size_t>(at)] += kAlpha * (target - b[static_cast<std::size_t>(at)]);
+      double& ea = a[static_cast<std::size_t>(at)];
+      double& eb = b[static_cast<std::size_t>(at)];
+      const double error_a = hand_error(target, ea);
+      const double error_b = hand_error(target, eb);
+      hand_write(ea, error_a);
+      hand_write(eb, error_b);
     } else {
       double& e = tabs[rlvalue::uniform01(rng) < 0.5 ? 0 : 1][at];
-      e += kAlpha * (target - e);
+      hand_write(e, hand_error(target, e));
     }
   });
   benchmark::DoNotOptimize(a.data());
@@ -175,6 +213,7 @@ void BM_Maxmin_hand_loop(benchmark::State& state) {
   std::vector<std::vector<double>> q(static_cast<std::size_t>(N),
                                      std::vector<double>(static_cast<std::size_t>(S * kActions), kInitialValue));
   run_stream(state, S, [&](const T& t, rlvalue::Rng& rng) {
+    hand_check(t, S);
     double best = 0.0;
     for (Index i = 0; i < kActions; ++i) {
       double m = q[0][static_cast<std::size_t>(t.next_state * kActions + i)];
@@ -185,7 +224,7 @@ void BM_Maxmin_hand_loop(benchmark::State& state) {
     const double target = t.reward + (t.terminated ? 0.0 : kGamma * best);
     auto& e = q[static_cast<std::size_t>(rlvalue::uniform_index(rng, N))]
                [static_cast<std::size_t>(t.state * kActions + t.action)];
-    e += kAlpha * (target - e);
+    hand_write(e, hand_error(target, e));
   });
   benchmark::DoNotOptimize(q[0].data());
 }

@@ -5,7 +5,9 @@
 
 #include "rlvalue/learners/maxmin_q_learning.hpp"
 
+#include <Eigen/Core>
 #include <cmath>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -13,8 +15,11 @@
 #include "critic_test_support.hpp"
 #include "learner_test_support.hpp"
 #include "rlvalue/approx/tabular_q.hpp"
+#include "rlvalue/core/rng.hpp"
 #include "rlvalue/learners/q_learning.hpp"
 #include "rlvalue/policies/epsilon_greedy.hpp"
+#include "rlvalue/targets/critic_targets.hpp"
+#include "rlvalue/targets/ensemble.hpp"
 
 using rlvalue::Index;
 using rlvalue::MaxminQLearning;
@@ -226,4 +231,59 @@ TEST_CASE("MaxminQLearning: bad input throws and changes nothing", "[learners][m
   mixed.emplace_back(2, 3);
   CHECK(thrown_message<std::invalid_argument>([&] { L(mixed, {}); }) ==
         "MaxminQLearning: critic 1 num_actions() has size 3, expected 2");
+}
+
+// The update against a reference written from the layer-1 pieces (the rows
+// of s' copied into an N x A matrix, maxmin_target, then draw_random_subset
+// for the updated critics, in that order): same generator state, same
+// errors, same tables, bit for bit. Guards the learner's fast path (draw
+// before the target, the one-critic draw, the min without a copy).
+TEST_CASE("MaxminQLearning matches maxmin_target + draw_random_subset bit for bit",
+          "[learners][maxmin]") {
+  constexpr Index kN = 4, kS = 7, kA = 3;
+  for (Index m = 1; m <= kN; ++m) {
+    std::vector<TabularQ<double>> critics, reference;
+    auto init = rlvalue::make_rng(91);
+    for (Index k = 0; k < kN; ++k) {
+      critics.emplace_back(kS, kA);
+      for (Index s = 0; s < kS; ++s)
+        for (Index a = 0; a < kA; ++a) critics.back().set_value(s, a, rlvalue::uniform01(init) - 0.5);
+    }
+    reference = critics;
+    MaxminQLearning<TabularQ<double>> mm(critics, {.gamma = 0.9, .step_size = 0.25, .update_count = m});
+    auto rng = rlvalue::make_rng(92), ref_rng = rng, data = rlvalue::make_rng(93);
+    std::vector<Index> order(static_cast<std::size_t>(kN));
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> next(kN, kA);
+    for (int i = 0; i < 3000; ++i) {
+      const rlvalue::Transition<> t{.state = rlvalue::uniform_index(data, kS),
+                                    .action = rlvalue::uniform_index(data, kA),
+                                    .reward = rlvalue::uniform01(data) - 0.3,
+                                    .next_state = rlvalue::uniform_index(data, kS),
+                                    .terminated = rlvalue::uniform01(data) < 0.1};
+      for (Index k = 0; k < kN; ++k)
+        next.row(k) = reference[static_cast<std::size_t>(k)].action_values(t.next_state);
+      const double y = rlvalue::maxmin_target(t.reward, t.terminated ? 0.0 : 0.9, next);
+      if (m < kN) {
+        rlvalue::draw_random_subset(ref_rng, m, std::span<Index>(order));
+      } else {
+        for (Index k = 0; k < kN; ++k) order[static_cast<std::size_t>(k)] = k;
+      }
+      double sum = 0.0;
+      std::vector<double> errors;
+      for (Index j = 0; j < m; ++j) {
+        auto& q = reference[static_cast<std::size_t>(order[static_cast<std::size_t>(j)])];
+        errors.push_back(y - q.value(t.state, t.action));
+        sum += errors.back();
+      }
+      for (Index j = 0; j < m; ++j) {
+        auto& q = reference[static_cast<std::size_t>(order[static_cast<std::size_t>(j)])];
+        q.semi_gradient_step(t.state, t.action, 0.25 * errors[static_cast<std::size_t>(j)]);
+      }
+      const double expected = m == 1 ? sum : sum / static_cast<double>(m);
+      REQUIRE(mm.update(t, rng) == expected);
+    }
+    CHECK(rng == ref_rng);
+    for (std::size_t k = 0; k < static_cast<std::size_t>(kN); ++k)
+      CHECK(critics[k].parameters() == reference[k].parameters());
+  }
 }

@@ -62,10 +62,15 @@ enum class CriticUpdate {
 /// polyak (tau) in (0, 1]. target_period = 1 with polyak = 1 (the default)
 /// means no target critics.
 struct ClippedDoubleQConfig {
+  /// Discount gamma in [0, 1].
   double gamma = 1.0;
+  /// Step size alpha > 0: the constant, or the scale of the per-visit schedule alpha_n = step_size / n^omega.
   double step_size = 0.1;
+  /// Step-size schedule: constant, or per-visit alpha_n = step_size / n^omega.
   StepSchedule schedule = StepSchedule::constant;
+  /// Exponent omega in (0, 1] of the per-visit schedule alpha_n = step_size / n^omega.
   double omega = 1.0;
+  /// Which critic(s) each update trains (CriticUpdate).
   CriticUpdate critic_update = CriticUpdate::both;
   Index target_period = 1;  ///< d: target critics move every d updates
   double polyak = 1.0;      ///< tau of the Polyak target update
@@ -83,6 +88,7 @@ class ClippedDoubleQLearning
   using Names = detail::ClippedDoubleQLearningNames;
 
  public:
+  /// The config aggregate, validated at construction.
   using config_type = ClippedDoubleQConfig;
   using typename Base::scalar_type;
   using typename Base::state_type;
@@ -123,14 +129,26 @@ class ClippedDoubleQLearning
   /// Throws std::out_of_range for a bad state, action or next_state and
   /// std::invalid_argument for a non-finite reward or error; a throwing
   /// update changes nothing (critics, targets, counts).
+  // flatten: the update is a few loads and compares around two cache misses;
+  // calls (action_values, value, semi_gradient_step) would cost more than
+  // their bodies and keep the next update's loads from starting early.
   template <std::uniform_random_bit_generator G>
-  scalar_type update(const transition_type& t, G& rng) {
+  [[gnu::flatten]] scalar_type update(const transition_type& t, G& rng) {
     this->check_transition(t);
     // Rejected before the draw, so a rejected transition leaves rng as it was.
     check_finite(Names::update, "reward", t.reward);
-    const scalar_type y = target(t);
-    if (config_.critic_update == CriticUpdate::one_at_random)
-      return step_one(t, uniform01(rng) < 0.5 ? 0 : 1, y);
+    if (config_.critic_update == CriticUpdate::one_at_random) {
+      // The target draws nothing: drawing the coin first consumes rng as
+      // target-then-coin does, and tells which entry to request early.
+      const Index k = uniform01(rng) < 0.5 ? 0 : 1;
+      prefetch_target_rows(t);
+      this->prefetch_entry(k, t.state, t.action);
+      return step_one(t, k, checked_target(t));
+    }
+    prefetch_target_rows(t);
+    this->prefetch_entry(0, t.state, t.action);
+    this->prefetch_entry(1, t.state, t.action);
+    const scalar_type y = checked_target(t);
     const scalar_type e0 = this->checked_error(t, 0, y);
     const scalar_type e1 = this->checked_error(t, 1, y);
     this->apply(t, 0, e0);
@@ -143,19 +161,13 @@ class ClippedDoubleQLearning
   scalar_type update_critic(const transition_type& t, Index k) {
     check_index(Names::update, "critic", k, 2);
     this->check_transition(t);
-    return step_one(t, k, target(t));
+    return step_one(t, k, checked_target(t));
   }
 
   /// The clipped target y of a transition (read from the target critics).
   scalar_type target(const transition_type& t) const {
     this->check_transition(t);
-    // Critic 2 is read at critic 1's argmax; for tables, request its row now
-    // so the two cache misses overlap.
-    if constexpr (detail::StoredActionRows<Q>)
-      __builtin_prefetch(target_critic(1).action_values(t.next_state).data());
-    return clipped_double_q_target(t.reward, this->discount(t),
-                                   target_critic(0).action_values(t.next_state),
-                                   target_critic(1).action_values(t.next_state));
+    return checked_target(t);
   }
 
   /// Target critic k: a copy when target critics are on, else critic k.
@@ -169,9 +181,38 @@ class ClippedDoubleQLearning
   /// of target_period).
   Index num_updates() const noexcept { return updates_; }
 
+  /// The config given at construction.
   const ClippedDoubleQConfig& config() const noexcept { return config_; }
 
  private:
+  // target(t) for a transition that has passed check_transition.
+  scalar_type checked_target(const transition_type& t) const {
+    const Q& q1 = target_ref(0);
+    const Q& q2 = target_ref(1);
+    // Critic 2 is read at critic 1's argmax; for tables, request its row now
+    // so the two cache misses overlap.
+    if constexpr (detail::StoredActionRows<Q>)
+      __builtin_prefetch(q2.action_values(t.next_state).data());
+    return clipped_double_q_target(t.reward, this->discount(t), q1.action_values(t.next_state),
+                                   q2.action_values(t.next_state));
+  }
+
+  // Requests the rows of s' of both target critics (the target's misses,
+  // on the critical path) before the entries the update writes. A hint only.
+  void prefetch_target_rows(const transition_type& t) const {
+    if constexpr (detail::StoredActionRows<Q>) {
+      __builtin_prefetch(target_ref(0).action_values(t.next_state).data());
+      __builtin_prefetch(target_ref(1).action_values(t.next_state).data());
+    } else {
+      (void)t;
+    }
+  }
+
+  // target_critic(k) without the check of k (k is 0 or 1).
+  const Q& target_ref(Index k) const noexcept {
+    return targets_.empty() ? this->critic_ref(k) : targets_[static_cast<std::size_t>(k)];
+  }
+
   scalar_type step_one(const transition_type& t, Index k, scalar_type y) {
     const scalar_type error = this->checked_error(t, k, y);
     this->apply(t, k, error);

@@ -159,6 +159,32 @@ class CriticEnsemble {
     check_state(Names::update, "next_state", t.next_state);
   }
 
+  /// For tables (StoredActionRows): asks for the cache lines of Q_k(s, .)
+  /// (the whole row) or of Q_k(s, a) now, so that the misses of the N
+  /// critics overlap instead of queueing behind the target's arithmetic. A
+  /// hint only: no effect on results; a no-op for computed rows. s, a must
+  /// have passed check_transition.
+  void prefetch_row(Index k, const state_type& s) const {
+    if constexpr (StoredActionRows<Q>) {
+      const auto row = critic_ref(k).action_values(s);
+      __builtin_prefetch(row.data());
+      __builtin_prefetch(row.data() + (num_actions_ - 1) * row.innerStride());
+    } else {
+      (void)k;
+      (void)s;
+    }
+  }
+  void prefetch_entry(Index k, const state_type& s, Index a) const {
+    if constexpr (StoredActionRows<Q>) {
+      const auto row = critic_ref(k).action_values(s);
+      __builtin_prefetch(row.data() + a * row.innerStride(), 1);
+    } else {
+      (void)k;
+      (void)s;
+      (void)a;
+    }
+  }
+
   /// gamma, or 0 when s' is terminal (no bootstrap; truncation bootstraps).
   scalar_type discount(const transition_type& t) const noexcept {
     return t.terminated ? scalar_type(0) : gamma_;
@@ -175,8 +201,9 @@ class CriticEnsemble {
   /// Q_k(s, a) += alpha * error, alpha from the schedule (counts the visit).
   /// Call only after every check of the update has passed.
   void apply(const transition_type& t, Index k, scalar_type error) {
-    const scalar_type alpha = steps_.take(slot(k, t.state, t.action));
-    critic_ref(k).semi_gradient_step(t.state, t.action, alpha * error);
+    steps_.take_and_apply(slot(k, t.state, t.action), [&](scalar_type alpha) {
+      critic_ref(k).semi_gradient_step(t.state, t.action, alpha * error);
+    });
   }
 
   Index slot(Index k, const state_type& s, Index a) const noexcept {

@@ -1,20 +1,21 @@
 #pragma once
-// EnsembleQLearning<Q>: Q-learning with N critics and a reduced target,
-//   y = r + gamma * max_a' reduce_k Q_k(s', a'),
-//   Q_k(s, a) += alpha * (y - Q_k(s, a))   for each updated critic k,
-// no bootstrap when s' is terminal (`terminated`); `truncated` bootstraps.
-// reduce is the ensemble mean, the min over all N (Maxmin Q-learning, Lan,
-// Pan, Fyshe, White 2020, arXiv:2002.06487), or the min over a random subset
-// of M critics drawn afresh on each update (REDQ, Chen, Wang, Zhou, Ross 2021,
-// arXiv:2101.05982, where every critic regresses to y). The updated critics:
-// all N (the default, as in REDQ), or a uniformly random subset of
-// `update_count` of them (as in Maxmin Q-learning). Critics that start equal
-// and are all updated stay equal, whatever the reduction: tabular ensembles
-// need different initial values or update_count < N to differ.
-//
-// The reported estimate (q, action_values, greedy_action, value; what a
-// behaviour policy acts on) is min_k Q_k for the `min` reduction (Maxmin's
-// Q^min) and the mean otherwise (REDQ's policy maximises the ensemble mean).
+/// @file
+/// EnsembleQLearning<Q>: Q-learning with N critics and a reduced target,
+///   y = r + gamma * max_a' reduce_k Q_k(s', a'),
+///   Q_k(s, a) += alpha * (y - Q_k(s, a))   for each updated critic k,
+/// no bootstrap when s' is terminal (`terminated`); `truncated` bootstraps.
+/// reduce is the ensemble mean, the min over all N (Maxmin Q-learning, Lan,
+/// Pan, Fyshe, White 2020, arXiv:2002.06487), or the min over a random subset
+/// of M critics drawn afresh on each update (REDQ, Chen, Wang, Zhou, Ross 2021,
+/// arXiv:2101.05982, where every critic regresses to y). The updated critics:
+/// all N (the default, as in REDQ), or a uniformly random subset of
+/// `update_count` of them (as in Maxmin Q-learning). Critics that start equal
+/// and are all updated stay equal, whatever the reduction: tabular ensembles
+/// need different initial values or update_count < N to differ.
+///
+/// The reported estimate (q, action_values, greedy_action, value; what a
+/// behaviour policy acts on) is min_k Q_k for the `min` reduction (Maxmin's
+/// Q^min) and the mean otherwise (REDQ's policy maximises the ensemble mean).
 
 #include <Eigen/Core>
 #include <numeric>
@@ -75,14 +76,29 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
   /// std::out_of_range for a bad state, action or next_state and
   /// std::invalid_argument for a non-finite reward or error; a throwing
   /// update changes no critic and no count.
+  // flatten: as in ClippedDoubleQLearning::update, the calls would cost more
+  // than their bodies around the N + M cache misses.
   template <std::uniform_random_bit_generator G>
-  scalar_type update(const transition_type& t, G& rng) {
+  [[gnu::flatten]] scalar_type update(const transition_type& t, G& rng) {
     this->check_transition(t);
     // Rejected before any draw, so a rejected transition leaves rng as it was.
     check_finite(Names::update, "reward", t.reward);
-    const scalar_type y = reduced_target(t, rng);
     const Index n = this->num_critics();
-    if (update_count_ < n) draw_random_subset(rng, update_count_, std::span<Index>(update_order_));
+    scalar_type y;
+    if (min_over_all()) {
+      // The target draws nothing, so drawing the updated critics first
+      // consumes rng exactly as target-then-draw does; knowing them early
+      // lets every miss of this update (N rows of s', M entries of (s, a))
+      // be requested at once.
+      draw_update_subset(rng);
+      for (Index k = 0; k < n; ++k) this->prefetch_row(k, t.next_state);
+      for (Index i = 0; i < update_count_; ++i)
+        this->prefetch_entry(update_order_[static_cast<std::size_t>(i)], t.state, t.action);
+      y = min_target(t);
+    } else {
+      y = reduced_target(t, rng);
+      draw_update_subset(rng);
+    }
     scalar_type sum = scalar_type(0);
     for (Index i = 0; i < update_count_; ++i) {
       const Index k = update_order_[static_cast<std::size_t>(i)];
@@ -124,6 +140,49 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
   }
 
  private:
+  // The reduction is the min over all N critics (Maxmin): no draw in the target.
+  bool min_over_all() const noexcept {
+    return reduction_ == EnsembleReduction::min ||
+           (reduction_ == EnsembleReduction::random_subset_min &&
+            subset_size_ == this->num_critics());
+  }
+
+  // update_order_[0, update_count) = the critics to update: all of them
+  // (the identity, set at construction, no draw) or a random subset drawn
+  // with draw_random_subset. For one critic that is the single draw
+  // uniform_index(rng, N), made here without rewriting all N indices.
+  template <class G>
+  void draw_update_subset(G& rng) {
+    const Index n = this->num_critics();
+    if (update_count_ == n) return;
+    if (update_count_ == 1)
+      update_order_[0] = uniform_index(rng, n);
+    else
+      draw_random_subset(rng, update_count_, std::span<Index>(update_order_));
+  }
+
+  // maxmin_target(r, discount, [Q_k(s', .)]_k) without copying the rows:
+  // reduced_(a) = min_k Q_k(s', a) accumulated critic by critic (the same
+  // comparisons in the same order, so the same value), then the max.
+  scalar_type min_target(const transition_type& t) {
+    const Index num_actions = this->num_actions();
+    scalar_type* m = reduced_.data();
+    {
+      const auto row = this->critic_ref(0).action_values(t.next_state);
+      for (Index a = 0; a < num_actions; ++a) m[a] = row.coeff(a);
+    }
+    for (Index k = 1; k < this->num_critics(); ++k) {
+      const auto row = this->critic_ref(k).action_values(t.next_state);
+      for (Index a = 0; a < num_actions; ++a) {
+        const scalar_type x = row.coeff(a);
+        m[a] = x < m[a] ? x : m[a];
+      }
+    }
+    scalar_type best = m[0];
+    for (Index a = 1; a < num_actions; ++a) best = m[a] > best ? m[a] : best;
+    return t.reward + this->discount(t) * best;
+  }
+
   template <class G>
   scalar_type reduced_target(const transition_type& t, G& rng) {
     const scalar_type discount = this->discount(t);
@@ -168,10 +227,15 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
 /// for random_subset_min only; REDQ uses 2); update_count in [0, N], 0 (the
 /// default) meaning all N critics.
 struct EnsembleQConfig {
+  /// Discount gamma in [0, 1].
   double gamma = 1.0;
+  /// Step size alpha > 0: the constant, or the scale of the per-visit schedule alpha_n = step_size / n^omega.
   double step_size = 0.1;
+  /// Step-size schedule: constant, or per-visit alpha_n = step_size / n^omega.
   StepSchedule schedule = StepSchedule::constant;
+  /// Exponent omega in (0, 1] of the per-visit schedule alpha_n = step_size / n^omega.
   double omega = 1.0;
+  /// How the critics are combined in the target (EnsembleReduction).
   EnsembleReduction reduction = EnsembleReduction::mean;
   Index subset_size = 2;   ///< M of random_subset_min
   Index update_count = 0;  ///< critics updated per step; 0 = all
@@ -186,16 +250,20 @@ class EnsembleQLearning : public detail::EnsembleLearner<Q, detail::EnsembleQLea
   using Base = detail::EnsembleLearner<Q, detail::EnsembleQLearningNames>;
 
  public:
+  /// The config aggregate, validated at construction.
   using config_type = EnsembleQConfig;
 
+  /// Binds the learner to the N critics of `critics` (held by pointer; N >= 1) and validates `config`.
   EnsembleQLearning(std::span<Q> critics, const EnsembleQConfig& config)
       : Base(critics, config.gamma, config.step_size, config.schedule, config.omega,
              config.reduction, config.subset_size,
              resolved_update_count(config.update_count, static_cast<Index>(critics.size())),
              config.reduction == EnsembleReduction::min ? CombinedEstimate::min
                                                         : CombinedEstimate::mean),
+        /// The config given at construction.
         config_(config) {}
 
+  /// The config given at construction.
   const EnsembleQConfig& config() const noexcept { return config_; }
 
  private:
