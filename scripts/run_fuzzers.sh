@@ -3,9 +3,12 @@
 # (RelWithDebInfo, -fsanitize=fuzzer,address,undefined) and runs each one for
 # SECONDS (default 60) on a copy of its seed corpus in build/fuzz/corpus/
 # (tests/fuzz/corpus/ is never modified). Prints, per harness, the number of
-# executions (libFuzzer's stat::number_of_executed_units) and the time taken;
-# exits non-zero if any harness crashed (its input is kept in
-# build/fuzz/artifacts/, its log in build/fuzz/logs/).
+# executions (libFuzzer's stat::number_of_executed_units), the corpus size
+# (inputs before and after the run) and the time taken; exits non-zero if any
+# harness failed: a crash, a sanitizer report, a leak (-detect_leaks=1), a
+# timeout (30 s per input), running out of memory (2 GiB) or no execution
+# reported (the failing input is kept in build/fuzz/artifacts/, the log in
+# build/fuzz/logs/).
 # Usage: scripts/run_fuzzers.sh [SECONDS] [HARNESS...]
 # Environment: RLVALUE_FUZZ_JOBS (build parallelism, default 2).
 set -euo pipefail
@@ -23,7 +26,8 @@ if [ ${#harnesses[@]} -eq 0 ]; then
   harnesses=(sequence_targets categorical_projection distributional_updates learner_updates)
 fi
 
-bash scripts/install_deps.sh libclang-rt-14-dev
+# libFuzzer and the sanitizer runtimes of Debian's default clang.
+bash scripts/install_deps.sh libclang-rt-dev
 
 build="$root/build/fuzz"
 mkdir -p "$build"
@@ -46,23 +50,31 @@ for h in "${harnesses[@]}"; do
   corpus="$build/corpus/$h"
   mkdir -p "$corpus"
   cp -n "$root/tests/fuzz/corpus/$h/"* "$corpus/" 2>/dev/null || true
+  corpus_before=$(find "$corpus" -type f | wc -l)
   log="$build/logs/$h.log"
   echo "run_fuzzers: $h for ${seconds}s" >&2
   start=$(date +%s.%N)
   status=0
   "$build/tests/fuzz/${h}_fuzzer" -max_total_time="$seconds" -print_final_stats=1 \
-    -timeout=30 -rss_limit_mb=2048 -artifact_prefix="$build/artifacts/$h-" \
+    -detect_leaks=1 -timeout=30 -rss_limit_mb=2048 -artifact_prefix="$build/artifacts/$h-" \
     "$corpus" >"$log" 2>&1 || status=$?
   end=$(date +%s.%N)
   elapsed=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
   execs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -n 1)
+  corpus_after=$(find "$corpus" -type f | wc -l)
+  if [ "$status" -eq 0 ] && [ -z "$execs" ]; then
+    status=1  # libFuzzer exited 0 without its final statistics: not a run
+    echo "run_fuzzers: $h reported no executions" >&2
+  fi
   if [ "$status" -ne 0 ]; then
     failed=1
-    summary+=("$(printf '%-24s CRASHED (exit %d) after %ss, executions %s; see %s' \
-      "$h" "$status" "$elapsed" "${execs:-?}" "$log")")
-    grep -E "invariant violated|ERROR: |runtime error|Test unit written" "$log" | head -n 5 >&2 || true
+    summary+=("$(printf '%-24s FAILED (exit %d) after %ss, %s executions, corpus %d -> %d; see %s' \
+      "$h" "$status" "$elapsed" "${execs:-?}" "$corpus_before" "$corpus_after" "$log")")
+    grep -E "invariant violated|ERROR: |runtime error|SUMMARY: |Test unit written|Base64: " "$log" \
+      | head -n 8 >&2 || true
   else
-    summary+=("$(printf '%-24s %12s executions in %ss' "$h" "${execs:-?}" "$elapsed")")
+    summary+=("$(printf '%-24s %12s executions in %6ss, corpus %d -> %d inputs' \
+      "$h" "$execs" "$elapsed" "$corpus_before" "$corpus_after")")
   fi
 done
 echo "run_fuzzers: results"
