@@ -192,6 +192,22 @@ TEST_CASE("ClippedDoubleQLearning: bad input throws and changes nothing",
   CHECK(q2.parameters() == b2_big);
   CHECK(cq.num_updates() == 1);
 
+  // Both errors finite, the second critic's result overflowing (alpha = 3):
+  // the table rejects it before the first critic is written.
+  {
+    TabularQ<double> c1(2, 2), c2(2, 2);
+    ClippedDoubleQLearning<TabularQ<double>> both(c1, c2, {.gamma = 0.9, .step_size = 3.0});
+    c2.set_value(0, 0, 1e308);
+    const Eigen::MatrixXd c1_before = c1.parameters(), c2_before = c2.parameters();
+    CHECK(contains(thrown_message<std::invalid_argument>([&] {
+                     both.update({.state = 0, .action = 0, .reward = 1.0, .next_state = 1}, rng);
+                   }),
+                   "TabularQ::semi_gradient_step: q(s, a) + scaled_error = -inf is not finite"));
+    CHECK(c1.parameters() == c1_before);  // q1(0, 0) would be 3 without the check
+    CHECK(c2.parameters() == c2_before);
+    CHECK(both.num_updates() == 0);
+  }
+
   TabularQ<double> a(2, 2), b(2, 2);
   using L = ClippedDoubleQLearning<TabularQ<double>>;
   CHECK(thrown_message<std::invalid_argument>([&] { L(a, b, {.target_period = 0}); }) ==

@@ -151,6 +151,8 @@ class ClippedDoubleQLearning
     const scalar_type y = checked_target(t);
     const scalar_type e0 = this->checked_error(t, 0, y);
     const scalar_type e1 = this->checked_error(t, 1, y);
+    this->check_step(t, 0, e0);
+    this->check_step(t, 1, e1);
     this->apply(t, 0, e0);
     this->apply(t, 1, e1);
     after_update();

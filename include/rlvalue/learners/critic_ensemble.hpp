@@ -198,6 +198,23 @@ class CriticEnsemble {
     return error;
   }
 
+  /// For an update that writes several critics: throws, writing nothing, if
+  /// table critic k would reject apply(t, k, error) (q(s, a) + alpha * error
+  /// not finite; the table's own exception). Called for every critic before
+  /// any is written, so a rejected step leaves all of them unchanged. Other
+  /// critics (linear) check in their own semi_gradient_step.
+  void check_step(const transition_type& t, Index k, scalar_type error) {
+    if constexpr (StoredActionRows<Q>) {
+      const scalar_type alpha = steps_.peek(slot(k, t.state, t.action));
+      if (!std::isfinite(critic_ref(k).value(t.state, t.action) + alpha * error)) [[unlikely]]
+        apply(t, k, error);  // the table rejects it: throws, count taken back
+    } else {
+      (void)t;
+      (void)k;
+      (void)error;
+    }
+  }
+
   /// Q_k(s, a) += alpha * error, alpha from the schedule (counts the visit).
   /// Call only after every check of the update has passed.
   void apply(const transition_type& t, Index k, scalar_type error) {

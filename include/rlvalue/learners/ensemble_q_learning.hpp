@@ -105,6 +105,10 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
       errors_[static_cast<std::size_t>(i)] = this->checked_error(t, k, y);
       sum += errors_[static_cast<std::size_t>(i)];
     }
+    if (update_count_ > 1)
+      for (Index i = 0; i < update_count_; ++i)
+        this->check_step(t, update_order_[static_cast<std::size_t>(i)],
+                         errors_[static_cast<std::size_t>(i)]);
     for (Index i = 0; i < update_count_; ++i)
       this->apply(t, update_order_[static_cast<std::size_t>(i)], errors_[static_cast<std::size_t>(i)]);
     return update_count_ == 1 ? sum : sum / static_cast<scalar_type>(update_count_);
