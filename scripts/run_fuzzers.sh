@@ -10,7 +10,10 @@
 # reported (the failing input is kept in build/fuzz/artifacts/, the log in
 # build/fuzz/logs/).
 # Usage: scripts/run_fuzzers.sh [SECONDS] [HARNESS...]
-# Environment: RLVALUE_FUZZ_JOBS (build parallelism, default 2).
+# Environment: RLVALUE_FUZZ_JOBS (build parallelism, default 2);
+# RLVALUE_FUZZ_SEED (libFuzzer's -seed, default 1: a run from the seed corpus
+# then tries the same inputs in the same order, so CI does not pass or fail
+# by chance; 0: a random seed, for exploration).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -55,7 +58,8 @@ for h in "${harnesses[@]}"; do
   echo "run_fuzzers: $h for ${seconds}s" >&2
   start=$(date +%s.%N)
   status=0
-  "$build/tests/fuzz/${h}_fuzzer" -max_total_time="$seconds" -print_final_stats=1 \
+  "$build/tests/fuzz/${h}_fuzzer" -max_total_time="$seconds" -seed="${RLVALUE_FUZZ_SEED:-1}" \
+    -print_final_stats=1 \
     -detect_leaks=1 -timeout=30 -rss_limit_mb=2048 -artifact_prefix="$build/artifacts/$h-" \
     "$corpus" >"$log" 2>&1 || status=$?
   end=$(date +%s.%N)
