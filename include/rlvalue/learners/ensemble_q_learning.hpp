@@ -182,9 +182,7 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
         m[a] = x < m[a] ? x : m[a];
       }
     }
-    scalar_type best = m[0];
-    for (Index a = 1; a < num_actions; ++a) best = m[a] > best ? m[a] : best;
-    return t.reward + this->discount(t) * best;
+    return t.reward + this->discount(t) * detail::max_coeff(reduced_);
   }
 
   template <class G>
