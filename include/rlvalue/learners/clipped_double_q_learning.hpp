@@ -163,19 +163,21 @@ class ClippedDoubleQLearning
   scalar_type update_critic(const transition_type& t, Index k) {
     check_index(Names::update, "critic", k, 2);
     this->check_transition(t);
+    prefetch_target_rows(t);
     return step_one(t, k, checked_target(t));
   }
 
   /// The clipped target y of a transition (read from the target critics).
   scalar_type target(const transition_type& t) const {
     this->check_transition(t);
+    prefetch_target_rows(t);
     return checked_target(t);
   }
 
   /// Target critic k: a copy when target critics are on, else critic k.
   const Q& target_critic(Index k) const {
     check_index(Names::construct, "critic", k, 2);
-    return targets_.empty() ? this->critic_ref(k) : targets_[static_cast<std::size_t>(k)];
+    return target_ref(k);
   }
   /// Whether the targets are separate copies (target_period > 1 or polyak < 1).
   bool has_target_critics() const noexcept { return !targets_.empty(); }
@@ -189,14 +191,9 @@ class ClippedDoubleQLearning
  private:
   // target(t) for a transition that has passed check_transition.
   scalar_type checked_target(const transition_type& t) const {
-    const Q& q1 = target_ref(0);
-    const Q& q2 = target_ref(1);
-    // Critic 2 is read at critic 1's argmax; for tables, request its row now
-    // so the two cache misses overlap.
-    if constexpr (detail::StoredActionRows<Q>)
-      __builtin_prefetch(q2.action_values(t.next_state).data());
-    return clipped_double_q_target(t.reward, this->discount(t), q1.action_values(t.next_state),
-                                   q2.action_values(t.next_state));
+    return clipped_double_q_target(t.reward, this->discount(t),
+                                   target_ref(0).action_values(t.next_state),
+                                   target_ref(1).action_values(t.next_state));
   }
 
   // Requests the rows of s' of both target critics (the target's misses,
