@@ -27,6 +27,7 @@
 
 #include "rlvalue/approx/concepts.hpp"
 #include "rlvalue/approx/one_hot.hpp"
+#include "rlvalue/core/overflow.hpp"
 #include "rlvalue/core/types.hpp"
 
 namespace rlvalue {
@@ -98,10 +99,27 @@ void gradient_add(Scalar* p, Scalar c, const DenseGradient<Scalar>& g) noexcept 
   }
 }
 
+/// sum_i |g_i|: an upper bound on the largest change gradient_add(p, 1, g)
+/// makes to one entry, and on |p . g| / max|p|. For a binary gradient the
+/// count (its indices may repeat); for dense features sum |values| (inf or
+/// NaN if a feature is, so a bound built from it fails its check).
+template <class Scalar>
+Scalar gradient_abs_sum(const BinaryGradient& g) noexcept {
+  return static_cast<Scalar>(g.count);
+}
+/// sum_i |values(i)| of dense features.
+template <class Scalar>
+Scalar gradient_abs_sum(const DenseGradient<Scalar>& g) noexcept {
+  return g.values.cwiseAbs().sum();
+}
+
 /// True if gradient_add(p, c1, g1) followed by gradient_add(p, c2, g2) would
 /// leave every entry they touch finite (p finite; the indices of one binary
 /// gradient distinct; two dense gradients with the same stride and offset).
-/// Writes nothing: call before the adds. c2 = 0 checks g1 alone.
+/// Writes nothing: call before the adds. c2 = 0 checks g1 alone. A sum
+/// within a few ulps of the largest finite value counts as overflow
+/// (detail::finite_with_margin), so the adds, rounded or contracted
+/// differently, stay finite.
 template <class Scalar>
 bool gradient_adds_stay_finite(const Scalar* p, Scalar c1, const BinaryGradient& g1, Scalar c2,
                                const BinaryGradient& g2) noexcept {
@@ -112,11 +130,11 @@ bool gradient_adds_stay_finite(const Scalar* p, Scalar c1, const BinaryGradient&
   for (const Index j : g1.active()) {
     Scalar x = p[j] + c1;
     if (c2 != Scalar(0) && in(g2, j)) x += c2;
-    if (!std::isfinite(x)) return false;
+    if (!detail::finite_with_margin(x)) return false;
   }
   if (c2 != Scalar(0))
     for (const Index j : g2.active())
-      if (!in(g1, j) && !std::isfinite(p[j] + c2)) return false;
+      if (!in(g1, j) && !detail::finite_with_margin(p[j] + c2)) return false;
   return true;
 }
 /// Dense form of the above (g1 and g2 share stride and offset).
@@ -126,10 +144,24 @@ bool gradient_adds_stay_finite(const Scalar* p, Scalar c1, const DenseGradient<S
   for (Index i = 0; i < g1.values.size(); ++i) {
     Scalar x = p[i * g1.stride + g1.offset] + c1 * g1.values[i];
     if (c2 != Scalar(0)) x += c2 * g2.values[i];
-    if (!std::isfinite(x)) return false;
+    if (!detail::finite_with_margin(x)) return false;
   }
   return true;
 }
+
+namespace detail {
+/// True if p + step * phi (dense, same size) is finite everywhere, checked
+/// without writing: free when |step| * sum |phi| <= safe_step_limit, else
+/// one read pass with the margin of finite_with_margin.
+template <class P, class Phi, class Scalar>
+bool dense_add_stays_finite(const Eigen::MatrixBase<P>& p, Scalar step, const Eigen::MatrixBase<Phi>& phi) {
+  if (std::abs(step) * phi.cwiseAbs().sum() <= safe_step_limit<Scalar>()) [[likely]]
+    return true;
+  for (Index i = 0; i < p.size(); ++i)
+    if (!finite_with_margin(p.coeff(i) + step * phi.coeff(i))) return false;
+  return true;
+}
+}  // namespace detail
 
 /// A gradient of the right shape and capacity for approximator f.
 template <class F>

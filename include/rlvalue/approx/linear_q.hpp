@@ -171,7 +171,9 @@ class LinearQ {
     }
   }
 
-  /// w += scaled_error * grad_w q(s, a).
+  /// w += scaled_error * grad_w q(s, a). std::invalid_argument for a
+  /// non-finite scaled_error or one that would overflow a weight (nothing is
+  /// written).
   void semi_gradient_step(const state_type& s, Index a, Scalar scaled_error) {
     check_state("LinearQ::semi_gradient_step", "state", s);
     check_action("LinearQ::semi_gradient_step", "action", a);
@@ -179,12 +181,20 @@ class LinearQ {
     if constexpr (blocks) {
       write_state(s);
       if constexpr (sparse) {
+        if (!detail::repeated_adds_stay_finite(std::span<const Index>(active_), scaled_error,
+                                               [&](Index f) { return w_(f, a); })) [[unlikely]]
+          reject_overflow(scaled_error);
         for (Index f : active_) w_(f, a) += scaled_error;
       } else {
+        if (!detail::dense_add_stays_finite(w_.col(a), scaled_error, phi_)) [[unlikely]]
+          reject_overflow(scaled_error);
         w_.col(a).noalias() += scaled_error * phi_;
       }
     } else {
       map_.write(s, a, std::span<Index>(active_));
+      if (!detail::repeated_adds_stay_finite(std::span<const Index>(active_), scaled_error,
+                                             [&](Index f) { return w_[f]; })) [[unlikely]]
+        reject_overflow(scaled_error);
       for (Index f : active_) w_[f] += scaled_error;
     }
   }
@@ -237,6 +247,11 @@ class LinearQ {
 
   Map map_;
   Index actions_ = 0;
+  [[noreturn]] static void reject_overflow(Scalar scaled_error) {
+    fail_check("LinearQ::semi_gradient_step", "scaled_error", scaled_error,
+               "times grad q(s, a) overflows a weight; nothing was written");
+  }
+
   parameter_type w_;
   mutable std::vector<Index> active_;
   mutable Eigen::Matrix<Scalar, Eigen::Dynamic, 1> phi_;

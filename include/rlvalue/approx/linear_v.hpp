@@ -92,15 +92,21 @@ class LinearV {
     }
   }
 
-  /// w += scaled_error * phi(s).
+  /// w += scaled_error * phi(s). std::invalid_argument for a non-finite
+  /// scaled_error or one that would overflow a weight (nothing is written).
   void semi_gradient_step(const state_type& s, Scalar scaled_error) {
     check_state("LinearV::semi_gradient_step", "state", s);
     check_finite("LinearV::semi_gradient_step", "scaled_error", scaled_error);
     if constexpr (sparse) {
       map_.write(s, std::span<Index>(active_));
+      if (!detail::repeated_adds_stay_finite(std::span<const Index>(active_), scaled_error,
+                                             [&](Index i) { return w_[i]; })) [[unlikely]]
+        reject_overflow(scaled_error);
       for (Index i : active_) w_[i] += scaled_error;
     } else {
       write_dense(s);
+      if (!detail::dense_add_stays_finite(w_, scaled_error, phi_)) [[unlikely]]
+        reject_overflow(scaled_error);
       w_.noalias() += scaled_error * phi_;
     }
   }
@@ -147,6 +153,11 @@ class LinearV {
   }
 
   Map map_;
+  [[noreturn]] static void reject_overflow(Scalar scaled_error) {
+    fail_check("LinearV::semi_gradient_step", "scaled_error", scaled_error,
+               "times phi(s) overflows a weight; nothing was written");
+  }
+
   parameter_type w_;
   mutable std::vector<Index> active_;
   mutable parameter_type phi_;

@@ -15,16 +15,27 @@
 //                        dense value array, allocated once); decay drops
 //                        entries whose magnitude falls below `tolerance`,
 //                        so a step costs O(active entries), not O(P).
-// Neither allocates after construction.
+// Neither allocates after construction, except on the guarded path below.
+//
+// Overflow: a learner runs each step through guarded_step with bounds on the
+// trace after the step and on the largest change of one weight, built from
+// bound() (an upper bound on max |z_i| kept by guarded steps). Within the
+// limits of core/overflow.hpp the step provably writes only finite values
+// and runs in place; near the edge of the range it runs on copies of the
+// trace and the weights, and is kept only if every value is finite (else
+// std::invalid_argument, and nothing changes).
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <vector>
 
 #include "rlvalue/approx/gradient.hpp"
 #include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/overflow.hpp"
 #include "rlvalue/core/types.hpp"
 
 namespace rlvalue {
@@ -51,6 +62,39 @@ inline void check_trace_type(std::string_view where, TraceType type, bool binary
     fail_check(where, "trace", static_cast<int>(type),
                "(replacing) needs binary features (tabular, aggregation, tile coding)");
 }
+
+/// True if a step whose trace ends within trace_bound and whose largest
+/// weight change is within step_bound provably writes only finite values
+/// (false for inf or NaN bounds).
+template <class Scalar>
+constexpr bool trace_step_is_safe(Scalar trace_bound, Scalar step_bound) noexcept {
+  return trace_bound <= safe_value_limit<Scalar>() && step_bound <= safe_step_limit<Scalar>();
+}
+
+/// The guarded path of Trace::guarded_step: runs `run` on copies of the trace
+/// and of the weights w[0, z.size()), and keeps the result only if every
+/// value is finite; otherwise throws std::invalid_argument naming the step
+/// (`step_name` = `step`) or the trace, and z and w are unchanged. Allocates
+/// the copies (this path runs only near the edge of the floating-point range).
+template <class Trace, class Run>
+[[gnu::noinline]] void checked_trace_step(std::string_view where, Trace& z, std::string_view step_name,
+                                          typename Trace::scalar_type step,
+                                          typename Trace::scalar_type* w, Run& run) {
+  Trace trial = z;
+  std::vector<typename Trace::scalar_type> weights(w, w + z.size());
+  run(trial, weights.data());
+  if (!trial.all_finite())
+    fail_check(where, "eligibility trace", trial.max_abs(),
+               "overflows (decay times the trace plus the features); nothing was updated");
+  for (std::size_t i = 0; i < weights.size(); ++i)
+    if (!std::isfinite(weights[i]))
+      fail_check(where, step_name, step,
+                 "times the eligibility trace overflows weight " + std::to_string(i) +
+                     "; nothing was updated");
+  trial.tighten_bound();
+  z = std::move(trial);
+  std::copy(weights.begin(), weights.end(), w);
+}
 }  // namespace detail
 
 /// A dense trace vector z of num_parameters entries.
@@ -71,9 +115,40 @@ class DenseTrace {
   Index active_count() const noexcept { return z_.size(); }
   /// The trace vector z.
   const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& values() const noexcept { return z_; }
+  /// max |z_i| (0 for no entries; NaN propagates).
+  Scalar max_abs() const noexcept {
+    return z_.size() == 0 ? Scalar(0) : z_.cwiseAbs().template maxCoeff<Eigen::PropagateNaN>();
+  }
+  /// True if every z_i is finite.
+  bool all_finite() const noexcept { return z_.allFinite(); }
+
+  /// An upper bound on max |z_i|, kept by guarded_step (0 when cleared).
+  Scalar bound() const noexcept { return bound_; }
+  /// Sets bound() to the exact max |z_i| (one pass over the entries).
+  void tighten_bound() noexcept { bound_ = max_abs(); }
+  /// Runs run(*this, w), which changes this trace and the weights w[0,
+  /// size()), given bounds on max |z_i| after the step and on the largest
+  /// change of one weight. If the bounds prove every written value finite
+  /// (core/overflow.hpp) the step runs in place and bound() becomes
+  /// trace_bound; otherwise detail::checked_trace_step runs it on copies and
+  /// keeps it only if all is finite (std::invalid_argument naming step_name =
+  /// step otherwise; nothing changes).
+  template <class Run>
+  void guarded_step(std::string_view where, Scalar trace_bound, Scalar step_bound,
+                    std::string_view step_name, Scalar step, Scalar* w, Run&& run) {
+    if (detail::trace_step_is_safe(trace_bound, step_bound)) [[likely]] {
+      run(*this, w);
+      bound_ = trace_bound;
+    } else {
+      detail::checked_trace_step(where, *this, step_name, step, w, run);
+    }
+  }
 
   /// z = 0.
-  void clear() noexcept { z_.setZero(); }
+  void clear() noexcept {
+    z_.setZero();
+    bound_ = Scalar(0);
+  }
   /// z = c * z.
   void decay(Scalar c) noexcept {
     if (c == Scalar(0))
@@ -131,6 +206,7 @@ class DenseTrace {
 
  private:
   Eigen::Matrix<Scalar, Eigen::Dynamic, 1> z_;
+  Scalar bound_ = Scalar(0);
 };
 
 /// A sparse trace: the non-zero entries of z, dropped once |z_i| < tolerance.
@@ -158,6 +234,44 @@ class SparseTrace {
   Index active_count() const noexcept { return static_cast<Index>(active_.size()); }
   /// The indices held, in no particular order.
   const std::vector<Index>& active() const noexcept { return active_; }
+  /// max |z_i| over the held entries (0 if none; NaN propagates).
+  Scalar max_abs() const noexcept {
+    Scalar m = Scalar(0);
+    for (Index i : active_) {
+      const Scalar a = std::abs(values_[static_cast<std::size_t>(i)]);
+      if (!(a <= m)) m = a;
+      if (std::isnan(m)) return m;
+    }
+    return m;
+  }
+  /// True if every held z_i is finite.
+  bool all_finite() const noexcept {
+    for (Index i : active_)
+      if (!std::isfinite(values_[static_cast<std::size_t>(i)])) return false;
+    return true;
+  }
+
+  /// An upper bound on max |z_i|, kept by guarded_step (0 when cleared).
+  Scalar bound() const noexcept { return bound_; }
+  /// Sets bound() to the exact max |z_i| (one pass over the entries).
+  void tighten_bound() noexcept { bound_ = max_abs(); }
+  /// Runs run(*this, w), which changes this trace and the weights w[0,
+  /// size()), given bounds on max |z_i| after the step and on the largest
+  /// change of one weight. If the bounds prove every written value finite
+  /// (core/overflow.hpp) the step runs in place and bound() becomes
+  /// trace_bound; otherwise detail::checked_trace_step runs it on copies and
+  /// keeps it only if all is finite (std::invalid_argument naming step_name =
+  /// step otherwise; nothing changes).
+  template <class Run>
+  void guarded_step(std::string_view where, Scalar trace_bound, Scalar step_bound,
+                    std::string_view step_name, Scalar step, Scalar* w, Run&& run) {
+    if (detail::trace_step_is_safe(trace_bound, step_bound)) [[likely]] {
+      run(*this, w);
+      bound_ = trace_bound;
+    } else {
+      detail::checked_trace_step(where, *this, step_name, step, w, run);
+    }
+  }
 
   /// z = 0 (cost follows the nonzero entries).
   void clear() noexcept {
@@ -166,6 +280,7 @@ class SparseTrace {
       slot_[static_cast<std::size_t>(i)] = -1;
     }
     active_.clear();
+    bound_ = Scalar(0);
   }
   /// z = c * z, dropping entries with |z_i| < tolerance.
   void decay(Scalar c) noexcept {
@@ -246,15 +361,33 @@ class SparseTrace {
   std::vector<Index> slot_;
   std::vector<Index> active_;
   Scalar tolerance_;
+  Scalar bound_ = Scalar(0);
 };
 
 namespace detail {
 
-/// One trace step of TD(lambda) / SARSA(lambda): decay by `decay`
+/// Upper bound on max |z_i| after a trace step from a trace with max |z_i|
+/// <= zb: decay c, then add the gradient (|g| summed: g_sum) by the rule of
+/// `type` (dutch coefficient 1 - alpha * z.g, |z.g| <= c * zb * g_sum).
+template <class Scalar>
+Scalar trace_bound_after(Scalar zb, TraceType type, Scalar c, Scalar alpha, Scalar g_sum) noexcept {
+  const Scalar decayed = std::abs(c) * zb;
+  switch (type) {
+    case TraceType::replacing:
+      return std::max(decayed, Scalar(1));
+    case TraceType::dutch:
+      return decayed + (Scalar(1) + alpha * decayed * g_sum) * g_sum;
+    case TraceType::accumulating:
+      break;
+  }
+  return decayed + g_sum;
+}
+
+/// The trace rule of TD(lambda) / SARSA(lambda), unguarded: decay by `decay`
 /// (gamma*lambda), add the gradient x by the rule of `type` (dutch uses
 /// alpha), then w += k * z (k = alpha * delta).
 template <class Trace, class G, class Scalar>
-void trace_step(Trace& z, TraceType type, Scalar decay, Scalar alpha, const G& x, Scalar k,
+void trace_rule(Trace& z, TraceType type, Scalar decay, Scalar alpha, const G& x, Scalar k,
                 Scalar* w) noexcept {
   switch (type) {
     case TraceType::accumulating:
@@ -270,6 +403,18 @@ void trace_step(Trace& z, TraceType type, Scalar decay, Scalar alpha, const G& x
       break;
   }
   z.apply(k, w);
+}
+
+/// One guarded trace step (trace_rule through Trace::guarded_step): never
+/// writes a non-finite weight or trace entry; throws std::invalid_argument
+/// naming step_size * td_error (k) if the step would overflow, changing
+/// nothing.
+template <class Trace, class G, class Scalar>
+void trace_step(std::string_view where, Trace& z, TraceType type, Scalar decay, Scalar alpha,
+                const G& x, Scalar k, Scalar* w) {
+  const Scalar tb = trace_bound_after(z.bound(), type, decay, alpha, gradient_abs_sum<Scalar>(x));
+  z.guarded_step(where, tb, std::abs(k) * tb, "step_size * td_error", k, w,
+                 [&](Trace& t, Scalar* wt) { trace_rule(t, type, decay, alpha, x, k, wt); });
 }
 
 }  // namespace detail

@@ -24,6 +24,7 @@
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/types.hpp"
 #include "rlvalue/learners/common.hpp"
+#include "rlvalue/learners/eligibility_traces.hpp"
 #include "rlvalue/targets/td_errors.hpp"
 
 namespace rlvalue {
@@ -58,7 +59,7 @@ class EmphaticTD {
         gamma_(detail::checked_gamma<scalar_type>("EmphaticTD", config.gamma)),
         lambda_(lambda_checked(config.lambda)),
         alpha_(alpha_checked(config.step_size)),
-        e_(vector_type::Zero(static_cast<Index>(v.parameters().size()))),
+        e_(static_cast<Index>(v.parameters().size())),
         x_(make_gradient(v)),
         x_next_(make_gradient(v)) {}
   EmphaticTD(V&&, const EmphaticTDConfig&) = delete;  // would dangle
@@ -93,13 +94,16 @@ class EmphaticTD {
     if (!std::isfinite(M)) [[unlikely]]
       fail_check(where, "emphasis", M, "is not finite; nothing was updated");
     // e = rho * (gamma*lambda*e + M*x); w += alpha*delta*e.
-    e_ *= gamma_ * lambda_;
-    gradient_add(e_.data(), M, x_);
-    e_ *= rho;
+    const scalar_type decay = gamma_ * lambda_;
     const scalar_type scale = alpha_ * delta;
-    if (scale != scalar_type(0)) {
-      Eigen::Map<vector_type>(w, e_.size()).noalias() += scale * e_;
-    }
+    const scalar_type tb = rho * (decay * e_.bound() + std::abs(M) * gradient_abs_sum<scalar_type>(x_));
+    e_.guarded_step(where, tb, std::abs(scale) * tb, "step_size * td_error", scale, w,
+                    [&](DenseTrace<scalar_type>& e, scalar_type* wt) {
+                      e.decay(decay);
+                      e.add(M, x_);
+                      e.decay(rho);
+                      if (scale != scalar_type(0)) e.apply(scale, wt);
+                    });
     if (t.terminated || t.truncated) {
       end_episode();
     } else {
@@ -112,7 +116,7 @@ class EmphaticTD {
 
   /// Resets F, e and rho_{t-1}: the next update starts an episode.
   void end_episode() noexcept {
-    e_.setZero();
+    e_.clear();
     followon_ = scalar_type(0);
     emphasis_ = scalar_type(0);
     previous_rho_ = scalar_type(0);
@@ -128,7 +132,7 @@ class EmphaticTD {
   /// Emphasis M_t of the last step (0 at an episode start).
   scalar_type emphasis() const noexcept { return emphasis_; }
   /// Eligibility trace e_t.
-  const vector_type& trace() const noexcept { return e_; }
+  const vector_type& trace() const noexcept { return e_.values(); }
   /// The approximator this learner updates (the caller's object).
   V& approximator() noexcept { return *v_; }
   /// The approximator this learner updates (the caller's object).
@@ -150,7 +154,7 @@ class EmphaticTD {
   scalar_type gamma_;
   scalar_type lambda_;
   scalar_type alpha_;
-  vector_type e_;
+  DenseTrace<scalar_type> e_;
   scalar_type followon_ = scalar_type(0);
   scalar_type emphasis_ = scalar_type(0);
   scalar_type previous_rho_ = scalar_type(0);  // rho_{t-1}; 0 makes F_0 = i(S_0)

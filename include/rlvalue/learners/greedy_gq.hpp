@@ -85,9 +85,20 @@ class GreedyGQ {
     const scalar_type h = gradient_dot(x_, static_cast<const scalar_type*>(w_.data()));
     if (!std::isfinite(h)) [[unlikely]]
       fail_check(where, "h", h, "(secondary estimate w.phi) is not finite; nothing was updated");
-    gradient_add(theta, alpha_ * delta, x_);
-    if (!t.terminated) gradient_add(theta, -alpha_ * discount * h, x_next_);
-    gradient_add(w_.data(), beta_ * (delta - h), x_);
+    const scalar_type a_x = alpha_ * delta;
+    const scalar_type a_next = t.terminated ? scalar_type(0) : -alpha_ * discount * h;
+    const scalar_type b_x = beta_ * (delta - h);
+    if (!(std::isfinite(a_next) && std::isfinite(b_x))) [[unlikely]]
+      fail_check(where, "step", a_next + b_x, "overflowed; nothing was updated");
+    if (!gradient_adds_stay_finite(static_cast<const scalar_type*>(theta), a_x, x_, a_next, x_next_))
+        [[unlikely]]
+      fail_check(where, "theta + step", a_x + a_next, "overflows a weight; nothing was updated");
+    if (!gradient_adds_stay_finite(static_cast<const scalar_type*>(w_.data()), b_x, x_, scalar_type(0), x_))
+        [[unlikely]]
+      fail_check(where, "w + step", b_x, "overflows a secondary weight; nothing was updated");
+    gradient_add(theta, a_x, x_);
+    if (a_next != scalar_type(0)) gradient_add(theta, a_next, x_next_);
+    gradient_add(w_.data(), b_x, x_);
     return delta;
   }
 

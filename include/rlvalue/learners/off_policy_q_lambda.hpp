@@ -124,9 +124,16 @@ class OffPolicyQLambda {
     detail::check_step_finite(where, alpha_ * delta);
     const auto c = static_cast<scalar_type>(Coefficient::trace(lambda_, pi, mu));
     write_gradient(*q_, t.state, t.action, x_);
-    z_.decay(gamma_ * c);
-    z_.add(scalar_type(1), x_);
-    z_.apply(alpha_ * delta, q_->parameters().data());
+    const scalar_type decay = gamma_ * c;
+    const scalar_type k = alpha_ * delta;
+    const scalar_type tb = detail::trace_bound_after(z_.bound(), TraceType::accumulating, decay, alpha_,
+                                                     gradient_abs_sum<scalar_type>(x_));
+    z_.guarded_step(where, tb, std::abs(k) * tb, "step_size * td_error", k, q_->parameters().data(),
+                    [&](Trace& z, scalar_type* w) {
+                      z.decay(decay);
+                      z.add(scalar_type(1), x_);
+                      z.apply(k, w);
+                    });
     if (t.terminated || t.truncated) z_.clear();
     return delta;
   }

@@ -108,15 +108,29 @@ class QLambda {
     }
     write_gradient(*q_, t.state, t.action, x_);
     scalar_type* w = q_->parameters().data();
-    z_.decay(gamma_ * lambda_);
+    const scalar_type c = gamma_ * lambda_;
+    const scalar_type g_sum = gradient_abs_sum<scalar_type>(x_);
+    const scalar_type tb = detail::trace_bound_after(z_.bound(), add_rule(), c, alpha_, g_sum);
     if (config_.variant == QLambdaVariant::watkins) {
-      add_current();
-      z_.apply(alpha_ * delta, w);
+      const scalar_type k = alpha_ * delta;
+      z_.guarded_step(where, tb, std::abs(k) * tb, "step_size * td_error", k, w,
+                      [&](Trace& z, scalar_type* wt) {
+                        z.decay(c);
+                        add_current(z);
+                        z.apply(k, wt);
+                      });
       if (!greedy_next) z_.clear();
     } else {
-      z_.apply(alpha_ * peng_delta, w);
-      gradient_add(w, alpha_ * delta, x_);
-      add_current();
+      // Peng: w += alpha*peng_delta*(decayed z) + alpha*delta*x, then z += x.
+      const scalar_type k = alpha_ * peng_delta;
+      const scalar_type k_x = alpha_ * delta;
+      const scalar_type sb = std::abs(k) * c * z_.bound() + std::abs(k_x) * g_sum;
+      z_.guarded_step(where, tb, sb, "step_size * peng_error", k, w, [&](Trace& z, scalar_type* wt) {
+        z.decay(c);
+        z.apply(k, wt);
+        gradient_add(wt, k_x, x_);
+        add_current(z);
+      });
     }
     if (t.terminated || t.truncated) z_.clear();
     return delta;
@@ -146,14 +160,21 @@ class QLambda {
   const QLambdaConfig& config() const noexcept { return config_; }
 
  private:
-  void add_current() noexcept {
+  // The rule adding the current gradient: replacing (binary features, if
+  // configured) or accumulating.
+  TraceType add_rule() const noexcept {
+    if constexpr (is_binary_gradient_v<decltype(x_)>)
+      if (config_.trace == TraceType::replacing) return TraceType::replacing;
+    return TraceType::accumulating;
+  }
+  void add_current(Trace& z) const noexcept {
     if constexpr (is_binary_gradient_v<decltype(x_)>) {
       if (config_.trace == TraceType::replacing) {
-        z_.replace(x_);
+        z.replace(x_);
         return;
       }
     }
-    z_.add(scalar_type(1), x_);
+    z.add(scalar_type(1), x_);
   }
 
   Q* q_;

@@ -145,6 +145,13 @@ class RobustBellman {
     const scalar_type b = beta_ * rho * (delta - d);
     if (!(std::isfinite(a) && std::isfinite(b))) [[unlikely]]
       fail_check(where, "step", a + b, "overflowed; nothing was updated");
+    if (!gradient_adds_stay_finite(static_cast<const scalar_type*>(w), a, x_,
+                                   t.terminated ? scalar_type(0) : -a * discount, x_next_))
+        [[unlikely]]
+      fail_check(where, "w + step", a, "overflows a weight; nothing was updated");
+    if (!gradient_adds_stay_finite(static_cast<const scalar_type*>(theta_.data()), b, x_, scalar_type(0), x_))
+        [[unlikely]]
+      fail_check(where, "theta + step", b, "overflows a secondary weight; nothing was updated");
     gradient_add(w, a, x_);
     if (!t.terminated) gradient_add(w, -a * discount, x_next_);
     gradient_add(theta_.data(), b, x_);

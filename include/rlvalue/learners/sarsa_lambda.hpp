@@ -73,7 +73,7 @@ class SarsaLambda {
                                        t.terminated ? scalar_type(0) : gamma_, q_next);
     detail::check_error_finite(where, t.reward, delta);
     detail::check_step_finite(where, alpha_ * delta);
-    detail::trace_step(z_, config_.trace, gamma_ * lambda_, alpha_, x_, alpha_ * delta, w);
+    detail::trace_step(where, z_, config_.trace, gamma_ * lambda_, alpha_, x_, alpha_ * delta, w);
     if (t.terminated || t.truncated) z_.clear();
     return delta;
   }

@@ -81,7 +81,7 @@ class TDLambda {
         td_error(gradient_dot(x_, static_cast<const scalar_type*>(w)), t.reward, discount, v_next);
     detail::check_error_finite("TDLambda::update", t.reward, delta);
     detail::check_step_finite("TDLambda::update", alpha_ * delta);
-    detail::trace_step(z_, config_.trace, gamma_ * lambda_, alpha_, x_, alpha_ * delta, w);
+    detail::trace_step("TDLambda::update", z_, config_.trace, gamma_ * lambda_, alpha_, x_, alpha_ * delta, w);
     if (t.terminated || t.truncated) z_.clear();
     return delta;
   }

@@ -71,10 +71,19 @@ class TrueOnlineSarsaLambda {
     }
     const scalar_type delta = td_error(q, t.reward, t.terminated ? scalar_type(0) : gamma_, q_next);
     detail::check_error_finite(where, t.reward, delta);
-    z_.decay(gamma_ * lambda_);
-    z_.add(scalar_type(1) - alpha_ * z_.dot(x_), x_);
-    z_.apply(alpha_ * (delta + q - q_old_), w);
-    gradient_add(w, -alpha_ * (q - q_old_), x_);
+    // Dutch trace, then w += alpha*(delta + q - q_old)*z - alpha*(q - q_old)*x.
+    const scalar_type c = gamma_ * lambda_;
+    const scalar_type k = alpha_ * (delta + q - q_old_);
+    const scalar_type k_x = -alpha_ * (q - q_old_);
+    const scalar_type g_sum = gradient_abs_sum<scalar_type>(x_);
+    const scalar_type tb = detail::trace_bound_after(z_.bound(), TraceType::dutch, c, alpha_, g_sum);
+    z_.guarded_step("TrueOnlineSarsaLambda::update", tb, std::abs(k) * tb + std::abs(k_x) * g_sum,
+                    "step_size * (td_error + q - q_old)", k, w, [&](Trace& z, scalar_type* wt) {
+                      z.decay(c);
+                      z.add(scalar_type(1) - alpha_ * z.dot(x_), x_);
+                      z.apply(k, wt);
+                      gradient_add(wt, k_x, x_);
+                    });
     q_old_ = q_next;
     if (t.terminated || t.truncated) end_episode();
     return delta;

@@ -75,10 +75,19 @@ class TrueOnlineTDLambda {
     }
     const scalar_type delta = td_error(v, t.reward, t.terminated ? scalar_type(0) : gamma_, v_next);
     detail::check_error_finite("TrueOnlineTDLambda::update", t.reward, delta);
-    z_.decay(gamma_ * lambda_);
-    z_.add(scalar_type(1) - alpha_ * z_.dot(x_), x_);
-    z_.apply(alpha_ * (delta + v - v_old_), w);
-    gradient_add(w, -alpha_ * (v - v_old_), x_);
+    // Dutch trace, then w += alpha*(delta + v - v_old)*z - alpha*(v - v_old)*x.
+    const scalar_type c = gamma_ * lambda_;
+    const scalar_type k = alpha_ * (delta + v - v_old_);
+    const scalar_type k_x = -alpha_ * (v - v_old_);
+    const scalar_type g_sum = gradient_abs_sum<scalar_type>(x_);
+    const scalar_type tb = detail::trace_bound_after(z_.bound(), TraceType::dutch, c, alpha_, g_sum);
+    z_.guarded_step("TrueOnlineTDLambda::update", tb, std::abs(k) * tb + std::abs(k_x) * g_sum,
+                    "step_size * (td_error + v - v_old)", k, w, [&](Trace& z, scalar_type* wt) {
+                      z.decay(c);
+                      z.add(scalar_type(1) - alpha_ * z.dot(x_), x_);
+                      z.apply(k, wt);
+                      gradient_add(wt, k_x, x_);
+                    });
     v_old_ = v_next;
     if (t.terminated || t.truncated) end_episode();
     return delta;
