@@ -1,8 +1,11 @@
 // Fuzz harness: the tabular learners of learners/ fed arbitrary transitions:
 // TD0, QLearning, Sarsa, ExpectedSarsa, TDLambda (accumulating, replacing,
 // dutch traces), SarsaLambda, DoubleQLearning, the gradient-TD family (GTD2,
-// TDC, TDRC, off-policy TD, with fuzzed importance ratios), LogQLearning and
-// an OrchestratedQLearning with an identity and a log-linear channel; float
+// TDC, TDRC, off-policy TD, with fuzzed importance ratios), LogQLearning, an
+// OrchestratedQLearning with an identity and a log-linear channel, QLambda
+// (Watkins, Peng), TrueOnlineTDLambda, TrueOnlineSarsaLambda, the off-policy
+// trace learners (importance sampling, Tree Backup, Retrace, with fuzzed pi,
+// mu and next-action probabilities) and EmphaticTD (fuzzed rho, interest); float
 // and double; 1-4 states, 1-3 actions; fuzzed configs (gamma, step size,
 // lambda, schedule); up to 64 transitions with indices in and out of range,
 // rewards including inf, NaN, denormals and the largest finite numbers,
@@ -38,15 +41,20 @@
 #include "rlvalue/approx/tabular_q.hpp"
 #include "rlvalue/approx/tabular_v.hpp"
 #include "rlvalue/learners/double_q_learning.hpp"
+#include "rlvalue/learners/emphatic_td.hpp"
 #include "rlvalue/learners/expected_sarsa.hpp"
 #include "rlvalue/learners/gradient_td.hpp"
 #include "rlvalue/learners/log_q_learning.hpp"
+#include "rlvalue/learners/off_policy_q_lambda.hpp"
 #include "rlvalue/learners/orchestrated_q_learning.hpp"
+#include "rlvalue/learners/q_lambda.hpp"
 #include "rlvalue/learners/q_learning.hpp"
 #include "rlvalue/learners/sarsa.hpp"
 #include "rlvalue/learners/sarsa_lambda.hpp"
 #include "rlvalue/learners/td0.hpp"
 #include "rlvalue/learners/td_lambda.hpp"
+#include "rlvalue/learners/true_online_sarsa_lambda.hpp"
+#include "rlvalue/learners/true_online_td_lambda.hpp"
 #include "rlvalue/mapping/identity.hpp"
 #include "rlvalue/mapping/log_linear.hpp"
 #include "rlvalue/mapping/reward_decomposition.hpp"
@@ -73,12 +81,19 @@ enum Kind : int {
   kOffPolicyTD,
   kLogQ,
   kOrchestrated,
+  kQLambda,
+  kTrueOnlineTD,
+  kTrueOnlineSarsa,
+  kOffPolicyQLambda,
+  kEmphaticTD,
   kNumKinds
 };
 const char* const kNames[kNumKinds] = {"TD0",         "QLearning",    "Sarsa",     "ExpectedSarsa",
                                        "TDLambda",    "SarsaLambda",  "DoubleQLearning",
                                        "GTD2",        "TDC",          "TDRC",      "OffPolicyTD",
-                                       "LogQLearning", "OrchestratedQLearning"};
+                                       "LogQLearning", "OrchestratedQLearning", "QLambda",
+                                       "TrueOnlineTDLambda", "TrueOnlineSarsaLambda",
+                                       "OffPolicyQLambda", "EmphaticTD"};
 
 /// A step size: mostly in (0, 1], sometimes above 1, zero, negative or not finite.
 double read_step_size(FuzzInput& in) {
@@ -162,7 +177,8 @@ void drive(FuzzInput& in, Kind kind, const Setup<S>& setup, bool mapped, Update 
     const Snapshot after = snapshot();
     auto bad = [](Index i, Index n) { return i < 0 || i >= n; };
     const bool uses_action = kind != kTD0 && kind != kTDLambda && kind != kGTD2 &&
-                             kind != kTDC && kind != kTDRC && kind != kOffPolicyTD;
+                             kind != kTDC && kind != kTDRC && kind != kOffPolicyTD &&
+                             kind != kTrueOnlineTD && kind != kEmphaticTD;
     const bool bad_index = bad(t.state, setup.states) || bad(t.next_state, setup.states) ||
                            (uses_action && bad(t.action, setup.actions)) || bad_extra_index;
     if (bad_index) {
@@ -384,6 +400,89 @@ void run(FuzzInput& in, Kind kind) {
       drive(in, kind, st, true,
             [&](FuzzInput&, const auto& t, bool&, bool&, bool&) { l->update(t); },
             [&] { Snapshot s; s.add(q1->parameters()); s.add(q2->parameters()); return s; });
+      break;
+    }
+    case kQLambda: {
+      const auto variant = in.byte() % 2 == 0 ? rlvalue::QLambdaVariant::watkins : rlvalue::QLambdaVariant::peng;
+      const rlvalue::QLambdaConfig qc{.gamma = st.gamma, .step_size = st.step_size, .lambda = st.lambda,
+                                      .trace = st.trace, .variant = variant};
+      std::optional<rlvalue::QLambda<Q>> l;
+      if (!construct([&] { l.emplace(*q1, qc); })) return;
+      drive(in, kind, st, false,
+            [&](FuzzInput& f, const auto& t, bool& bad_index, bool&, bool&) {
+              const Index next_action = f.index(st.actions);
+              bad_index = next_action < 0 || next_action >= st.actions;
+              l->update(t, next_action);
+            },
+            [&] { Snapshot s; s.add(q1->parameters()); s.add(l->trace().values()); return s; });
+      break;
+    }
+    case kTrueOnlineTD: {
+      const rlvalue::TrueOnlineConfig oc{.gamma = st.gamma, .step_size = st.step_size, .lambda = st.lambda};
+      std::optional<rlvalue::TrueOnlineTDLambda<V>> l;
+      if (!construct([&] { l.emplace(*v, oc); })) return;
+      drive(in, kind, st, false,
+            [&](FuzzInput&, const auto& t, bool&, bool&, bool&) { l->update(t); },
+            [&] { Snapshot s; s.add(v->parameters()); s.add(l->trace().values()); return s; });
+      break;
+    }
+    case kTrueOnlineSarsa: {
+      const rlvalue::TrueOnlineConfig oc{.gamma = st.gamma, .step_size = st.step_size, .lambda = st.lambda};
+      std::optional<rlvalue::TrueOnlineSarsaLambda<Q>> l;
+      if (!construct([&] { l.emplace(*q1, oc); })) return;
+      drive(in, kind, st, false,
+            [&](FuzzInput& f, const auto& t, bool& bad_index, bool&, bool&) {
+              const Index next_action = f.index(st.actions);
+              bad_index = next_action < 0 || next_action >= st.actions;
+              l->update(t, next_action);
+            },
+            [&] { Snapshot s; s.add(q1->parameters()); s.add(l->trace().values()); return s; });
+      break;
+    }
+    case kOffPolicyQLambda: {
+      const rlvalue::OffPolicyLambdaConfig oc{.gamma = st.gamma, .step_size = st.step_size, .lambda = st.lambda};
+      auto go = [&](auto tag) {
+        using L = typename decltype(tag)::type;
+        std::optional<L> l;
+        if (!construct([&] { l.emplace(*q1, oc); })) return;
+        drive(in, kind, st, false,
+              [&](FuzzInput& f, const auto& t, bool&, bool& bad_value, bool& unusual) {
+                bool bad_probs = false;
+                const auto p = read_probs<S>(f, st.actions, bad_probs, unusual);
+                const double pi = double(f.unit<S>());
+                const double mu = double(f.unit<S>());
+                bad_value = bad_probs || !(pi >= 0.0 && pi <= 1.0) || !(mu > 0.0 && mu <= 1.0);
+                // A huge ratio may overflow the trace: such a step may be rejected.
+                unusual = unusual || pi > 1e6 * mu;
+                l->update(t, p, pi, mu);
+              },
+              [&] { Snapshot s; s.add(q1->parameters()); s.add(l->trace().values()); return s; });
+      };
+      const std::uint8_t c = in.byte();
+      if (c % 3 == 0) go(std::type_identity<rlvalue::ImportanceSamplingQLambda<Q>>{});
+      if (c % 3 == 1) go(std::type_identity<rlvalue::TreeBackupLambda<Q>>{});
+      if (c % 3 == 2) go(std::type_identity<rlvalue::RetraceLambda<Q>>{});
+      break;
+    }
+    case kEmphaticTD: {
+      const rlvalue::EmphaticTDConfig ec{.gamma = st.gamma, .step_size = st.step_size, .lambda = st.lambda};
+      std::optional<rlvalue::EmphaticTD<V>> l;
+      if (!construct([&] { l.emplace(*v, ec); })) return;
+      drive(in, kind, st, false,
+            [&](FuzzInput& f, const auto& t, bool&, bool& bad_value, bool& unusual) {
+              const S rho = f.ratio<S>();
+              const S interest = f.ratio<S>();
+              bad_value = !(rho >= S(0) && std::isfinite(rho)) || !(interest >= S(0) && std::isfinite(interest));
+              unusual = rho > S(1e6) || interest > S(1e6);  // may overflow the followon trace
+              l->update(t, rho, interest);
+            },
+            [&] {
+              Snapshot s;
+              s.add(v->parameters());
+              s.add(l->trace());
+              s.add(Eigen::Matrix<S, 2, 1>(l->followon(), l->emphasis()));
+              return s;
+            });
       break;
     }
     default: {

@@ -117,10 +117,14 @@ def learner_seed(rng, kind, is_float, updates):
         out += bytes([3, 20])
     if kind == 6:                               # DoubleQ: rng seed
         out += bytes(rng.randrange(256) for _ in range(8))
+    if kind == 13:                              # QLambda: Watkins / Peng
+        out.append(rng.randrange(2))
+    if kind == 16:                              # off-policy traces: IS, TB, Retrace
+        out.append(rng.randrange(3))
     out.append(updates - 1)
     for _ in range(updates):
         extra = b""
-        if kind in (2, 5):                      # next action
+        if kind in (2, 5, 13, 15):              # next action
             extra = bytes([rng.randrange(3)])
         elif kind == 3:                         # next-action probabilities
             extra = bytes([0] + [rng.randrange(5) for _ in range(3)])
@@ -128,6 +132,11 @@ def learner_seed(rng, kind, is_float, updates):
             extra = bytes([rng.randrange(256)])
         elif kind in (7, 8, 9, 10):             # importance ratio k/64
             extra = bytes([0, rng.randrange(128)])
+        elif kind == 16:                        # next probs, pi, mu
+            extra = bytes([0] + [rng.randrange(5) for _ in range(3)]) + unit(rng.randrange(256)) + \
+                unit(rng.randrange(1, 256))
+        elif kind == 17:                        # rho, interest (k/64)
+            extra = bytes([0, rng.randrange(128), 0, rng.randrange(128)])
         out += transition(rng, extra)
     return bytes(out)
 
@@ -164,6 +173,11 @@ def main():
     learners = ["td0", "q_learning", "sarsa", "expected_sarsa", "td_lambda", "sarsa_lambda",
                 "double_q", "gtd2", "tdc", "tdrc", "off_policy_td", "log_q", "orchestrated"]
     for kind, name in enumerate(learners):
+        write(corpus, "learner_updates", f"{name}", learner_seed(rng, kind, kind % 2 == 1, 10))
+    # Added later, after the others so that their bytes stay the same.
+    traces = ["q_lambda", "true_online_td", "true_online_sarsa", "off_policy_q_lambda", "emphatic_td"]
+    for i, name in enumerate(traces):
+        kind = len(learners) + i
         write(corpus, "learner_updates", f"{name}", learner_seed(rng, kind, kind % 2 == 1, 10))
 
 
