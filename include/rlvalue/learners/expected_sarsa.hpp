@@ -70,9 +70,10 @@ class ExpectedSarsa : public detail::ActionValueLearner<Q, detail::ExpectedSarsa
   scalar_type update(const transition_type& t, const Eigen::DenseBase<Probs>& next_probs) {
     this->check_transition(t);
     check_probabilities(next_probs);
-    const scalar_type error = expected_sarsa_error(
-        this->q_->action_values(t.state), t.action, t.reward, this->discount(t),
-        this->q_->action_values(t.next_state), next_probs);
+    // Indices and the size of next_probs are checked above.
+    const scalar_type error = detail::expected_sarsa_error_unchecked(
+        this->q_->value(t.state, t.action), t.reward, this->discount(t),
+        this->q_->action_values(t.next_state), next_probs.derived());
     return this->apply(t, error);
   }
 

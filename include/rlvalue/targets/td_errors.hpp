@@ -140,6 +140,20 @@ typename QRow::Scalar sarsa_error(const Eigen::DenseBase<QRow>& q_row, Index act
          q_row.derived().coeff(action);
 }
 
+namespace detail {
+/// The Expected SARSA error from q(s, a) itself, sizes already checked (by
+/// expected_sarsa_error, or by a learner that validated its inputs):
+///   q_sa_target = reward + discount * sum_a' p(a') q_next(a') - q_sa.
+template <class Scalar, class QNextRow, class Probs>
+inline Scalar expected_sarsa_error_unchecked(Scalar q_sa, Scalar reward, Scalar discount,
+                                             const QNextRow& q_next_row, const Probs& p) noexcept {
+  Scalar expected = Scalar(0);
+  for (Index i = 0; i < q_next_row.size(); ++i)
+    expected += static_cast<Scalar>(p.coeff(i)) * q_next_row.coeff(i);
+  return (reward + discount * expected) - q_sa;
+}
+}  // namespace detail
+
 /// Expected SARSA error (van Seijen, van Hasselt, Whiteson, Wiering 2009, "A
 /// theoretical and empirical analysis of Expected Sarsa"):
 ///   delta = reward + discount * sum_a' next_probs(a') q_next_row(a') - q_row(action).
@@ -160,11 +174,8 @@ typename QRow::Scalar expected_sarsa_error(const Eigen::DenseBase<QRow>& q_row, 
   check_index("expected_sarsa_error", "action", action, q_row.size());
   check_size("expected_sarsa_error", "q_next_row", q_next_row.size(), q_row.size());
   check_size("expected_sarsa_error", "next_probs", next_probs.size(), q_next_row.size());
-  const QNextRow& qn = q_next_row.derived();
-  const Probs& p = next_probs.derived();
-  Scalar expected = Scalar(0);
-  for (Index i = 0; i < qn.size(); ++i) expected += static_cast<Scalar>(p.coeff(i)) * qn.coeff(i);
-  return (reward + discount * expected) - q_row.derived().coeff(action);
+  return detail::expected_sarsa_error_unchecked(q_row.derived().coeff(action), reward, discount,
+                                                q_next_row.derived(), next_probs.derived());
 }
 
 /// Double Q-learning error (van Hasselt 2010, "Double Q-learning"): the action
