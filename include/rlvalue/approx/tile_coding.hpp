@@ -163,8 +163,11 @@ class TileCoding {
     Index qs[cached];
     auto quantise = [&](Index i) {
       const auto k = static_cast<std::size_t>(i);
-      const Index qi = static_cast<Index>(std::floor((s[i] - config_.low[k]) * scale_[k]));
-      return qi < 0 ? Index(0) : (qi > max_q_[k] ? max_q_[k] : qi);
+      // s passed check_state, so the scaled coordinate is >= 0 (or NaN-free
+      // and in range) and truncation is floor, without a libm call.
+      const double scaled = (s[i] - config_.low[k]) * scale_[k];
+      const Index qi = scaled >= 0.0 ? static_cast<Index>(scaled) : Index(0);
+      return qi > max_q_[k] ? max_q_[k] : qi;
     };
     for (Index i = 0; i < d && i < cached; ++i) qs[i] = quantise(i);
     const Index* offsets = offsets_.data();
@@ -175,6 +178,18 @@ class TileCoding {
       return shift >= 0 ? (shifted >> shift) : shifted / n;
     };
     const bool hashed = config_.hash_size > 0;
+    if (!hashed && shift >= 0 && d <= cached) {
+      // The common case, branch-free: dense numbering, a power-of-two number
+      // of tilings.
+      const Index* stride = stride_.data();
+      const Index base = (action >= 0 ? action : 0) * n;
+      for (Index t = 0; t < n; ++t) {
+        Index index = (base + t) * grid_;
+        for (Index i = 0; i < d; ++i) index += ((qs[i] + offsets[t * d + i]) >> shift) * stride[i];
+        out[static_cast<std::size_t>(t)] = index;
+      }
+      return;
+    }
     for (Index t = 0; t < n; ++t) {
       if (hashed) {
         std::uint64_t h = splitmix64(static_cast<std::uint64_t>(t) + 0x51ED270B2A1C8F3DULL);

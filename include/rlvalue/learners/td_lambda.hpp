@@ -60,6 +60,7 @@ class TDLambda {
         lambda_(static_cast<scalar_type>(detail::checked_lambda("TDLambda", config.lambda))),
         alpha_(checked_alpha(config.step_size)),
         x_(make_gradient(v)),
+        x_next_(make_gradient(v)),
         z_(static_cast<Index>(v.parameters().size()), config.trace_tolerance) {
     detail::check_trace_type("TDLambda", config.trace, is_binary_gradient_v<decltype(x_)>);
   }
@@ -76,7 +77,12 @@ class TDLambda {
     scalar_type* w = v_->parameters().data();
     write_gradient(*v_, t.state, x_);
     const scalar_type discount = t.terminated ? scalar_type(0) : gamma_;
-    const scalar_type v_next = t.terminated ? scalar_type(0) : v_->value(t.next_state);
+    // v(s') from a second gradient buffer: next_state is checked above.
+    scalar_type v_next = scalar_type(0);
+    if (!t.terminated) {
+      write_gradient(*v_, t.next_state, x_next_);
+      v_next = gradient_dot(x_next_, static_cast<const scalar_type*>(w));
+    }
     const scalar_type delta =
         td_error(gradient_dot(x_, static_cast<const scalar_type*>(w)), t.reward, discount, v_next);
     detail::check_error_finite("TDLambda::update", t.reward, delta);
@@ -115,6 +121,7 @@ class TDLambda {
   scalar_type lambda_;
   scalar_type alpha_;
   decltype(make_gradient(std::declval<const V&>())) x_;
+  decltype(make_gradient(std::declval<const V&>())) x_next_;
   Trace z_;
 };
 
