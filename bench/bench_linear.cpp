@@ -66,14 +66,14 @@ Tiles make_tiles() {
   return Tiles({.num_tilings = 8, .low = {0.0, 0.0}, .high = {1.0, 1.0}, .tiles = {8, 8}});
 }
 
-// Placements: on this machine (AMD EPYC) the fused trace loop runs up to
-// 1.5x slower or faster depending on where the trace lies relative to the
-// weights (their distance modulo 4 KiB; measured 210-330 ns for the same 648
-// weights), which is set by the heap, not by the code. So both variants keep
-// kPlacements copies of their state with the trace 0, 256, ..., 3840 bytes
-// further from the weights (a padding allocation between the two) and take
-// them in turn, one per batch: the ratio then compares code over every
-// relative placement, not two lucky or unlucky heap layouts.
+// Placements: both variants keep kPlacements copies of their state with the
+// trace 0, 256, ..., 3840 bytes further from the weights (a padding
+// allocation between the two) and take them in turn, one per batch, so that
+// the ratio compares code over every relative placement of the two arrays,
+// not one heap layout. (An earlier suspicion that the distance modulo 4 KiB
+// changes the fused loop's speed 1.5x did not hold up: min-of-300 timings
+// per placement, 2026-12-03, gave the hand loop 240-245 ns at all 16
+// distances; the spread seen before came from load on the shared cores.)
 constexpr int kPlacements = 16;
 constexpr std::size_t kPlacementStep = 256;
 
