@@ -20,16 +20,24 @@
 ///  3. Column strategy, 4 or more columns: 8 columns advance together, eight
 ///     independent chains interleaved, so the chain latency overlaps.
 ///  4. Column strategy, 1 to 3 columns with T >= 1024 (one long sequence):
-///     the recursion is linear, so a tile of 8*s steps is cut into 8 segments.
-///     A first pass runs the 8 segments as interleaved chains from y = 0 and
-///     keeps only each one's result and product of c; those give the true
-///     value entering each segment (latest to earliest, 8 steps); a second
-///     pass reruns the 8 chains from those values, writing y.
+///     the recursion is linear, so a tile of 1024 rows (the earliest tile
+///     shorter; its latest len % 256 rows run the plain chain) is cut into
+///     16 segments of s rows (s a multiple of 16). The segments run as
+///     chains in SIMD lanes (4 floats or 2 doubles per packet with SSE2):
+///     each block of P segments x P rows is transposed in registers, so one
+///     packet multiply and add advances P segments by a step. A first pass
+///     runs the chains from y = 0 and keeps only each segment's result and
+///     product of c (and stores the transposed blocks back in place); those
+///     give the true value entering each segment (latest to earliest, 16
+///     steps); a second pass reruns the chains from those values and
+///     transposes y back. While a tile is computed, the next tile's inputs
+///     (`prefetch`) and output rows are requested from memory.
 /// Strategies 1 and 3 perform exactly the arithmetic of the plain recursion
 /// (same operations, same order), so their results are bit for bit those of
 /// the textbook loop; in strategy 4 only the values entering each segment are
 /// regrouped (local + product * carry), so it agrees with the plain loop to
-/// rounding (|c_t| <= 1 keeps every product <= 1 in magnitude).
+/// rounding (|c_t| <= 1 keeps every product <= 1 in magnitude); its segments
+/// do not depend on the packet width, so neither do its results.
 /// Checks are fused into the pass that reads the inputs (so they are read from
 /// memory once): a bad entry is found when its tile or strip is reached, and
 /// the cold path then re-runs the full checks to name the first offending
@@ -92,29 +100,6 @@ inline void scan_chains(S* __restrict a, const S* __restrict c, Index len, Index
   for (Index g = 0; g < n; ++g) y[g] = yl[g];
 }
 
-/// For kScanLanes segments of `seg` rows stored one after the other: the
-/// value each segment's chain reaches from y = 0 (`local`) and the product of
-/// its c (`product`). Then y at a segment's first row is local + product * y
-/// at the row after the segment.
-template <class S>
-inline void scan_segment_summaries(const S* __restrict a, const S* __restrict c, Index seg,
-                                   S* __restrict local, S* __restrict product) {
-  S yl[kScanLanes], pl[kScanLanes];
-  for (Index k = 0; k < kScanLanes; ++k) {
-    yl[k] = S(0);
-    pl[k] = S(1);
-  }
-  for (Index i = seg - 1; i >= 0; --i)
-    for (Index k = 0; k < kScanLanes; ++k) {
-      yl[k] = a[k * seg + i] + c[k * seg + i] * yl[k];
-      pl[k] *= c[k * seg + i];
-    }
-  for (Index k = 0; k < kScanLanes; ++k) {
-    local[k] = yl[k];
-    product[k] = pl[k];
-  }
-}
-
 /// Column strategy for a group of w >= 1 adjacent columns starting at b0,
 /// chains interleaved across the columns.
 template <class S, class Out, class Fill, class Reject>
@@ -142,14 +127,168 @@ inline void scan_column_group(Out& out, Fill& fill, Reject& reject, Index b0, In
   }
 }
 
-/// Column strategy for one long column b: each tile is cut into kScanLanes
-/// segments; a first pass finds each segment's summary (local value and
-/// product), the true carries follow from them latest to earliest, and a
-/// second pass runs the eight segments as interleaved chains from those
-/// carries (see the file comment).
-template <class S, class Out, class Fill, class Reject>
-inline void scan_column_segmented(Out& out, Fill& fill, Reject& reject, Index b, S* a, S* c) {
-  constexpr Index tile = kScanTileRows * kScanLanes;  // rows per tile
+/// Asks the memory system for rows [t0, t0 + len) of columns [b0, b0 + w)
+/// of x (a hint: no effect on results) when x is an Eigen object in memory
+/// whose rows are consecutive (row stride 1); nothing for numbers and other
+/// expressions.
+template <bool kWrite = false, class X>
+inline void prefetch_tile([[maybe_unused]] const X& x, [[maybe_unused]] Index t0,
+                          [[maybe_unused]] Index len, [[maybe_unused]] Index b0,
+                          [[maybe_unused]] Index w) {
+#if defined(__GNUC__) || defined(__clang__)
+  if constexpr (!std::is_arithmetic_v<X>) {
+    if constexpr ((Eigen::internal::traits<X>::Flags & Eigen::DirectAccessBit) != 0) {
+      if (x.rowStride() != 1) return;
+      constexpr Index step = 64 / Index(sizeof(typename X::Scalar));
+      for (Index b = b0; b < b0 + w; ++b) {
+        const auto* col = x.data() + b * x.colStride();
+        for (Index i = t0; i < t0 + len; i += step) __builtin_prefetch(col + i, kWrite, 2);
+        __builtin_prefetch(col + t0 + len - 1, kWrite, 2);
+      }
+    }
+  }
+#endif
+}
+
+// Eigen's packets are SIMD types with attributes (e.g. __m128), which GCC
+// warns about as template arguments (PacketBlock) although they are kept.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"
+#endif
+
+/// The SIMD packet of S (Eigen's widest for the target: 4 floats or 2
+/// doubles with SSE2, 8 / 4 with AVX, the scalar itself without
+/// vectorisation) and its width.
+template <class S>
+using ScanPacket = typename Eigen::internal::packet_traits<S>::type;
+template <class S>
+inline constexpr Index kScanPacketSize = Eigen::internal::unpacket_traits<ScanPacket<S>>::size;
+
+/// A long column's tile is cut into this many segments, which run as chains
+/// in SIMD lanes; segment lengths are multiples of kScanSegmentRows / this
+/// (16, a multiple of every packet width), so the segments and the results
+/// do not depend on the packet width.
+inline constexpr Index kScanSegments = 16;
+inline constexpr Index kScanSegmentRows = kScanSegments * 16;
+/// Rows per tile of a long column: its buffers and its inputs (gae: six
+/// columns of 1024 scalars) stay in the L1 data cache together.
+inline constexpr Index kScanSegmentTile = 1024;
+/// Lane groups (packets) advanced together in a pass: four chains of a
+/// multiply and an add in flight, which hides their latency, and few enough
+/// registers not to spill.
+inline constexpr Index kScanGroupChunk = 4;
+
+/// First pass over kScanSegments segments of `seg` rows (a multiple of the
+/// packet width P) stored one after the other in a and c (64-byte aligned).
+/// Each P x P block (P segments, P consecutive rows) is transposed in
+/// registers, so that a packet holds one row of P segments, and the chains
+///   y_k = a + c * y_k  (from y_k = 0),   p_k = p_k * c
+/// run one packet operation per step for P segments. Returns each segment's
+/// chain value (`local`) and product of c (`product`): y at a segment's
+/// first row is local + product * (y at the row after it). The transposed
+/// blocks are stored back in place (block (g, i) then holds row i + m of
+/// segments gP .. gP+P-1 at segment gP + m), so the second pass reads them
+/// without shuffles.
+template <class S, class Hint>
+inline void scan_segments_first_pass(S* __restrict a, S* __restrict c, Index seg,
+                                     S* __restrict local, S* __restrict product, Hint& hint) {
+  namespace ei = Eigen::internal;
+  using Packet = ScanPacket<S>;
+  constexpr Index P = kScanPacketSize<S>;
+  constexpr Index G = kScanSegments / P;
+  constexpr Index chunk = std::min(G, kScanGroupChunk);
+  static_assert(kScanSegments % P == 0 && G % chunk == 0);
+  for (Index g0 = 0; g0 < G; g0 += chunk) {
+    Packet y[chunk], p[chunk];
+    for (Index g = 0; g < chunk; ++g) {
+      y[g] = ei::pset1<Packet>(S(0));
+      p[g] = ei::pset1<Packet>(S(1));
+    }
+    for (Index i = seg - P; i >= 0; i -= P) {
+      hint();
+      for (Index g = 0; g < chunk; ++g) {
+        S* ag = a + (g0 + g) * P * seg + i;
+        S* cg = c + (g0 + g) * P * seg + i;
+        ei::PacketBlock<Packet, int(P)> ka, kc;
+        for (Index m = 0; m < P; ++m) {
+          ka.packet[m] = ei::pload<Packet>(ag + m * seg);
+          kc.packet[m] = ei::pload<Packet>(cg + m * seg);
+        }
+        ei::ptranspose(ka);
+        ei::ptranspose(kc);
+        for (Index m = P - 1; m >= 0; --m) {
+          y[g] = ei::padd(ka.packet[m], ei::pmul(kc.packet[m], y[g]));
+          p[g] = ei::pmul(p[g], kc.packet[m]);
+        }
+        for (Index m = 0; m < P; ++m) {
+          ei::pstore(ag + m * seg, ka.packet[m]);
+          ei::pstore(cg + m * seg, kc.packet[m]);
+        }
+      }
+    }
+    for (Index g = 0; g < chunk; ++g) {
+      ei::pstoreu(local + (g0 + g) * P, y[g]);
+      ei::pstoreu(product + (g0 + g) * P, p[g]);
+    }
+  }
+}
+
+/// Second pass over the blocks the first pass transposed: the chains
+///   y_k = a + c * y_k  from y_k = carry[k] (y at the row after segment k),
+/// one packet operation per step for P segments, each block transposed back
+/// and stored into a in time order. Returns whether every y is finite.
+template <class S, class Hint>
+inline bool scan_segments_second_pass(S* __restrict a, const S* __restrict c, Index seg,
+                                      const S* __restrict carry, Hint& hint) {
+  namespace ei = Eigen::internal;
+  using Packet = ScanPacket<S>;
+  constexpr Index P = kScanPacketSize<S>;
+  constexpr Index G = kScanSegments / P;
+  constexpr Index chunk = std::min(G, kScanGroupChunk);
+  // Sums of y - y, one per chain (so that they do not form one long chain
+  // of additions): 0 for finite y, NaN otherwise.
+  Packet finite[chunk];
+  for (Index g = 0; g < chunk; ++g) finite[g] = ei::pset1<Packet>(S(0));
+  for (Index g0 = 0; g0 < G; g0 += chunk) {
+    Packet y[chunk];
+    for (Index g = 0; g < chunk; ++g) y[g] = ei::ploadu<Packet>(carry + (g0 + g) * P);
+    for (Index i = seg - P; i >= 0; i -= P) {
+      hint();
+      for (Index g = 0; g < chunk; ++g) {
+        S* ag = a + (g0 + g) * P * seg + i;
+        const S* cg = c + (g0 + g) * P * seg + i;
+        ei::PacketBlock<Packet, int(P)> ky;
+        for (Index m = P - 1; m >= 0; --m) {
+          y[g] = ei::padd(ei::pload<Packet>(ag + m * seg),
+                          ei::pmul(ei::pload<Packet>(cg + m * seg), y[g]));
+          ky.packet[m] = y[g];
+          finite[g] = ei::padd(finite[g], ei::psub(y[g], y[g]));
+        }
+        ei::ptranspose(ky);
+        for (Index m = 0; m < P; ++m) ei::pstore(ag + m * seg, ky.packet[m]);
+      }
+    }
+  }
+  for (Index g = 1; g < chunk; ++g) finite[0] = ei::padd(finite[0], finite[g]);
+  return ei::predux(finite[0]) == S(0);
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+/// Column strategy for one long column b. Each tile (1024 rows, the
+/// earliest one shorter) runs its latest len % kScanSegmentRows rows as the
+/// plain chain, and the others as kScanSegments segments in SIMD lanes: a
+/// first pass finds each segment's summary (local value and product), the
+/// true carries follow from them latest to earliest, and a second pass reruns
+/// the segments from those carries (see the file comment).
+template <class S, class Out, class Fill, class Reject, class Prefetch>
+inline void scan_column_segmented(Out& out, Fill& fill, Reject& reject, Prefetch& prefetch,
+                                  Index b, S* a, S* c) {
+  constexpr Index tile = kScanSegmentTile;  // rows per tile
+  static_assert(tile % kScanSegmentRows == 0);
   const Index T = out.rows();
   S carry = S(0);  // y at the first row after the tile
   for (Index end = T; end > 0;) {
@@ -158,18 +297,35 @@ inline void scan_column_segmented(Out& out, Fill& fill, Reject& reject, Index b,
     ScanTile<S> A(a, len, 1), C(c, len, 1);
     fill(t0, len, b, 1, A, C);
     if (end == T) c[len - 1] = S(0);  // y_{T-1} = a_{T-1} + 0 * 0
-    if (len % kScanLanes != 0 || len < 8 * kScanLanes) {
-      // A short remainder (the earliest tile): the plain chain.
-      for (Index i = len - 1; i >= 0; --i) a[i] = carry = a[i] + c[i] * carry;
-    } else {
-      const Index seg = len / kScanLanes;
-      S local[kScanLanes], product[kScanLanes], y[kScanLanes];
-      scan_segment_summaries(a, c, seg, local, product);
-      y[kScanLanes - 1] = carry;
-      for (Index k = kScanLanes - 1; k > 0; --k) y[k - 1] = local[k] + product[k] * y[k];
-      scan_chains<kScanLanes>(a, c, seg, seg - 1, kScanLanes, y);
+    const Index split = len - len % kScanSegmentRows;  // rows [split, len): plain chain
+    for (Index i = len - 1; i >= split; --i) a[i] = carry = a[i] + c[i] * carry;
+    bool finite = true;
+    if (split > 0) {
+      const Index seg = split / kScanSegments;
+      alignas(64) S local[kScanSegments], product[kScanSegments], y[kScanSegments];
+      // The passes ask for the next tile's inputs (rows [next, t0)) piece by
+      // piece, so that they arrive while this tile is computed.
+      constexpr Index P = kScanPacketSize<S>;
+      const Index next = std::max(Index(0), t0 - tile);
+      const Index steps = 2 * (kScanSegments / P / std::min(kScanSegments / P, kScanGroupChunk)) *
+                          (seg / P);
+      const Index piece = (t0 - next + steps - 1) / steps;
+      Index from = t0;
+      auto hint = [&] {
+        const Index to = std::max(next, from - piece);
+        if (to < from) {
+          prefetch(to, from - to, b, Index(1));
+          prefetch_tile<true>(out, to, from - to, b, Index(1));
+        }
+        from = to;
+      };
+      scan_segments_first_pass(a, c, seg, local, product, hint);
+      y[kScanSegments - 1] = carry;
+      for (Index k = kScanSegments - 1; k > 0; --k) y[k - 1] = local[k] + product[k] * y[k];
+      finite = scan_segments_second_pass(a, c, seg, y, hint);
     }
-    check_scanned_tile(A, t0, b, reject);
+    if (!finite || split < len) [[unlikely]]
+      check_scanned_tile(A, t0, b, reject);
     carry = a[0];
     out.block(t0, b, len, 1) = A;
     end = t0;
@@ -263,6 +419,11 @@ template <class Validate, class Y>
   throw std::logic_error("rlvalue: reject_strip called on a valid strip");
 }
 
+/// The prefetch hint of kernels without one (see affine_scan).
+struct NoPrefetch {
+  void operator()(Index, Index, Index, Index) const {}
+};
+
 /// Evaluates y_{T-1} = a_{T-1}, y_t = a_t + c_t * y_{t+1} into `out` (T x B,
 /// any writable Eigen object or expression). `fill(t0, len, b0, w, A, C)`
 /// must write a and c of that block into the column-major Eigen maps A and C
@@ -272,8 +433,13 @@ template <class Validate, class Y>
 /// Row-major outputs of 16 or more columns take the fused row strategy with
 /// `strip` (see scan_rows_fused; kRanges: check discounts and lambdas) and
 /// `reject`; the others take the column strategies with `fill`.
-template <bool kRanges, class Out, class Fill, class Strip, class Reject>
-inline void affine_scan(Out& out, Fill fill, Strip strip, Reject reject) {
+/// `prefetch(t0, len, b0, w)` (optional) may ask the memory system for the
+/// inputs of that block (a hint, no effect on results): single long columns
+/// call it for the next tile while they compute the current one.
+template <bool kRanges, class Out, class Fill, class Strip, class Reject,
+          class Prefetch = NoPrefetch>
+inline void affine_scan(Out& out, Fill fill, Strip strip, Reject reject,
+                        Prefetch prefetch = {}) {
   using S = typename Out::Scalar;
   const Index T = out.rows(), B = out.cols();
   if (T == 0 || B == 0) return;
@@ -290,7 +456,8 @@ inline void affine_scan(Out& out, Fill fill, Strip strip, Reject reject) {
     if (w >= 4 || T < kScanSegmentMinRows) {
       scan_column_group<S>(out, fill, reject, b0, w, a, c);
     } else {
-      for (Index b = b0; b < b0 + w; ++b) scan_column_segmented<S>(out, fill, reject, b, a, c);
+      for (Index b = b0; b < b0 + w; ++b)
+        scan_column_segmented<S>(out, fill, reject, prefetch, b, a, c);
     }
   }
 }

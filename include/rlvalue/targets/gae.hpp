@@ -8,6 +8,7 @@
 /// Multi-core overloads (a Parallel tag first): targets/parallel.hpp.
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <string_view>
 #include <type_traits>
 
@@ -21,6 +22,156 @@ namespace rlvalue {
 
 namespace detail {
 
+/// True when X is an Eigen object whose entries are in memory (data(),
+/// rowStride(), colStride()); false for numbers and other expressions.
+template <class X>
+inline constexpr bool kInMemory = [] {
+  if constexpr (std::is_arithmetic_v<X>)
+    return false;
+  else
+    return (Eigen::internal::traits<X>::Flags & Eigen::DirectAccessBit) != 0;
+}();
+
+// Eigen's packets are SIMD types with attributes (e.g. __m128), which GCC
+// warns about as template arguments although they are kept.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"
+#endif
+
+/// gae's fill of a tile (rows [t0, t0 + len), columns [b0, b0 + w)) when
+/// r, v, nv, d (and l, if an array) are in memory with consecutive rows: one
+/// pass over the inputs, backward in time, SIMD packets,
+///   A = (r + d * nv) - v,   C = d * l,
+/// exactly the values of the Eigen expressions of gae_kernel's fill, with
+/// its checks fused in (four accumulators each, so no chain of dependent
+/// operations): returns whether every A and C is finite and (kRanges) d and
+/// an array l lie in [0, 1] (d * (1 - d) >= 0; NaN is caught by C).
+template <bool kRanges, class S, class R, class V, class N, class D, class L>
+inline bool gae_fill_in_memory(const R& r, const V& v, const N& nv, const D& d, const L& l,
+                               Index t0, Index len, Index b0, Index w, S* A, S* C) {
+  namespace ei = Eigen::internal;
+  using Packet = ScanPacket<S>;
+  constexpr Index P = kScanPacketSize<S>;
+  constexpr int U = 4;
+  constexpr bool kArrayLambda = !std::is_arithmetic_v<L>;
+  const Packet zero = ei::pset1<Packet>(S(0)), one = ei::pset1<Packet>(S(1));
+  Packet finite[U], unit[U];
+  for (int u = 0; u < U; ++u) finite[u] = unit[u] = zero;
+  S finite_tail = S(0), unit_tail = S(0);
+  for (Index g = 0; g < w; ++g) {
+    const S* pr = r.data() + (b0 + g) * r.colStride() + t0;
+    const S* pv = v.data() + (b0 + g) * v.colStride() + t0;
+    const S* pn = nv.data() + (b0 + g) * nv.colStride() + t0;
+    const S* pd = d.data() + (b0 + g) * d.colStride() + t0;
+    const S* pl = nullptr;
+    if constexpr (kArrayLambda) pl = l.data() + (b0 + g) * l.colStride() + t0;
+    S* a = A + g * len;
+    S* c = C + g * len;
+    auto step = [&](Index j, Packet& fin, Packet& un) {
+      const Packet dd = ei::ploadu<Packet>(pd + j);
+      const Packet aa = ei::psub(
+          ei::padd(ei::ploadu<Packet>(pr + j), ei::pmul(dd, ei::ploadu<Packet>(pn + j))),
+          ei::ploadu<Packet>(pv + j));
+      Packet cc;
+      if constexpr (kArrayLambda) {
+        const Packet ll = ei::ploadu<Packet>(pl + j);
+        cc = ei::pmul(dd, ll);
+        if constexpr (kRanges) un = ei::pmin(un, ei::pmul(ll, ei::psub(one, ll)));
+      } else {
+        cc = ei::pmul(dd, ei::pset1<Packet>(S(l)));
+      }
+      if constexpr (kRanges) un = ei::pmin(un, ei::pmul(dd, ei::psub(one, dd)));
+      fin = ei::padd(fin, ei::pmul(ei::padd(aa, cc), zero));
+      ei::pstoreu(a + j, aa);
+      ei::pstoreu(c + j, cc);
+    };
+    Index i = len;
+    for (; i >= U * P; i -= U * P)
+      for (int u = 0; u < U; ++u) step(i - (u + 1) * P, finite[u], unit[u]);
+    for (; i >= P; i -= P) step(i - P, finite[0], unit[0]);
+    for (Index j = i - 1; j >= 0; --j) {
+      const S dd = pd[j];
+      a[j] = (pr[j] + dd * pn[j]) - pv[j];
+      if constexpr (kArrayLambda) {
+        c[j] = dd * pl[j];
+        if constexpr (kRanges) unit_tail = std::min(unit_tail, pl[j] * (S(1) - pl[j]));
+      } else {
+        c[j] = dd * S(l);
+      }
+      if constexpr (kRanges) unit_tail = std::min(unit_tail, dd * (S(1) - dd));
+      finite_tail += (a[j] + c[j]) * S(0);
+    }
+  }
+  const Packet f = ei::padd(ei::padd(finite[0], finite[1]), ei::padd(finite[2], finite[3]));
+  const Packet u = ei::pmin(ei::pmin(unit[0], unit[1]), ei::pmin(unit[2], unit[3]));
+  return ei::predux(f) + finite_tail == S(0) && std::min(ei::predux_min(u), unit_tail) >= S(0);
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+/// The fill of the flags-form gae when rewards, values, next_values and the
+/// flags are in memory with consecutive rows (`applicable()`): one pass over
+/// the inputs, backward in time, writing
+///   A = (r + d * nv) - v,  C = d * l,  d = terminated ? 0 : gamma,
+///   l = (terminated or truncated) ? 0 : lambda,
+/// exactly the values of the Eigen expressions of gae_kernel's fill (which
+/// are (1 - flag) * gamma and (1 - flag) * lambda: +0 or the number).
+/// Returns whether every A and C is finite.
+template <class S, class R, class V, class N, class Tm, class Tr>
+struct GaeFlagsFillInMemory {
+  const R& r;
+  const V& v;
+  const N& nv;
+  const Tm& terminated;
+  const Tr& truncated;
+  S gamma, lambda;
+
+  bool applicable() const {
+    if constexpr (kInMemory<R> && kInMemory<V> && kInMemory<N> && kInMemory<Tm> &&
+                  kInMemory<Tr>)
+      return r.rowStride() == 1 && v.rowStride() == 1 && nv.rowStride() == 1 &&
+             terminated.rowStride() == 1 && truncated.rowStride() == 1;
+    else
+      return false;
+  }
+  bool operator()(Index t0, Index len, Index b0, Index w, S* A, S* C) const {
+    if constexpr (kInMemory<R> && kInMemory<V> && kInMemory<N> && kInMemory<Tm> &&
+                  kInMemory<Tr>) {
+      for (Index g = 0; g < w; ++g) {
+        const S* pr = r.data() + (b0 + g) * r.colStride() + t0;
+        const S* pv = v.data() + (b0 + g) * v.colStride() + t0;
+        const S* pn = nv.data() + (b0 + g) * nv.colStride() + t0;
+        const bool* pt = terminated.data() + (b0 + g) * terminated.colStride() + t0;
+        const bool* pu = truncated.data() + (b0 + g) * truncated.colStride() + t0;
+        S* a = A + g * len;
+        S* c = C + g * len;
+        for (Index j = len - 1; j >= 0; --j) {
+          const S dd = pt[j] ? S(0) : gamma;
+          const S ll = (pt[j] || pu[j]) ? S(0) : lambda;
+          a[j] = (pr[j] + dd * pn[j]) - pv[j];
+          c[j] = dd * ll;
+        }
+      }
+      const Eigen::Map<const Eigen::Array<S, Eigen::Dynamic, 1>> a(A, len * w), c(C, len * w);
+      return tile_finite(a, c);
+    } else {
+      return false;
+    }
+  }
+};
+
+/// The fill of kernels without an in-memory one.
+struct NoFillInMemory {
+  bool applicable() const { return false; }
+  template <class S>
+  bool operator()(Index, Index, Index, Index, S*, S*) const {
+    return false;
+  }
+};
+
 /// The GAE recursion as an affine scan, on shape-checked arguments:
 ///   a_t = (r_t + d_t * nv_t) - v_t (the TD error),  c_t = d_t * l_t.
 /// `d` is an Eigen expression of discount_t, `l` a number or an expression
@@ -28,11 +179,35 @@ namespace detail {
 /// in [0, 1]). Entries are checked tile by tile as the scan reads them, so
 /// the inputs are read from memory once; a bad tile calls `validate()`,
 /// which runs the full checks in their documented order and throws.
-template <bool kRanges, class R, class V, class N, class D, class L, class Out, class Validate>
+/// Tiles are filled by one hand-written SIMD pass when the inputs are in
+/// memory with consecutive rows (gae_fill_in_memory, or `fill_in_memory`
+/// for the flags form), otherwise by Eigen expressions; both give the same
+/// a and c bit for bit. Single long columns also get a prefetch hint.
+template <bool kRanges, class R, class V, class N, class D, class L, class Out, class Validate,
+          class FillInMemory = NoFillInMemory>
 inline void gae_kernel(std::string_view where, const R& r, const V& v, const N& nv, const D& d,
-                       const L& l, Out& out, Validate validate) {
+                       const L& l, Out& out, Validate validate,
+                       FillInMemory fill_in_memory = {}) {
   using S = typename Out::Scalar;
+  const bool flags_in_memory = fill_in_memory.applicable();
   auto fill = [&](Index t0, Index len, Index b0, Index w, auto& A, auto& C) {
+    if (flags_in_memory) {
+      if (!fill_in_memory(t0, len, b0, w, A.data(), C.data())) [[unlikely]]
+        reject_tile(where, "advantages", validate, A, t0, b0);
+      return;
+    }
+    if constexpr (kInMemory<R> && kInMemory<V> && kInMemory<N> && kInMemory<D> &&
+                  (std::is_arithmetic_v<L> || kInMemory<L>)) {
+      bool rows = r.rowStride() == 1 && v.rowStride() == 1 && nv.rowStride() == 1 &&
+                  d.rowStride() == 1;
+      if constexpr (!std::is_arithmetic_v<L>) rows = rows && l.rowStride() == 1;
+      if (rows) {
+        if (!gae_fill_in_memory<kRanges>(r, v, nv, d, l, t0, len, b0, w, A.data(), C.data()))
+            [[unlikely]]
+          reject_tile(where, "advantages", validate, A, t0, b0);
+        return;
+      }
+    }
     // Read backward in time, as the scan walks the tiles, so the hardware
     // prefetcher sees one descending stream per input column.
     C.reverse() = tile_of(d, t0, len, b0, w).reverse();  // d_t: checked, then scaled by lambda
@@ -70,7 +245,14 @@ inline void gae_kernel(std::string_view where, const R& r, const V& v, const N& 
   auto reject = [&](Index t, Index b, const auto& y) {
     reject_strip(where, "advantages", validate, t, b, y);
   };
-  affine_scan<kRanges>(out, fill, strip, reject);
+  auto prefetch = [&](Index t0, Index len, Index b0, Index w) {
+    prefetch_tile(r, t0, len, b0, w);
+    prefetch_tile(v, t0, len, b0, w);
+    prefetch_tile(nv, t0, len, b0, w);
+    prefetch_tile(d, t0, len, b0, w);
+    prefetch_tile(l, t0, len, b0, w);
+  };
+  affine_scan<kRanges>(out, fill, strip, reject, prefetch);
 }
 
 }  // namespace detail
@@ -157,10 +339,13 @@ void gae(const Eigen::DenseBase<Rewards>& rewards, const Eigen::DenseBase<Values
     detail::check_all_finite(where, "values", values);
     detail::check_all_finite(where, "next_values", next_values);
   };
+  detail::GaeFlagsFillInMemory<S, Rewards, Values, NextValues, Terminated, Truncated> in_memory{
+      rewards.derived(), values.derived(),     next_values.derived(), terminated.derived(),
+      truncated.derived(), S(gamma), S(lambda)};
   detail::gae_kernel<false>(where, rewards.derived(), values.derived(), next_values.derived(),
                             detail::flag_discounts<S>(terminated, gamma),
                             detail::flag_lambdas<S>(terminated, truncated, lambda), out.derived(),
-                            validate);
+                            validate, in_memory);
 }
 
 /// Allocating form of the flags-form gae.
