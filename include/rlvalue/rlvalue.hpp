@@ -22,6 +22,7 @@
 #include "rlvalue/approx/tile_coding.hpp"
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/concepts.hpp"
+#include "rlvalue/core/overflow.hpp"
 #include "rlvalue/core/rng.hpp"
 #include "rlvalue/core/types.hpp"
 #include "rlvalue/envs/cliff_walking.hpp"

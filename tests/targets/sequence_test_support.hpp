@@ -3,6 +3,7 @@
 // the message of an expected exception.
 
 #include <Eigen/Core>
+#include <cstdint>
 #include <string>
 
 #include "catch.hpp"
@@ -44,6 +45,28 @@ inline Flags random_flags(rlvalue::Rng& rng, Index rows, Index cols, double p) {
   for (Index b = 0; b < cols; ++b)
     for (Index t = 0; t < rows; ++t) f(t, b) = rlvalue::bernoulli(rng, p);
   return f;
+}
+
+/// Random sequence data (T x B, column-major): rewards in [-1, 1), values
+/// and next values in [-2, 2), termination and truncation flags with
+/// probability 0.01 each, discounts 0.99 (0 where terminated), lambdas in
+/// [0, 1).
+struct Data {
+  Arr<double> r, v, nv, d, l;
+  Flags term, trunc;
+};
+
+inline Data make_data(Index T, Index B, std::uint64_t seed) {
+  auto rng = rlvalue::make_rng(seed);
+  Data x;
+  x.r = random_array(rng, T, B, -1, 1);
+  x.v = random_array(rng, T, B, -2, 2);
+  x.nv = random_array(rng, T, B, -2, 2);
+  x.term = random_flags(rng, T, B, 0.01);
+  x.trunc = random_flags(rng, T, B, 0.01);
+  x.d = x.term.select(Arr<double>::Zero(T, B), Arr<double>::Constant(T, B, 0.99));
+  x.l = random_array(rng, T, B, 0, 1);
+  return x;
 }
 
 }  // namespace rlvalue_test

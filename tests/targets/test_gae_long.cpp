@@ -20,23 +20,8 @@ using rlvalue_test::ArrRow;
 using rlvalue_test::Flags;
 using rlvalue_test::message_of;
 
-struct Data {
-  Arr<double> r, v, nv, d, l;
-  Flags term, trunc;
-};
-
-Data make_data(Index T, Index B, std::uint64_t seed) {
-  auto rng = rlvalue::make_rng(seed);
-  Data x;
-  x.r = rlvalue_test::random_array(rng, T, B, -1, 1);
-  x.v = rlvalue_test::random_array(rng, T, B, -2, 2);
-  x.nv = rlvalue_test::random_array(rng, T, B, -2, 2);
-  x.term = rlvalue_test::random_flags(rng, T, B, 0.01);
-  x.trunc = rlvalue_test::random_flags(rng, T, B, 0.01);
-  x.d = x.term.select(Arr<double>::Zero(T, B), Arr<double>::Constant(T, B, 0.99));
-  x.l = rlvalue_test::random_array(rng, T, B, 0, 1);
-  return x;
-}
+using rlvalue_test::Data;
+using rlvalue_test::make_data;
 
 // The textbook recursion in long double, A_t = delta_t + d_t * l_t * A_{t+1}.
 Arr<long double> gae_reference(const Data& x, const Arr<double>& lambdas) {

@@ -95,6 +95,22 @@ template <class Trace, class Run>
   z = std::move(trial);
   std::copy(weights.begin(), weights.end(), w);
 }
+
+/// The body of DenseTrace/SparseTrace::guarded_step: in place when the
+/// bounds prove the step safe (then `bound` = trace_bound), else through
+/// checked_trace_step.
+template <class Trace, class Run>
+void guarded_trace_step(std::string_view where, Trace& z, typename Trace::scalar_type& bound,
+                        typename Trace::scalar_type trace_bound,
+                        typename Trace::scalar_type step_bound, std::string_view step_name,
+                        typename Trace::scalar_type step, typename Trace::scalar_type* w, Run& run) {
+  if (trace_step_is_safe(trace_bound, step_bound)) [[likely]] {
+    run(z, w);
+    bound = trace_bound;
+  } else {
+    checked_trace_step(where, z, step_name, step, w, run);
+  }
+}
 }  // namespace detail
 
 /// A dense trace vector z of num_parameters entries.
@@ -136,12 +152,7 @@ class DenseTrace {
   template <class Run>
   void guarded_step(std::string_view where, Scalar trace_bound, Scalar step_bound,
                     std::string_view step_name, Scalar step, Scalar* w, Run&& run) {
-    if (detail::trace_step_is_safe(trace_bound, step_bound)) [[likely]] {
-      run(*this, w);
-      bound_ = trace_bound;
-    } else {
-      detail::checked_trace_step(where, *this, step_name, step, w, run);
-    }
+    detail::guarded_trace_step(where, *this, bound_, trace_bound, step_bound, step_name, step, w, run);
   }
 
   /// z = 0.
@@ -251,26 +262,15 @@ class SparseTrace {
     return true;
   }
 
-  /// An upper bound on max |z_i|, kept by guarded_step (0 when cleared).
+  /// As DenseTrace::bound().
   Scalar bound() const noexcept { return bound_; }
-  /// Sets bound() to the exact max |z_i| (one pass over the entries).
+  /// As DenseTrace::tighten_bound() (a pass over the held entries).
   void tighten_bound() noexcept { bound_ = max_abs(); }
-  /// Runs run(*this, w), which changes this trace and the weights w[0,
-  /// size()), given bounds on max |z_i| after the step and on the largest
-  /// change of one weight. If the bounds prove every written value finite
-  /// (core/overflow.hpp) the step runs in place and bound() becomes
-  /// trace_bound; otherwise detail::checked_trace_step runs it on copies and
-  /// keeps it only if all is finite (std::invalid_argument naming step_name =
-  /// step otherwise; nothing changes).
+  /// As DenseTrace::guarded_step().
   template <class Run>
   void guarded_step(std::string_view where, Scalar trace_bound, Scalar step_bound,
                     std::string_view step_name, Scalar step, Scalar* w, Run&& run) {
-    if (detail::trace_step_is_safe(trace_bound, step_bound)) [[likely]] {
-      run(*this, w);
-      bound_ = trace_bound;
-    } else {
-      detail::checked_trace_step(where, *this, step_name, step, w, run);
-    }
+    detail::guarded_trace_step(where, *this, bound_, trace_bound, step_bound, step_name, step, w, run);
   }
 
   /// z = 0 (cost follows the nonzero entries).
