@@ -91,12 +91,19 @@ TEST_CASE("affine scan: every strategy equals the plain recursion", "[targets][s
       // Row-major with B >= 16 runs row tiles: the plain arithmetic. With
       // fewer columns it runs the column strategies, as above.
       const bool row_segmented = segmented && B < 16;
+      // A scalar lambda with inputs in memory takes the packet form of the
+      // row strategy (scan_rows_packets).
+      const Arr<double> ls_ref = lambda_returns_loop(x, Arr<double>::Constant(T, B, 0.9));
+      const ArrRow<double> ls_row = rlvalue::lambda_returns(
+          ArrRow<double>(x.r), ArrRow<double>(x.d), ArrRow<double>(x.nv), 0.9);
       if (row_segmented) {
         CHECK(relative_gap(Arr<double>(g_row), g_ref) < 1e-13);
         CHECK(relative_gap(Arr<double>(l_row), l_ref) < 1e-13);
+        CHECK(relative_gap(Arr<double>(ls_row), ls_ref) < 1e-13);
       } else {
         CHECK((Arr<double>(g_row) == g_ref).all());
         CHECK((Arr<double>(l_row) == l_ref).all());
+        CHECK((Arr<double>(ls_row) == ls_ref).all());
       }
       // The flags form is the general form of the same flags.
       const Arr<double> lambdas =

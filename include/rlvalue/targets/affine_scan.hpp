@@ -49,6 +49,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <stdexcept>
 #include <string_view>
 #include <type_traits>
@@ -56,7 +57,21 @@
 #include "rlvalue/core/types.hpp"
 #include "rlvalue/targets/sequence_checks.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace rlvalue::detail {
+
+/// True when X is an Eigen object whose entries are in memory (data(),
+/// rowStride(), colStride()); false for numbers and other expressions.
+template <class X>
+inline constexpr bool kInMemory = [] {
+  if constexpr (std::is_arithmetic_v<X>)
+    return false;
+  else
+    return (Eigen::internal::traits<X>::Flags & Eigen::DirectAccessBit) != 0;
+}();
 
 /// Rows per tile in the column strategy, and the number of chains interleaved.
 inline constexpr Index kScanTileRows = 256;
@@ -390,6 +405,184 @@ inline void scan_rows_fused(Out& out, Strip& strip, Reject& reject) {
   }
 }
 
+/// Row-major outputs of at least this many bytes take the streamed row
+/// strategy (scan_rows_streamed): larger than the last-level caches of
+/// common machines, so the output would leave the caches anyway.
+inline constexpr Index kScanStreamMinBytes = Index(32) << 20;
+/// Columns per block of the streamed row strategy: its carry row (16 KiB)
+/// stays in the L1 data cache.
+template <class S>
+inline constexpr Index kScanStreamWidth = Index(16384 / sizeof(S));
+
+/// True when `out` can take non-temporal stores row by row: float or double,
+/// row-major in memory with consecutive entries in a row, rows starting on
+/// 16-byte boundaries, x86 with SSE2, and at least kScanStreamMinBytes.
+template <class Out>
+inline bool can_stream_rows([[maybe_unused]] const Out& out) {
+#if defined(__SSE2__)
+  using S = typename Out::Scalar;
+  if constexpr (kInMemory<Out> && Out::IsRowMajor &&
+                (std::is_same_v<S, float> || std::is_same_v<S, double>)) {
+    return out.innerStride() == 1 &&
+           out.rows() * out.cols() * Index(sizeof(S)) >= kScanStreamMinBytes &&
+           reinterpret_cast<std::uintptr_t>(out.data()) % 16 == 0 &&
+           (out.outerStride() * Index(sizeof(S))) % 16 == 0;
+  }
+#endif
+  return false;
+}
+
+/// Copies n scalars from src (16-byte aligned) to dst (16-byte aligned) with
+/// non-temporal stores, which write whole cache lines to memory without
+/// reading them first and without evicting the inputs from the caches; a
+/// plain copy where SSE2 is not available.
+template <class S>
+inline void stream_copy(S* __restrict dst, const S* __restrict src, Index n) {
+  Index i = 0;
+#if defined(__SSE2__)
+  if constexpr (std::is_same_v<S, float>) {
+    for (; i + 4 <= n; i += 4) _mm_stream_ps(dst + i, _mm_load_ps(src + i));
+  } else if constexpr (std::is_same_v<S, double>) {
+    for (; i + 2 <= n; i += 2) _mm_stream_pd(dst + i, _mm_load_pd(src + i));
+  }
+#endif
+  for (; i < n; ++i) dst[i] = src[i];
+}
+
+/// Orders the non-temporal stores before everything after it (they are
+/// weakly ordered), so another thread that synchronises with this one sees
+/// them.
+inline void stream_fence() {
+#if defined(__SSE2__)
+  _mm_sfence();
+#endif
+}
+
+// Eigen's packets are SIMD types with attributes (e.g. __m128), which GCC
+// warns about as template arguments although they are kept.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"
+#endif
+
+/// The packet form of a row strategy's strip, for kernels whose inputs are
+/// in memory with consecutive entries in a row: `packets.row(t)` returns an
+/// accessor of row t (raw pointers, held in registers), and `row(j, a, c,
+/// lo, hi)` loads the P entries from column j on, computes a and c (the same
+/// operations as the kernel's strip, so the same values) and folds what must
+/// lie in [0, 1] into lo (min) and hi (max); `packets.prefetch_row(t)`
+/// returns a function of j asking for the 64 bytes of each input from
+/// column j on. Kernels without one pass NoRowPackets.
+struct NoRowPackets {
+  bool applicable() const { return false; }
+  auto row(Index) const {
+    return [](Index, auto&, auto&, auto&, auto&) {};
+  }
+  auto prefetch_row(Index) const {
+    return [](Index) {};
+  }
+};
+
+/// Asks the memory system for the cache line holding p (a hint: no effect
+/// on results).
+inline void prefetch_line([[maybe_unused]] const void* p) {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(p, 0, 3);
+#endif
+}
+
+/// Row strategy for row-major outputs whose kernel has a packet strip
+/// (`packets.applicable()`): blocks of kScanStreamWidth columns, in each a
+/// row at a time from the last,
+///   y = a + c * carry,   carry = y,
+/// four packets at a time, with the carry row in a buffer on the stack, the
+/// checks kept in registers over the row (y - y is 0 exactly when y is
+/// finite; a non-finite input or c makes y non-finite; discounts and lambdas
+/// are checked by their min and max), and the checked row copied to the
+/// output: with non-temporal stores when the output is large
+/// (can_stream_rows: no read for ownership, a fifth less memory traffic for
+/// gae) and the inputs of a later row requested ahead when the output is
+/// large, ordinary stores otherwise. The last w % (4P) columns of a block take
+/// the kernel's Eigen strip. Same arithmetic as scan_rows_fused, so the same
+/// results bit for bit; a row is stored only once all of it is checked.
+template <bool kRanges, class S, class Out, class Packets, class Strip, class Reject>
+inline void scan_rows_packets(Out& out, Packets& packets, Strip& strip, Reject& reject) {
+  namespace ei = Eigen::internal;
+  using Packet = ScanPacket<S>;
+  constexpr Index P = kScanPacketSize<S>;
+  constexpr Index K = kScanStreamWidth<S>;
+  constexpr int U = 4;
+  static_assert(K % (U * P) == 0);
+  using Row = Eigen::Array<S, 1, Eigen::Dynamic>;
+  const Index T = out.rows(), B = out.cols();
+  constexpr Index kLine = std::max(Index(1), Index(64 / sizeof(S)));
+  // Rows are read backward; in a large output the row `ahead` rows earlier
+  // (at least 8 KiB before this one in each input) is requested while this
+  // one is computed, so streams stay in flight across the page boundaries
+  // where the hardware prefetcher restarts.
+  const Index ahead = std::max(Index(1), (Index(8192 / sizeof(S)) + B - 1) / B);
+  const Packet zero = ei::pset1<Packet>(S(0)), one = ei::pset1<Packet>(S(1));
+  alignas(64) S carry[K];
+  auto run = [&](auto large) {
+    constexpr bool kLarge = decltype(large)::value;
+    for (Index b0 = 0; b0 < B; b0 += K) {
+      const Index w = std::min(K, B - b0);
+      const Index wu = w - w % (U * P);
+      for (Index t = T - 1; t >= 0; --t) {
+        const bool last = t == T - 1;
+        // finite: all bits set in a lane while every y there is finite
+        // (y - y == 0); lo, hi: min and max of the discounts (and lambdas).
+        Packet finite = ei::ptrue(zero), lo = zero, hi = one;
+        const auto row = packets.row(t);
+        const auto prefetch = packets.prefetch_row(std::max(Index(0), t - ahead));
+        for (Index j = 0; j < wu; j += U * P) {
+          if constexpr (kLarge)
+            for (Index k = 0; k < U * P; k += kLine) prefetch(b0 + j + k);
+          for (int u = 0; u < U; ++u) {
+            Packet a, c;
+            row(b0 + j + u * P, a, c, lo, hi);
+            S* yp = carry + j + u * P;
+            const Packet y = last ? a : ei::padd(a, ei::pmul(c, ei::pload<Packet>(yp)));
+            finite = ei::pand(finite, ei::pcmp_eq(ei::psub(y, y), zero));
+            ei::pstore(yp, y);
+          }
+        }
+        bool ok = !ei::predux_any(ei::pandnot(ei::ptrue(zero), finite));
+        if constexpr (kRanges)
+          ok = ok && ei::predux_min(lo) >= S(0) && ei::predux_max(hi) <= S(1);
+        if (wu < w) {
+          const ScanStrip<S, Eigen::Dynamic> s =
+              strip.template operator()<Eigen::Dynamic>(t, b0 + wu, w - wu);
+          Eigen::Map<Row> y(carry + wu, w - wu);
+          if (last)
+            y = s.a;
+          else
+            y = s.a + s.c * y;
+          ok = ok && ((y + s.c) * S(0)).sum() == S(0);
+          if constexpr (kRanges) ok = ok && s.unit.minCoeff() >= S(0);
+        }
+        if (!ok) [[unlikely]]
+          reject(t, b0, Eigen::Map<const Row>(carry, w));  // names the first bad entry
+        S* dst = out.data() + t * out.outerStride() + b0;
+        if constexpr (kLarge)
+          stream_copy(dst, carry, w);
+        else
+          std::copy(carry, carry + w, dst);
+      }
+    }
+  };
+  if (can_stream_rows(out)) {
+    run(std::true_type{});
+    stream_fence();
+  } else {
+    run(std::false_type{});
+  }
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 /// A strip of row t, columns [b, b + w), of x as an array expression (a
 /// fixed-size block when W is a number), or x itself when x is a number.
 template <int W, class X>
@@ -430,21 +623,29 @@ struct NoPrefetch {
 /// (len x w) and check them; `strip.template operator()<W>(t, b, w)` must
 /// return the ScanStrip of row t, columns [b, b + w); c of row T-1 is never
 /// used.
-/// Row-major outputs of 16 or more columns take the fused row strategy with
+/// Row-major outputs of 16 or more columns take the row strategy with
 /// `strip` (see scan_rows_fused; kRanges: check discounts and lambdas) and
-/// `reject`; the others take the column strategies with `fill`.
+/// `reject`, or, when `packets.applicable()` and the output's rows are
+/// consecutive in memory, its packet form (scan_rows_packets); the others
+/// take the column strategies with `fill`.
 /// `prefetch(t0, len, b0, w)` (optional) may ask the memory system for the
 /// inputs of that block (a hint, no effect on results): single long columns
 /// call it for the next tile while they compute the current one.
 template <bool kRanges, class Out, class Fill, class Strip, class Reject,
-          class Prefetch = NoPrefetch>
+          class Prefetch = NoPrefetch, class Packets = NoRowPackets>
 inline void affine_scan(Out& out, Fill fill, Strip strip, Reject reject,
-                        Prefetch prefetch = {}) {
+                        Prefetch prefetch = {}, Packets packets = {}) {
   using S = typename Out::Scalar;
   const Index T = out.rows(), B = out.cols();
   if (T == 0 || B == 0) return;
   if constexpr (Out::IsRowMajor) {
     if (B >= kScanRowMinWidth) {
+      if constexpr (kInMemory<Out>) {
+        if (packets.applicable() && out.innerStride() == 1) {
+          scan_rows_packets<kRanges, S>(out, packets, strip, reject);
+          return;
+        }
+      }
       scan_rows_fused<kRanges, S>(out, strip, reject);
       return;
     }

@@ -22,16 +22,6 @@ namespace rlvalue {
 
 namespace detail {
 
-/// True when X is an Eigen object whose entries are in memory (data(),
-/// rowStride(), colStride()); false for numbers and other expressions.
-template <class X>
-inline constexpr bool kInMemory = [] {
-  if constexpr (std::is_arithmetic_v<X>)
-    return false;
-  else
-    return (Eigen::internal::traits<X>::Flags & Eigen::DirectAccessBit) != 0;
-}();
-
 // Eigen's packets are SIMD types with attributes (e.g. __m128), which GCC
 // warns about as template arguments although they are kept.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -163,6 +153,51 @@ struct GaeFlagsFillInMemory {
   }
 };
 
+/// gae's packet strip for the row strategy (see NoRowPackets) when r, v, nv
+/// and d are in memory with consecutive entries in a row and lambda is a
+/// number: a = (r + d * nv) - v, c = d * lambda, d folded into lo and hi.
+template <class S, class R, class V, class N, class D>
+struct GaeRowPackets {
+  const R& r;
+  const V& v;
+  const N& nv;
+  const D& d;
+  S lambda;
+
+  static constexpr bool kInputsInMemory =
+      kInMemory<R> && kInMemory<V> && kInMemory<N> && kInMemory<D>;
+  bool applicable() const {
+    if constexpr (kInputsInMemory)
+      return r.colStride() == 1 && v.colStride() == 1 && nv.colStride() == 1 &&
+             d.colStride() == 1;
+    else
+      return false;
+  }
+  auto row(Index t) const {
+    if constexpr (kInputsInMemory) {
+      return [pr = r.data() + t * r.rowStride(), pv = v.data() + t * v.rowStride(),
+              pn = nv.data() + t * nv.rowStride(), pd = d.data() + t * d.rowStride(),
+              l = lambda]<class Packet>(Index j, Packet& a, Packet& c, Packet& lo, Packet& hi) {
+        namespace ei = Eigen::internal;
+        const Packet dd = ei::ploadu<Packet>(pd + j);
+        a = ei::psub(ei::padd(ei::ploadu<Packet>(pr + j), ei::pmul(dd, ei::ploadu<Packet>(pn + j))),
+                     ei::ploadu<Packet>(pv + j));
+        c = ei::pmul(dd, ei::pset1<Packet>(l));
+        lo = ei::pmin(lo, dd);
+        hi = ei::pmax(hi, dd);
+      };
+    } else {
+      return NoRowPackets{}.row(t);
+    }
+  }
+  auto prefetch_row(Index t) const {
+    if constexpr (kInputsInMemory)
+      return [p0 = r.data() + t * r.rowStride(), p1 = v.data() + t * v.rowStride(), p2 = nv.data() + t * nv.rowStride(), p3 = d.data() + t * d.rowStride()](Index j) { prefetch_line(p0 + j); prefetch_line(p1 + j); prefetch_line(p2 + j); prefetch_line(p3 + j); };
+    else
+      return NoRowPackets{}.prefetch_row(t);
+  }
+};
+
 /// The fill of kernels without an in-memory one.
 struct NoFillInMemory {
   bool applicable() const { return false; }
@@ -252,7 +287,11 @@ inline void gae_kernel(std::string_view where, const R& r, const V& v, const N& 
     prefetch_tile(d, t0, len, b0, w);
     prefetch_tile(l, t0, len, b0, w);
   };
-  affine_scan<kRanges>(out, fill, strip, reject, prefetch);
+  if constexpr (std::is_arithmetic_v<L>)
+    affine_scan<kRanges>(out, fill, strip, reject, prefetch,
+                         GaeRowPackets<S, R, V, N, D>{r, v, nv, d, S(l)});
+  else
+    affine_scan<kRanges>(out, fill, strip, reject, prefetch);
 }
 
 }  // namespace detail

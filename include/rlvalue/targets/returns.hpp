@@ -124,6 +124,53 @@ inline decltype(auto) lambda_value(const Lambda& lambda) {
     return (lambda);
 }
 
+/// lambda_returns' packet strip for the row strategy (see NoRowPackets) when
+/// r, d and nv are in memory with consecutive entries in a row and lambda is
+/// a number: a = r + d * ((1 - lambda) * nv) (a = r + d * nv in the last
+/// row), c = d * lambda, d folded into lo and hi.
+template <class S, class R, class D, class N>
+struct LambdaReturnsRowPackets {
+  const R& r;
+  const D& d;
+  const N& nv;
+  S lambda;
+  Index last;  // T - 1
+
+  static constexpr bool kInputsInMemory = kInMemory<R> && kInMemory<D> && kInMemory<N>;
+  bool applicable() const {
+    if constexpr (kInputsInMemory)
+      return r.colStride() == 1 && d.colStride() == 1 && nv.colStride() == 1;
+    else
+      return false;
+  }
+  auto row(Index t) const {
+    if constexpr (kInputsInMemory) {
+      return [pr = r.data() + t * r.rowStride(), pd = d.data() + t * d.rowStride(),
+              pn = nv.data() + t * nv.rowStride(), l = lambda,
+              k = t == last ? S(1) : S(1) - lambda,
+              is_last = t == last]<class Packet>(Index j, Packet& a, Packet& c, Packet& lo,
+                                                 Packet& hi) {
+        namespace ei = Eigen::internal;
+        const Packet dd = ei::ploadu<Packet>(pd + j);
+        const Packet n = ei::ploadu<Packet>(pn + j);
+        a = ei::padd(ei::ploadu<Packet>(pr + j),
+                     ei::pmul(dd, is_last ? n : ei::pmul(ei::pset1<Packet>(k), n)));
+        c = ei::pmul(dd, ei::pset1<Packet>(l));
+        lo = ei::pmin(lo, dd);
+        hi = ei::pmax(hi, dd);
+      };
+    } else {
+      return NoRowPackets{}.row(t);
+    }
+  }
+  auto prefetch_row(Index t) const {
+    if constexpr (kInputsInMemory)
+      return [p0 = r.data() + t * r.rowStride(), p1 = d.data() + t * d.rowStride(), p2 = nv.data() + t * nv.rowStride()](Index j) { prefetch_line(p0 + j); prefetch_line(p1 + j); prefetch_line(p2 + j); };
+    else
+      return NoRowPackets{}.prefetch_row(t);
+  }
+};
+
 /// The lambda-return recursion as an affine scan, on shape-checked arguments:
 ///   a_t = r_t + d_t * ((1 - l_t) * nv_t),  c_t = d_t * l_t,
 ///   a_{T-1} = r_{T-1} + d_{T-1} * nv_{T-1}.
@@ -177,7 +224,11 @@ inline void lambda_returns_kernel(std::string_view where, const R& r, const D& d
   auto reject = [&](Index t, Index b, const auto& y) {
     reject_strip(where, "returns", validate, t, b, y);
   };
-  affine_scan<kRanges>(out, fill, strip, reject);
+  if constexpr (std::is_arithmetic_v<L>)
+    affine_scan<kRanges>(out, fill, strip, reject, NoPrefetch{},
+                         LambdaReturnsRowPackets<S, R, D, N>{r, d, nv, S(l), T - 1});
+  else
+    affine_scan<kRanges>(out, fill, strip, reject);
 }
 
 /// discount_t = gamma * (1 - terminated_t) and lambda_t = lambda * (1 -

@@ -1,0 +1,130 @@
+// The packet form of the row strategy (targets/affine_scan.hpp,
+// scan_rows_packets): row-major gae and lambda_returns with a scalar lambda
+// and inputs in memory, including outputs large enough for non-temporal
+// stores (kScanStreamMinBytes) that span two column blocks
+// (kScanStreamWidth), against the plain recursion in the same precision, bit
+// for bit, and bad input found in either block.
+#include <Eigen/Core>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+
+#include "catch.hpp"
+#include "rlvalue/targets/affine_scan.hpp"
+#include "rlvalue/targets/gae.hpp"
+#include "rlvalue/targets/returns.hpp"
+#include "targets/sequence_test_support.hpp"
+
+namespace {
+
+using rlvalue::Index;
+using rlvalue_test::ArrRow;
+using rlvalue_test::message_of;
+
+// A number in [0, 1) from (t, b, salt), cheap enough for tens of millions of
+// entries (a 64-bit mix, as in splitmix64).
+float hash01(Index t, Index b, std::uint64_t salt) {
+  std::uint64_t z = static_cast<std::uint64_t>(t) * 0x9E3779B97F4A7C15ULL ^
+                    (static_cast<std::uint64_t>(b) + salt) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 30)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  return static_cast<float>(z >> 40) * (1.0f / 16777216.0f);
+}
+
+struct Inputs {
+  ArrRow<float> r, v, nv, d;
+};
+
+Inputs make_inputs(Index T, Index B) {
+  Inputs x{ArrRow<float>(T, B), ArrRow<float>(T, B), ArrRow<float>(T, B), ArrRow<float>(T, B)};
+  for (Index t = 0; t < T; ++t)
+    for (Index b = 0; b < B; ++b) {
+      x.r(t, b) = hash01(t, b, 1) - 0.5f;
+      x.v(t, b) = hash01(t, b, 2);
+      x.nv(t, b) = hash01(t, b, 3);
+      x.d(t, b) = hash01(t, b, 4) < 0.01f ? 0.0f : 0.99f;
+    }
+  return x;
+}
+
+// The plain recursions in float, row by row, in the documented order.
+ArrRow<float> gae_loop(const Inputs& x, float lambda) {
+  const Index T = x.r.rows(), B = x.r.cols();
+  ArrRow<float> out(T, B);
+  for (Index t = T - 1; t >= 0; --t)
+    for (Index b = 0; b < B; ++b) {
+      const float a = (x.r(t, b) + x.d(t, b) * x.nv(t, b)) - x.v(t, b);
+      out(t, b) = t == T - 1 ? a : a + (x.d(t, b) * lambda) * out(t + 1, b);
+    }
+  return out;
+}
+
+ArrRow<float> lambda_returns_loop(const Inputs& x, float lambda) {
+  const Index T = x.r.rows(), B = x.r.cols();
+  ArrRow<float> out(T, B);
+  for (Index t = T - 1; t >= 0; --t)
+    for (Index b = 0; b < B; ++b)
+      out(t, b) = t == T - 1 ? x.r(t, b) + x.d(t, b) * x.nv(t, b)
+                             : (x.r(t, b) + x.d(t, b) * ((1.0f - lambda) * x.nv(t, b))) +
+                                   (x.d(t, b) * lambda) * out(t + 1, b);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("row strategy, packet form: equals the plain recursion bit for bit",
+          "[targets][scan]") {
+  // Widths around the packet groups (16 floats), one column block and two.
+  for (const Index B : {Index(16), Index(17), Index(63), Index(100), Index(4096), Index(4100)}) {
+    const Index T = 40;
+    const Inputs x = make_inputs(T, B);
+    DYNAMIC_SECTION("B = " << B) {
+      CHECK((rlvalue::gae(x.r, x.v, x.nv, x.d, 0.95f) == gae_loop(x, 0.95f)).all());
+      CHECK((rlvalue::lambda_returns(x.r, x.d, x.nv, 0.9f) == lambda_returns_loop(x, 0.9f)).all());
+    }
+  }
+}
+
+TEST_CASE("row strategy, packet form: large outputs take non-temporal stores",
+          "[targets][scan]") {
+  using E = std::invalid_argument;
+  // 2048 x 4100 floats (33.6 MB) is past kScanStreamMinBytes, and 4100
+  // columns are one full block of 4096 and a block of 4 (all tail).
+  const Index T = 2048, B = 4100;
+  REQUIRE(rlvalue::detail::kScanStreamWidth<float> == 4096);
+  REQUIRE(T * B * Index(sizeof(float)) >= rlvalue::detail::kScanStreamMinBytes);
+  Inputs x = make_inputs(T, B);
+  ArrRow<float> out(T, B);
+  REQUIRE(rlvalue::detail::can_stream_rows(out));
+  SECTION("results equal the plain recursion") {
+    rlvalue::gae(x.r, x.v, x.nv, x.d, 0.95f, out);
+    CHECK((out == gae_loop(x, 0.95f)).all());
+    rlvalue::lambda_returns(x.r, x.d, x.nv, 0.9f, out);
+    CHECK((out == lambda_returns_loop(x, 0.9f)).all());
+  }
+  SECTION("a NaN in the second block is named; nothing non-finite is written") {
+    out.setConstant(42.0f);
+    x.nv(100, 4098) = std::numeric_limits<float>::quiet_NaN();
+    CHECK(message_of<E>([&] { rlvalue::gae(x.r, x.v, x.nv, x.d, 0.95f, out); }) ==
+          "gae: next_values(100, 4098) = nan is not finite");
+    CHECK(out.isFinite().all());
+    CHECK((out.rightCols(4).topRows(101) == 42.0f).all());  // that block: rows <= 100 untouched
+  }
+  SECTION("a discount outside [0, 1] in the first block") {
+    x.d(1500, 7) = 1.5f;
+    CHECK(message_of<E>([&] { rlvalue::lambda_returns(x.r, x.d, x.nv, 0.9f, out); }) ==
+          "lambda_returns: discounts(1500, 7) = 1.5 is outside [0, 1]");
+    CHECK(out.isFinite().all());
+  }
+  SECTION("finite inputs whose result overflows are reported, not written") {
+    out.setConstant(0.0f);
+    x.r(700, 33) = 3e38f;
+    x.nv(700, 33) = 3e38f;
+    x.d(700, 33) = 1.0f;
+    CHECK(message_of<E>([&] { rlvalue::lambda_returns(x.r, x.d, x.nv, 0.0f, out); }) ==
+          "lambda_returns: returns(700, 33) = inf is not finite although every input is "
+          "(it overflowed)");
+    CHECK(out.isFinite().all());
+    CHECK((out.topRows(701) == 0.0f).all());
+  }
+}
