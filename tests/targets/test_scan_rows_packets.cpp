@@ -3,7 +3,8 @@
 // and inputs in memory, including outputs large enough for non-temporal
 // stores (kScanStreamMinBytes) that span two column blocks
 // (kScanStreamWidth), against the plain recursion in the same precision, bit
-// for bit, and bad input found in either block.
+// for bit, and bad input found in either block. Also the segmented column
+// strategy on a column-major output large enough for non-temporal stores.
 #include <Eigen/Core>
 #include <cstdint>
 #include <limits>
@@ -95,7 +96,7 @@ TEST_CASE("row strategy, packet form: large outputs take non-temporal stores",
   REQUIRE(T * B * Index(sizeof(float)) >= rlvalue::detail::kScanStreamMinBytes);
   Inputs x = make_inputs(T, B);
   ArrRow<float> out(T, B);
-  REQUIRE(rlvalue::detail::can_stream_rows(out));
+  REQUIRE(rlvalue::detail::can_stream<true>(out));
   SECTION("results equal the plain recursion") {
     rlvalue::gae(x.r, x.v, x.nv, x.d, 0.95f, out);
     CHECK((out == gae_loop(x, 0.95f)).all());
@@ -126,5 +127,35 @@ TEST_CASE("row strategy, packet form: large outputs take non-temporal stores",
           "(it overflowed)");
     CHECK(out.isFinite().all());
     CHECK((out.topRows(701) == 0.0f).all());
+  }
+}
+
+TEST_CASE("segmented columns: large outputs take non-temporal stores", "[targets][scan]") {
+  using E = std::invalid_argument;
+  using Col = rlvalue_test::Arr<float>;
+  // 4100 x 2050 floats (33.6 MB), columns of 4100 rows: segmented tiles
+  // (1024 rows, the earliest 4 rows long), written with non-temporal stores.
+  const Index T = 4100, B = 2050;
+  const Inputs rows = make_inputs(T, B);
+  Col r = rows.r, v = rows.v, nv = rows.nv, d = rows.d;
+  Col out(T, B);
+  REQUIRE(rlvalue::detail::can_stream<false>(out));
+  // The row-major results are the plain recursion bit for bit (above); the
+  // segments regroup sums, so they agree to float rounding.
+  const Col g_ref = gae_loop(rows, 0.95f);
+  const Col l_ref = lambda_returns_loop(rows, 0.9f);
+  SECTION("results agree with the plain recursion") {
+    rlvalue::gae(r, v, nv, d, 0.95f, out);
+    CHECK(((out - g_ref).abs() / (1.0f + g_ref.abs())).maxCoeff() < 2e-6f);
+    rlvalue::lambda_returns(r, d, nv, 0.9f, out);
+    CHECK(((out - l_ref).abs() / (1.0f + l_ref.abs())).maxCoeff() < 2e-6f);
+  }
+  SECTION("a NaN is named; nothing non-finite is written") {
+    out.setConstant(42.0f);
+    v(3000, 1999) = std::numeric_limits<float>::quiet_NaN();
+    CHECK(message_of<E>([&] { rlvalue::gae(r, v, nv, d, 0.95f, out); }) ==
+          "gae: values(3000, 1999) = nan is not finite");
+    CHECK(out.isFinite().all());
+    CHECK((out.col(1999).head(3001) == 42.0f).all());  // that column: rows <= 3000 untouched
   }
 }

@@ -98,6 +98,60 @@ inline void check_scanned_tile(const ScanTile<S>& y, Index t0, Index b0, Reject&
       if (!std::isfinite(y(i, g))) reject(t0 + i, b0 + g, Eigen::Array<S, 1, 1>(y(i, g)));
 }
 
+/// Outputs of at least this many bytes are written with non-temporal
+/// stores (see stream_copy): larger than the last-level caches of common
+/// machines, so the output would leave the caches anyway.
+inline constexpr Index kScanStreamMinBytes = Index(32) << 20;
+/// Columns per block of the packet row strategy: its carry row (16 KiB)
+/// stays in the L1 data cache.
+template <class S>
+inline constexpr Index kScanStreamWidth = Index(16384 / sizeof(S));
+
+/// True when `out` may take non-temporal stores: float or double, in
+/// memory, x86 with SSE2, at least kScanStreamMinBytes, and entries
+/// consecutive along a row (kRows: a row-major output written row by row)
+/// or along a column (a column written tile by tile).
+template <bool kRows, class Out>
+inline bool can_stream([[maybe_unused]] const Out& out) {
+#if defined(__SSE2__)
+  using S = typename Out::Scalar;
+  if constexpr (kInMemory<Out> && (std::is_same_v<S, float> || std::is_same_v<S, double>)) {
+    const bool consecutive = kRows ? out.colStride() == 1 : out.rowStride() == 1;
+    return consecutive && out.rows() * out.cols() * Index(sizeof(S)) >= kScanStreamMinBytes;
+  }
+#endif
+  return false;
+}
+
+/// Copies n scalars from src to dst with non-temporal stores, which write
+/// whole cache lines to memory without reading them first and without
+/// evicting the inputs from the caches (the entries before dst's first
+/// 16-byte boundary with ordinary stores); a plain copy where SSE2 is not
+/// available.
+template <class S>
+inline void stream_copy(S* __restrict dst, const S* __restrict src, Index n) {
+  Index i = 0;
+#if defined(__SSE2__)
+  if constexpr (std::is_same_v<S, float> || std::is_same_v<S, double>) {
+    for (; i < n && reinterpret_cast<std::uintptr_t>(dst + i) % 16 != 0; ++i) dst[i] = src[i];
+    if constexpr (std::is_same_v<S, float>)
+      for (; i + 4 <= n; i += 4) _mm_stream_ps(dst + i, _mm_loadu_ps(src + i));
+    else
+      for (; i + 2 <= n; i += 2) _mm_stream_pd(dst + i, _mm_loadu_pd(src + i));
+  }
+#endif
+  for (; i < n; ++i) dst[i] = src[i];
+}
+
+/// Orders the non-temporal stores before everything after it (they are
+/// weakly ordered), so another thread that synchronises with this one sees
+/// them.
+inline void stream_fence() {
+#if defined(__SSE2__)
+  _mm_sfence();
+#endif
+}
+
 /// Runs W (compile-time) or w (runtime) interleaved chains over a len x w
 /// tile stored column by column: y_g = A(i, g) + C(i, g) * y_g for i = from
 /// .. 0, writing y back into A. `y` holds the carries (in and out).
@@ -301,7 +355,7 @@ inline bool scan_segments_second_pass(S* __restrict a, const S* __restrict c, In
 /// the segments from those carries (see the file comment).
 template <class S, class Out, class Fill, class Reject, class Prefetch>
 inline void scan_column_segmented(Out& out, Fill& fill, Reject& reject, Prefetch& prefetch,
-                                  Index b, S* a, S* c) {
+                                  Index b, S* a, S* c, bool streamed) {
   constexpr Index tile = kScanSegmentTile;  // rows per tile
   static_assert(tile % kScanSegmentRows == 0);
   const Index T = out.rows();
@@ -330,7 +384,7 @@ inline void scan_column_segmented(Out& out, Fill& fill, Reject& reject, Prefetch
         const Index to = std::max(next, from - piece);
         if (to < from) {
           prefetch(to, from - to, b, Index(1));
-          prefetch_tile<true>(out, to, from - to, b, Index(1));
+          if (!streamed) prefetch_tile<true>(out, to, from - to, b, Index(1));
         }
         from = to;
       };
@@ -342,6 +396,13 @@ inline void scan_column_segmented(Out& out, Fill& fill, Reject& reject, Prefetch
     if (!finite || split < len) [[unlikely]]
       check_scanned_tile(A, t0, b, reject);
     carry = a[0];
+    if constexpr (kInMemory<Out>) {
+      if (streamed) {
+        stream_copy(out.data() + b * out.colStride() + t0, a, len);
+        end = t0;
+        continue;
+      }
+    }
     out.block(t0, b, len, 1) = A;
     end = t0;
   }
@@ -405,59 +466,6 @@ inline void scan_rows_fused(Out& out, Strip& strip, Reject& reject) {
   }
 }
 
-/// Row-major outputs of at least this many bytes take the streamed row
-/// strategy (scan_rows_streamed): larger than the last-level caches of
-/// common machines, so the output would leave the caches anyway.
-inline constexpr Index kScanStreamMinBytes = Index(32) << 20;
-/// Columns per block of the streamed row strategy: its carry row (16 KiB)
-/// stays in the L1 data cache.
-template <class S>
-inline constexpr Index kScanStreamWidth = Index(16384 / sizeof(S));
-
-/// True when `out` can take non-temporal stores row by row: float or double,
-/// row-major in memory with consecutive entries in a row, rows starting on
-/// 16-byte boundaries, x86 with SSE2, and at least kScanStreamMinBytes.
-template <class Out>
-inline bool can_stream_rows([[maybe_unused]] const Out& out) {
-#if defined(__SSE2__)
-  using S = typename Out::Scalar;
-  if constexpr (kInMemory<Out> && Out::IsRowMajor &&
-                (std::is_same_v<S, float> || std::is_same_v<S, double>)) {
-    return out.innerStride() == 1 &&
-           out.rows() * out.cols() * Index(sizeof(S)) >= kScanStreamMinBytes &&
-           reinterpret_cast<std::uintptr_t>(out.data()) % 16 == 0 &&
-           (out.outerStride() * Index(sizeof(S))) % 16 == 0;
-  }
-#endif
-  return false;
-}
-
-/// Copies n scalars from src (16-byte aligned) to dst (16-byte aligned) with
-/// non-temporal stores, which write whole cache lines to memory without
-/// reading them first and without evicting the inputs from the caches; a
-/// plain copy where SSE2 is not available.
-template <class S>
-inline void stream_copy(S* __restrict dst, const S* __restrict src, Index n) {
-  Index i = 0;
-#if defined(__SSE2__)
-  if constexpr (std::is_same_v<S, float>) {
-    for (; i + 4 <= n; i += 4) _mm_stream_ps(dst + i, _mm_load_ps(src + i));
-  } else if constexpr (std::is_same_v<S, double>) {
-    for (; i + 2 <= n; i += 2) _mm_stream_pd(dst + i, _mm_load_pd(src + i));
-  }
-#endif
-  for (; i < n; ++i) dst[i] = src[i];
-}
-
-/// Orders the non-temporal stores before everything after it (they are
-/// weakly ordered), so another thread that synchronises with this one sees
-/// them.
-inline void stream_fence() {
-#if defined(__SSE2__)
-  _mm_sfence();
-#endif
-}
-
 // Eigen's packets are SIMD types with attributes (e.g. __m128), which GCC
 // warns about as template arguments although they are kept.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -500,7 +508,7 @@ inline void prefetch_line([[maybe_unused]] const void* p) {
 /// finite; a non-finite input or c makes y non-finite; discounts and lambdas
 /// are checked by their min and max), and the checked row copied to the
 /// output: with non-temporal stores when the output is large
-/// (can_stream_rows: no read for ownership, a fifth less memory traffic for
+/// (can_stream: no read for ownership, a fifth less memory traffic for
 /// gae) and the inputs of a later row requested ahead when the output is
 /// large, ordinary stores otherwise. The last w % (4P) columns of a block take
 /// the kernel's Eigen strip. Same arithmetic as scan_rows_fused, so the same
@@ -571,7 +579,7 @@ inline void scan_rows_packets(Out& out, Packets& packets, Strip& strip, Reject& 
       }
     }
   };
-  if (can_stream_rows(out)) {
+  if (can_stream<true>(out)) {
     run(std::true_type{});
     stream_fence();
   } else {
@@ -652,15 +660,17 @@ inline void affine_scan(Out& out, Fill fill, Strip strip, Reject reject,
   }
   alignas(64) S a[kScanTileRows * kScanLanes];
   alignas(64) S c[kScanTileRows * kScanLanes];
+  const bool streamed = T >= kScanSegmentMinRows && can_stream<false>(out);
   for (Index b0 = 0; b0 < B; b0 += kScanLanes) {
     const Index w = std::min(kScanLanes, B - b0);
-    if (w >= 4 || T < kScanSegmentMinRows) {
+    if (T < kScanSegmentMinRows) {
       scan_column_group<S>(out, fill, reject, b0, w, a, c);
     } else {
       for (Index b = b0; b < b0 + w; ++b)
-        scan_column_segmented<S>(out, fill, reject, prefetch, b, a, c);
+        scan_column_segmented<S>(out, fill, reject, prefetch, b, a, c, streamed);
     }
   }
+  if (streamed) stream_fence();
 }
 
 /// An Eigen block of rows [t0, t0+len) and columns [b0, b0+w) of x, as an
