@@ -11,15 +11,19 @@
 ///  1. Row strategy (row-major output, B >= 16): one fused pass, a row at a
 ///     time from the last: across the B environments the recursion is
 ///     elementwise, y(t, :) = a(t, :) + c(t, :) * y(t+1, :), computed 16
-///     lanes at a time from the inputs (`strip`), checked, and stored.
+///     lanes at a time from the inputs (`strip`), checked, and stored. When
+///     the kernel's inputs are in memory with consecutive entries in a row
+///     (gae and lambda_returns with a scalar lambda) it runs in packet form
+///     (`scan_rows_packets`): raw row pointers, checks in registers, the
+///     carry row on the stack.
 ///  2. Tiles (every other case). The caller's `fill(t0, len, b0, w, A, C)`
 ///     writes a_t and c_t of rows [t0, t0+len) and columns [b0, b0+w) into two
 ///     small buffers, as Eigen expressions, so Eigen vectorises whatever the
 ///     inputs' layout allows, and checks them. Tiles are walked backward in
 ///     time and read backward, so the prefetcher sees descending streams.
-///  3. Column strategy, 4 or more columns: 8 columns advance together, eight
+///  3. Column strategy, T < 1024: 8 columns advance together, eight
 ///     independent chains interleaved, so the chain latency overlaps.
-///  4. Column strategy, 1 to 3 columns with T >= 1024 (one long sequence):
+///  4. Column strategy, T >= 1024 (long sequences), a column at a time:
 ///     the recursion is linear, so a tile of 1024 rows (the earliest tile
 ///     shorter; its latest len % 256 rows run the plain chain) is cut into
 ///     16 segments of s rows (s a multiple of 16). The segments run as
@@ -32,6 +36,8 @@
 ///     steps); a second pass reruns the chains from those values and
 ///     transposes y back. While a tile is computed, the next tile's inputs
 ///     (`prefetch`) and output rows are requested from memory.
+/// Outputs of 32 MiB or more (kScanStreamMinBytes) are written with
+/// non-temporal stores by strategies 1 (packet form) and 4.
 /// Strategies 1 and 3 perform exactly the arithmetic of the plain recursion
 /// (same operations, same order), so their results are bit for bit those of
 /// the textbook loop; in strategy 4 only the values entering each segment are
@@ -44,7 +50,7 @@
 /// entry in storage order. Rows later in time than the offending one may
 /// already hold their results; no non-finite value is ever stored.
 /// Nothing is allocated: the tile buffers live on the stack (at most
-/// 2 x 2048 scalars).
+/// 2 x 2048 scalars, and a carry row of 16 KiB in the packet row strategy).
 
 #include <Eigen/Core>
 #include <algorithm>
