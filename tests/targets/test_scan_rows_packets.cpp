@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 #include "catch.hpp"
 #include "rlvalue/targets/affine_scan.hpp"
@@ -157,5 +158,26 @@ TEST_CASE("segmented columns: large outputs take non-temporal stores", "[targets
           "gae: values(3000, 1999) = nan is not finite");
     CHECK(out.isFinite().all());
     CHECK((out.col(1999).head(3001) == 42.0f).all());  // that column: rows <= 3000 untouched
+  }
+}
+
+TEST_CASE("lambda_returns, column fill from memory: the last row's bootstrap is checked",
+          "[targets][scan]") {
+  using E = std::invalid_argument;
+  using Col = rlvalue_test::Arr<float>;
+  // a_{T-1} = r + d * nv is written over the fill's a in the last row: an
+  // overflow there is reported, not stored (interleaved chains, T < 1024, and
+  // segmented columns, T >= 1024).
+  for (const Index T : {Index(5), Index(1100)}) {
+    Col r = Col::Zero(T, 6), nv = Col::Zero(T, 6), d = Col::Ones(T, 6);
+    r(T - 1, 4) = 3e38f;
+    nv(T - 1, 4) = 3e38f;
+    Col out = Col::Zero(T, 6);
+    DYNAMIC_SECTION("T = " << T) {
+      CHECK(message_of<E>([&] { rlvalue::lambda_returns(r, d, nv, 0.5f, out); }) ==
+            "lambda_returns: returns(" + std::to_string(T - 1) +
+                ", 4) = inf is not finite although every input is (it overflowed)");
+      CHECK((out == 0.0f).all());
+    }
   }
 }

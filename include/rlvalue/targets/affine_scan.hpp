@@ -92,6 +92,85 @@ template <class S>
 using ScanTile = Eigen::Map<Eigen::Array<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>,
                             Eigen::Aligned64>;
 
+// Eigen's packets are SIMD types with attributes (e.g. __m128), which GCC
+// warns about as template arguments although they are kept.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"
+#endif
+
+/// A kernel's fill of a tile (rows [t0, t0 + len), columns [b0, b0 + w))
+/// when its inputs are in memory with consecutive rows: one pass over the
+/// inputs, backward in time, SIMD packets, writing
+///   A = a(j, d),   C = d * l
+/// into the tile buffers, where `column(b)` returns the kernel's a as a
+/// function of the row j (from t0) and the discounts d there, generic in the
+/// packet type (a packet or a scalar: Eigen's padd, pmul and ploadu work on
+/// both, so the tail has the same arithmetic). Checks are fused in (four
+/// accumulators each, so no chain of dependent operations): returns whether
+/// every A and C is finite and (kRanges) d and an array l lie in [0, 1]
+/// (d * (1 - d) >= 0; NaN is caught by C).
+template <bool kRanges, class S, class D, class L, class Column>
+inline bool fill_tile_in_memory(const D& d, const L& l, Index t0, Index len, Index b0, Index w,
+                                S* A, S* C, const Column& column) {
+  namespace ei = Eigen::internal;
+  using Packet = typename ei::packet_traits<S>::type;
+  constexpr Index P = ei::unpacket_traits<Packet>::size;
+  constexpr int U = 4;
+  constexpr bool kArrayLambda = !std::is_arithmetic_v<L>;
+  const Packet zero = ei::pset1<Packet>(S(0)), one = ei::pset1<Packet>(S(1));
+  Packet finite[U], unit[U];
+  for (int u = 0; u < U; ++u) finite[u] = unit[u] = zero;
+  S finite_tail = S(0), unit_tail = S(0);
+  for (Index g = 0; g < w; ++g) {
+    const auto a_of = column(b0 + g);
+    const S* pd = d.data() + (b0 + g) * d.colStride() + t0;
+    const S* pl = nullptr;
+    if constexpr (kArrayLambda) pl = l.data() + (b0 + g) * l.colStride() + t0;
+    S* a = A + g * len;
+    S* c = C + g * len;
+    auto step = [&](Index j, Packet& fin, Packet& un) {
+      const Packet dd = ei::ploadu<Packet>(pd + j);
+      const Packet aa = a_of(j, dd);
+      Packet cc;
+      if constexpr (kArrayLambda) {
+        const Packet ll = ei::ploadu<Packet>(pl + j);
+        cc = ei::pmul(dd, ll);
+        if constexpr (kRanges) un = ei::pmin(un, ei::pmul(ll, ei::psub(one, ll)));
+      } else {
+        cc = ei::pmul(dd, ei::pset1<Packet>(S(l)));
+      }
+      if constexpr (kRanges) un = ei::pmin(un, ei::pmul(dd, ei::psub(one, dd)));
+      fin = ei::padd(fin, ei::pmul(ei::padd(aa, cc), zero));
+      ei::pstoreu(a + j, aa);
+      ei::pstoreu(c + j, cc);
+    };
+    Index i = len;
+    for (; i >= U * P; i -= U * P)
+      for (int u = 0; u < U; ++u) step(i - (u + 1) * P, finite[u], unit[u]);
+    for (; i >= P; i -= P) step(i - P, finite[0], unit[0]);
+    for (Index j = i - 1; j >= 0; --j) {
+      const S dd = pd[j];
+      a[j] = a_of(j, dd);
+      if constexpr (kArrayLambda) {
+        c[j] = dd * pl[j];
+        if constexpr (kRanges) unit_tail = std::min(unit_tail, pl[j] * (S(1) - pl[j]));
+      } else {
+        c[j] = dd * S(l);
+      }
+      if constexpr (kRanges) unit_tail = std::min(unit_tail, dd * (S(1) - dd));
+      finite_tail += (a[j] + c[j]) * S(0);
+    }
+  }
+  const Packet f = ei::padd(ei::padd(finite[0], finite[1]), ei::padd(finite[2], finite[3]));
+  const Packet u = ei::pmin(ei::pmin(unit[0], unit[1]), ei::pmin(unit[2], unit[3]));
+  return ei::predux(f) + finite_tail == S(0) && std::min(ei::predux_min(u), unit_tail) >= S(0);
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 /// The check of a scanned tile before it is stored: every y finite (the
 /// inputs were checked, so a non-finite y is an overflow). `reject(t, b, y)`
 /// is called with the first offending entry as a one-element y and throws.

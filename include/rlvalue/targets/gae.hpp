@@ -22,85 +22,22 @@ namespace rlvalue {
 
 namespace detail {
 
-// Eigen's packets are SIMD types with attributes (e.g. __m128), which GCC
-// warns about as template arguments although they are kept.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wignored-attributes"
-#endif
-
 /// gae's fill of a tile (rows [t0, t0 + len), columns [b0, b0 + w)) when
-/// r, v, nv, d (and l, if an array) are in memory with consecutive rows: one
-/// pass over the inputs, backward in time, SIMD packets,
-///   A = (r + d * nv) - v,   C = d * l,
-/// exactly the values of the Eigen expressions of gae_kernel's fill, with
-/// its checks fused in (four accumulators each, so no chain of dependent
-/// operations): returns whether every A and C is finite and (kRanges) d and
-/// an array l lie in [0, 1] (d * (1 - d) >= 0; NaN is caught by C).
+/// r, v, nv, d (and l, if an array) are in memory with consecutive rows:
+/// fill_tile_in_memory with a = (r + d * nv) - v, exactly the value of the
+/// Eigen expression of gae_kernel's fill.
 template <bool kRanges, class S, class R, class V, class N, class D, class L>
 inline bool gae_fill_in_memory(const R& r, const V& v, const N& nv, const D& d, const L& l,
                                Index t0, Index len, Index b0, Index w, S* A, S* C) {
   namespace ei = Eigen::internal;
-  using Packet = ScanPacket<S>;
-  constexpr Index P = kScanPacketSize<S>;
-  constexpr int U = 4;
-  constexpr bool kArrayLambda = !std::is_arithmetic_v<L>;
-  const Packet zero = ei::pset1<Packet>(S(0)), one = ei::pset1<Packet>(S(1));
-  Packet finite[U], unit[U];
-  for (int u = 0; u < U; ++u) finite[u] = unit[u] = zero;
-  S finite_tail = S(0), unit_tail = S(0);
-  for (Index g = 0; g < w; ++g) {
-    const S* pr = r.data() + (b0 + g) * r.colStride() + t0;
-    const S* pv = v.data() + (b0 + g) * v.colStride() + t0;
-    const S* pn = nv.data() + (b0 + g) * nv.colStride() + t0;
-    const S* pd = d.data() + (b0 + g) * d.colStride() + t0;
-    const S* pl = nullptr;
-    if constexpr (kArrayLambda) pl = l.data() + (b0 + g) * l.colStride() + t0;
-    S* a = A + g * len;
-    S* c = C + g * len;
-    auto step = [&](Index j, Packet& fin, Packet& un) {
-      const Packet dd = ei::ploadu<Packet>(pd + j);
-      const Packet aa = ei::psub(
-          ei::padd(ei::ploadu<Packet>(pr + j), ei::pmul(dd, ei::ploadu<Packet>(pn + j))),
-          ei::ploadu<Packet>(pv + j));
-      Packet cc;
-      if constexpr (kArrayLambda) {
-        const Packet ll = ei::ploadu<Packet>(pl + j);
-        cc = ei::pmul(dd, ll);
-        if constexpr (kRanges) un = ei::pmin(un, ei::pmul(ll, ei::psub(one, ll)));
-      } else {
-        cc = ei::pmul(dd, ei::pset1<Packet>(S(l)));
-      }
-      if constexpr (kRanges) un = ei::pmin(un, ei::pmul(dd, ei::psub(one, dd)));
-      fin = ei::padd(fin, ei::pmul(ei::padd(aa, cc), zero));
-      ei::pstoreu(a + j, aa);
-      ei::pstoreu(c + j, cc);
+  return fill_tile_in_memory<kRanges, S>(d, l, t0, len, b0, w, A, C, [&](Index b) {
+    return [pr = r.data() + b * r.colStride() + t0, pv = v.data() + b * v.colStride() + t0,
+            pn = nv.data() + b * nv.colStride() + t0]<class X>(Index j, const X& dd) {
+      return ei::psub(ei::padd(ei::ploadu<X>(pr + j), ei::pmul(dd, ei::ploadu<X>(pn + j))),
+                      ei::ploadu<X>(pv + j));
     };
-    Index i = len;
-    for (; i >= U * P; i -= U * P)
-      for (int u = 0; u < U; ++u) step(i - (u + 1) * P, finite[u], unit[u]);
-    for (; i >= P; i -= P) step(i - P, finite[0], unit[0]);
-    for (Index j = i - 1; j >= 0; --j) {
-      const S dd = pd[j];
-      a[j] = (pr[j] + dd * pn[j]) - pv[j];
-      if constexpr (kArrayLambda) {
-        c[j] = dd * pl[j];
-        if constexpr (kRanges) unit_tail = std::min(unit_tail, pl[j] * (S(1) - pl[j]));
-      } else {
-        c[j] = dd * S(l);
-      }
-      if constexpr (kRanges) unit_tail = std::min(unit_tail, dd * (S(1) - dd));
-      finite_tail += (a[j] + c[j]) * S(0);
-    }
-  }
-  const Packet f = ei::padd(ei::padd(finite[0], finite[1]), ei::padd(finite[2], finite[3]));
-  const Packet u = ei::pmin(ei::pmin(unit[0], unit[1]), ei::pmin(unit[2], unit[3]));
-  return ei::predux(f) + finite_tail == S(0) && std::min(ei::predux_min(u), unit_tail) >= S(0);
+  });
 }
-
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 /// The fill of the flags-form gae when rewards, values, next_values and the
 /// flags are in memory with consecutive rows (`applicable()`): one pass over

@@ -184,6 +184,43 @@ inline void lambda_returns_kernel(std::string_view where, const R& r, const D& d
   using S = typename Out::Scalar;
   const Index T = out.rows();
   auto fill = [&](Index t0, Index len, Index b0, Index w, auto& A, auto& C) {
+    if constexpr (kInMemory<R> && kInMemory<D> && kInMemory<N> &&
+                  (std::is_arithmetic_v<L> || kInMemory<L>)) {
+      bool rows = r.rowStride() == 1 && d.rowStride() == 1 && nv.rowStride() == 1;
+      if constexpr (!std::is_arithmetic_v<L>) rows = rows && l.rowStride() == 1;
+      if (rows) {
+        namespace ei = Eigen::internal;
+        // a = r + d * ((1 - l) * nv), the Eigen expression below.
+        S one_minus_lambda = S(0);
+        if constexpr (std::is_arithmetic_v<L>) one_minus_lambda = S(1) - S(l);
+        const bool ok = fill_tile_in_memory<kRanges, S>(
+            d, l, t0, len, b0, w, A.data(), C.data(), [&](Index b) {
+              const S* pl = nullptr;
+              if constexpr (!std::is_arithmetic_v<L>) pl = l.data() + b * l.colStride() + t0;
+              return [pr = r.data() + b * r.colStride() + t0,
+                      pn = nv.data() + b * nv.colStride() + t0, pl,
+                      one_minus_lambda]<class X>(Index j, const X& dd) {
+                static_cast<void>(pl);  // one of the two is unused
+                static_cast<void>(one_minus_lambda);
+                X k;
+                if constexpr (std::is_arithmetic_v<L>)
+                  k = ei::pset1<X>(one_minus_lambda);
+                else
+                  k = ei::psub(ei::pset1<X>(S(1)), ei::ploadu<X>(pl + j));
+                return ei::padd(ei::ploadu<X>(pr + j),
+                                ei::pmul(dd, ei::pmul(k, ei::ploadu<X>(pn + j))));
+              };
+            });
+        if (t0 + len == T)
+          for (Index g = 0; g < w; ++g)
+            A(len - 1, g) =
+                r.coeff(T - 1, b0 + g) + d.coeff(T - 1, b0 + g) * nv.coeff(T - 1, b0 + g);
+        // An overflow of the last row's a is caught by the scan's own check.
+        if (!ok) [[unlikely]]
+          reject_tile(where, "returns", validate, A, t0, b0);
+        return;
+      }
+    }
     const auto lt = tile_of(l, t0, len, b0, w);
     // Read backward in time, as the scan walks the tiles, so the hardware
     // prefetcher sees one descending stream per input column.
