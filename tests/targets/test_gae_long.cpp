@@ -1,5 +1,5 @@
 // gae on long sequences (targets/affine_scan.hpp strategy 4: segments in SIMD
-// lanes) and gae's fill straight from memory (gae_fill_in_memory): the results
+// lanes) and gae's fill straight from memory (fill_tile_in_memory): the results
 // against the textbook recursion, every input layout against the in-memory one
 // bit for bit, and bad input found by the in-memory fill or by the scan.
 #include <Eigen/Core>

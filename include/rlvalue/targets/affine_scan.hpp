@@ -54,10 +54,12 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
 
 #include "rlvalue/core/types.hpp"
@@ -583,6 +585,50 @@ inline void prefetch_line([[maybe_unused]] const void* p) {
   __builtin_prefetch(p, 0, 3);
 #endif
 }
+
+/// The packet strip of a kernel with c = d * lambda (lambda a number) whose
+/// inputs (d and `inputs`) are in memory: `a_from(base, last)` returns the
+/// kernel's a as a function of (j, d) over the pointers base(x) of its
+/// inputs, generic in packet or scalar (the function its column fill uses,
+/// so rows and columns compute the same values); `last` says whether the
+/// row is the last one (T - 1). Applicable when every input has consecutive
+/// entries in a row.
+template <class S, class D, class AFrom, class... Inputs>
+struct RowPackets {
+  const D& d;
+  S lambda;
+  Index last;  // T - 1
+  AFrom a_from;
+  std::tuple<const Inputs&...> inputs;
+
+  bool applicable() const {
+    return d.colStride() == 1 &&
+           std::apply([](const auto&... x) { return ((x.colStride() == 1) && ...); }, inputs);
+  }
+  auto row(Index t) const {
+    const auto base = [t](const auto& x) { return x.data() + t * x.rowStride(); };
+    return [a_of = a_from(base, t == last), pd = base(d),
+            l = lambda]<class Packet>(Index j, Packet& a, Packet& c, Packet& lo, Packet& hi) {
+      namespace ei = Eigen::internal;
+      const Packet dd = ei::ploadu<Packet>(pd + j);
+      a = a_of(j, dd);
+      c = ei::pmul(dd, ei::pset1<Packet>(l));
+      lo = ei::pmin(lo, dd);
+      hi = ei::pmax(hi, dd);
+    };
+  }
+  auto prefetch_row(Index t) const {
+    const auto base = [t](const auto& x) { return x.data() + t * x.rowStride(); };
+    return [pd = base(d), rows = std::apply(
+                              [&](const auto&... x) {
+                                return std::array<const S*, sizeof...(Inputs)>{base(x)...};
+                              },
+                              inputs)](Index j) {
+      prefetch_line(pd + j);
+      for (const S* p : rows) prefetch_line(p + j);
+    };
+  }
+};
 
 /// Row strategy for row-major outputs whose kernel has a packet strip
 /// (`packets.applicable()`): blocks of kScanStreamWidth columns, in each a

@@ -22,22 +22,23 @@ namespace rlvalue {
 
 namespace detail {
 
-/// gae's fill of a tile (rows [t0, t0 + len), columns [b0, b0 + w)) when
-/// r, v, nv, d (and l, if an array) are in memory with consecutive rows:
-/// fill_tile_in_memory with a = (r + d * nv) - v, exactly the value of the
-/// Eigen expression of gae_kernel's fill.
-template <bool kRanges, class S, class R, class V, class N, class D, class L>
-inline bool gae_fill_in_memory(const R& r, const V& v, const N& nv, const D& d, const L& l,
-                               Index t0, Index len, Index b0, Index w, S* A, S* C) {
-  namespace ei = Eigen::internal;
-  return fill_tile_in_memory<kRanges, S>(d, l, t0, len, b0, w, A, C, [&](Index b) {
-    return [pr = r.data() + b * r.colStride() + t0, pv = v.data() + b * v.colStride() + t0,
-            pn = nv.data() + b * nv.colStride() + t0]<class X>(Index j, const X& dd) {
+/// gae's a = (r + d * nv) - v over the pointers base(x) of r, v and nv, as
+/// a function of (j, d), generic in packet or scalar: exactly the value of
+/// the Eigen expression of gae_kernel's fill.
+template <class R, class V, class N>
+struct GaeAFrom {
+  const R& r;
+  const V& v;
+  const N& nv;
+  template <class Base>
+  auto operator()(const Base& base, bool /*last*/) const {
+    return [pr = base(r), pv = base(v), pn = base(nv)]<class X>(Index j, const X& dd) {
+      namespace ei = Eigen::internal;
       return ei::psub(ei::padd(ei::ploadu<X>(pr + j), ei::pmul(dd, ei::ploadu<X>(pn + j))),
                       ei::ploadu<X>(pv + j));
     };
-  });
-}
+  }
+};
 
 /// The fill of the flags-form gae when rewards, values, next_values and the
 /// flags are in memory with consecutive rows (`applicable()`): one pass over
@@ -90,51 +91,6 @@ struct GaeFlagsFillInMemory {
   }
 };
 
-/// gae's packet strip for the row strategy (see NoRowPackets) when r, v, nv
-/// and d are in memory with consecutive entries in a row and lambda is a
-/// number: a = (r + d * nv) - v, c = d * lambda, d folded into lo and hi.
-template <class S, class R, class V, class N, class D>
-struct GaeRowPackets {
-  const R& r;
-  const V& v;
-  const N& nv;
-  const D& d;
-  S lambda;
-
-  static constexpr bool kInputsInMemory =
-      kInMemory<R> && kInMemory<V> && kInMemory<N> && kInMemory<D>;
-  bool applicable() const {
-    if constexpr (kInputsInMemory)
-      return r.colStride() == 1 && v.colStride() == 1 && nv.colStride() == 1 &&
-             d.colStride() == 1;
-    else
-      return false;
-  }
-  auto row(Index t) const {
-    if constexpr (kInputsInMemory) {
-      return [pr = r.data() + t * r.rowStride(), pv = v.data() + t * v.rowStride(),
-              pn = nv.data() + t * nv.rowStride(), pd = d.data() + t * d.rowStride(),
-              l = lambda]<class Packet>(Index j, Packet& a, Packet& c, Packet& lo, Packet& hi) {
-        namespace ei = Eigen::internal;
-        const Packet dd = ei::ploadu<Packet>(pd + j);
-        a = ei::psub(ei::padd(ei::ploadu<Packet>(pr + j), ei::pmul(dd, ei::ploadu<Packet>(pn + j))),
-                     ei::ploadu<Packet>(pv + j));
-        c = ei::pmul(dd, ei::pset1<Packet>(l));
-        lo = ei::pmin(lo, dd);
-        hi = ei::pmax(hi, dd);
-      };
-    } else {
-      return NoRowPackets{}.row(t);
-    }
-  }
-  auto prefetch_row(Index t) const {
-    if constexpr (kInputsInMemory)
-      return [p0 = r.data() + t * r.rowStride(), p1 = v.data() + t * v.rowStride(), p2 = nv.data() + t * nv.rowStride(), p3 = d.data() + t * d.rowStride()](Index j) { prefetch_line(p0 + j); prefetch_line(p1 + j); prefetch_line(p2 + j); prefetch_line(p3 + j); };
-    else
-      return NoRowPackets{}.prefetch_row(t);
-  }
-};
-
 /// The fill of kernels without an in-memory one.
 struct NoFillInMemory {
   bool applicable() const { return false; }
@@ -152,7 +108,7 @@ struct NoFillInMemory {
 /// the inputs are read from memory once; a bad tile calls `validate()`,
 /// which runs the full checks in their documented order and throws.
 /// Tiles are filled by one hand-written SIMD pass when the inputs are in
-/// memory with consecutive rows (gae_fill_in_memory, or `fill_in_memory`
+/// memory with consecutive rows (fill_tile_in_memory with GaeAFrom, or `fill_in_memory`
 /// for the flags form), otherwise by Eigen expressions; both give the same
 /// a and c bit for bit. Single long columns also get a prefetch hint.
 template <bool kRanges, class R, class V, class N, class D, class L, class Out, class Validate,
@@ -174,8 +130,13 @@ inline void gae_kernel(std::string_view where, const R& r, const V& v, const N& 
                   d.rowStride() == 1;
       if constexpr (!std::is_arithmetic_v<L>) rows = rows && l.rowStride() == 1;
       if (rows) {
-        if (!gae_fill_in_memory<kRanges>(r, v, nv, d, l, t0, len, b0, w, A.data(), C.data()))
-            [[unlikely]]
+        const GaeAFrom<R, V, N> a_from{r, v, nv};
+        const bool ok = fill_tile_in_memory<kRanges, S>(
+            d, l, t0, len, b0, w, A.data(), C.data(), [&](Index b) {
+              return a_from([&](const auto& x) { return x.data() + b * x.colStride() + t0; },
+                            false);
+            });
+        if (!ok) [[unlikely]]
           reject_tile(where, "advantages", validate, A, t0, b0);
         return;
       }
@@ -224,9 +185,12 @@ inline void gae_kernel(std::string_view where, const R& r, const V& v, const N& 
     prefetch_tile(d, t0, len, b0, w);
     prefetch_tile(l, t0, len, b0, w);
   };
-  if constexpr (std::is_arithmetic_v<L>)
-    affine_scan<kRanges>(out, fill, strip, reject, prefetch,
-                         GaeRowPackets<S, R, V, N, D>{r, v, nv, d, S(l)});
+  if constexpr (std::is_arithmetic_v<L> && kInMemory<R> && kInMemory<V> && kInMemory<N> &&
+                kInMemory<D>)
+    affine_scan<kRanges>(
+        out, fill, strip, reject, prefetch,
+        RowPackets<S, D, GaeAFrom<R, V, N>, R, V, N>{
+            d, S(l), out.rows() - 1, GaeAFrom<R, V, N>{r, v, nv}, {r, v, nv}});
   else
     affine_scan<kRanges>(out, fill, strip, reject, prefetch);
 }

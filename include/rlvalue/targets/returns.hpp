@@ -124,50 +124,37 @@ inline decltype(auto) lambda_value(const Lambda& lambda) {
     return (lambda);
 }
 
-/// lambda_returns' packet strip for the row strategy (see NoRowPackets) when
-/// r, d and nv are in memory with consecutive entries in a row and lambda is
-/// a number: a = r + d * ((1 - lambda) * nv) (a = r + d * nv in the last
-/// row), c = d * lambda, d folded into lo and hi.
-template <class S, class R, class D, class N>
-struct LambdaReturnsRowPackets {
+/// lambda_returns' a over the pointers base(x) of r, nv (and an array
+/// lambda), as a function of (j, d), generic in packet or scalar:
+/// a = r + d * ((1 - l) * nv), or r + d * nv in the last row, exactly the
+/// values of the Eigen expressions of lambda_returns_kernel's fill and strip.
+template <class S, class R, class N, class L>
+struct LambdaReturnsAFrom {
   const R& r;
-  const D& d;
   const N& nv;
-  S lambda;
-  Index last;  // T - 1
-
-  static constexpr bool kInputsInMemory = kInMemory<R> && kInMemory<D> && kInMemory<N>;
-  bool applicable() const {
-    if constexpr (kInputsInMemory)
-      return r.colStride() == 1 && d.colStride() == 1 && nv.colStride() == 1;
+  const L& l;
+  template <class Base>
+  auto operator()(const Base& base, bool last) const {
+    const S* pl = nullptr;
+    S one_minus_lambda = S(1);
+    if constexpr (std::is_arithmetic_v<L>)
+      one_minus_lambda = S(1) - S(l);
     else
-      return false;
-  }
-  auto row(Index t) const {
-    if constexpr (kInputsInMemory) {
-      return [pr = r.data() + t * r.rowStride(), pd = d.data() + t * d.rowStride(),
-              pn = nv.data() + t * nv.rowStride(), l = lambda,
-              k = t == last ? S(1) : S(1) - lambda,
-              is_last = t == last]<class Packet>(Index j, Packet& a, Packet& c, Packet& lo,
-                                                 Packet& hi) {
-        namespace ei = Eigen::internal;
-        const Packet dd = ei::ploadu<Packet>(pd + j);
-        const Packet n = ei::ploadu<Packet>(pn + j);
-        a = ei::padd(ei::ploadu<Packet>(pr + j),
-                     ei::pmul(dd, is_last ? n : ei::pmul(ei::pset1<Packet>(k), n)));
-        c = ei::pmul(dd, ei::pset1<Packet>(l));
-        lo = ei::pmin(lo, dd);
-        hi = ei::pmax(hi, dd);
-      };
-    } else {
-      return NoRowPackets{}.row(t);
-    }
-  }
-  auto prefetch_row(Index t) const {
-    if constexpr (kInputsInMemory)
-      return [p0 = r.data() + t * r.rowStride(), p1 = d.data() + t * d.rowStride(), p2 = nv.data() + t * nv.rowStride()](Index j) { prefetch_line(p0 + j); prefetch_line(p1 + j); prefetch_line(p2 + j); };
-    else
-      return NoRowPackets{}.prefetch_row(t);
+      pl = base(l);
+    return [pr = base(r), pn = base(nv), pl, one_minus_lambda, last]<class X>(Index j,
+                                                                            const X& dd) {
+      namespace ei = Eigen::internal;
+      const X n = ei::ploadu<X>(pn + j);
+      if (last) return ei::padd(ei::ploadu<X>(pr + j), ei::pmul(dd, n));
+      static_cast<void>(pl);  // one of the two is unused
+      static_cast<void>(one_minus_lambda);
+      X k;
+      if constexpr (std::is_arithmetic_v<L>)
+        k = ei::pset1<X>(one_minus_lambda);
+      else
+        k = ei::psub(ei::pset1<X>(S(1)), ei::ploadu<X>(pl + j));
+      return ei::padd(ei::ploadu<X>(pr + j), ei::pmul(dd, ei::pmul(k, n)));
+    };
   }
 };
 
@@ -189,27 +176,13 @@ inline void lambda_returns_kernel(std::string_view where, const R& r, const D& d
       bool rows = r.rowStride() == 1 && d.rowStride() == 1 && nv.rowStride() == 1;
       if constexpr (!std::is_arithmetic_v<L>) rows = rows && l.rowStride() == 1;
       if (rows) {
-        namespace ei = Eigen::internal;
-        // a = r + d * ((1 - l) * nv), the Eigen expression below.
-        S one_minus_lambda = S(0);
-        if constexpr (std::is_arithmetic_v<L>) one_minus_lambda = S(1) - S(l);
+        // a = r + d * ((1 - l) * nv), the Eigen expression below; the last
+        // row's a (r + d * nv) is written over it.
+        const LambdaReturnsAFrom<S, R, N, L> a_from{r, nv, l};
         const bool ok = fill_tile_in_memory<kRanges, S>(
             d, l, t0, len, b0, w, A.data(), C.data(), [&](Index b) {
-              const S* pl = nullptr;
-              if constexpr (!std::is_arithmetic_v<L>) pl = l.data() + b * l.colStride() + t0;
-              return [pr = r.data() + b * r.colStride() + t0,
-                      pn = nv.data() + b * nv.colStride() + t0, pl,
-                      one_minus_lambda]<class X>(Index j, const X& dd) {
-                static_cast<void>(pl);  // one of the two is unused
-                static_cast<void>(one_minus_lambda);
-                X k;
-                if constexpr (std::is_arithmetic_v<L>)
-                  k = ei::pset1<X>(one_minus_lambda);
-                else
-                  k = ei::psub(ei::pset1<X>(S(1)), ei::ploadu<X>(pl + j));
-                return ei::padd(ei::ploadu<X>(pr + j),
-                                ei::pmul(dd, ei::pmul(k, ei::ploadu<X>(pn + j))));
-              };
+              return a_from([&](const auto& x) { return x.data() + b * x.colStride() + t0; },
+                            false);
             });
         if (t0 + len == T)
           for (Index g = 0; g < w; ++g)
@@ -261,9 +234,10 @@ inline void lambda_returns_kernel(std::string_view where, const R& r, const D& d
   auto reject = [&](Index t, Index b, const auto& y) {
     reject_strip(where, "returns", validate, t, b, y);
   };
-  if constexpr (std::is_arithmetic_v<L>)
+  if constexpr (std::is_arithmetic_v<L> && kInMemory<R> && kInMemory<D> && kInMemory<N>)
     affine_scan<kRanges>(out, fill, strip, reject, NoPrefetch{},
-                         LambdaReturnsRowPackets<S, R, D, N>{r, d, nv, S(l), T - 1});
+                         RowPackets<S, D, LambdaReturnsAFrom<S, R, N, L>, R, N>{
+                             d, S(l), T - 1, LambdaReturnsAFrom<S, R, N, L>{r, nv, l}, {r, nv}});
   else
     affine_scan<kRanges>(out, fill, strip, reject);
 }
