@@ -135,25 +135,24 @@ struct LambdaReturnsAFrom {
   const L& l;
   template <class Base>
   auto operator()(const Base& base, bool last) const {
+    // (1 - lambda) * nv, with the factor 1 in the last row: 1 * nv == nv
+    // exactly, so the last row needs no branch of its own.
     const S* pl = nullptr;
-    S one_minus_lambda = S(1);
-    if constexpr (std::is_arithmetic_v<L>)
-      one_minus_lambda = S(1) - S(l);
-    else
+    S k = S(1);
+    if constexpr (std::is_arithmetic_v<L>) {
+      if (!last) k = S(1) - S(l);
+    } else if (!last) {
       pl = base(l);
-    return [pr = base(r), pn = base(nv), pl, one_minus_lambda, last]<class X>(Index j,
-                                                                            const X& dd) {
+    }
+    return [pr = base(r), pn = base(nv), pl, k]<class X>(Index j, const X& dd) {
       namespace ei = Eigen::internal;
-      const X n = ei::ploadu<X>(pn + j);
-      if (last) return ei::padd(ei::ploadu<X>(pr + j), ei::pmul(dd, n));
-      static_cast<void>(pl);  // one of the two is unused
-      static_cast<void>(one_minus_lambda);
-      X k;
+      static_cast<void>(pl);  // unused with a number lambda
+      X f;
       if constexpr (std::is_arithmetic_v<L>)
-        k = ei::pset1<X>(one_minus_lambda);
+        f = ei::pset1<X>(k);
       else
-        k = ei::psub(ei::pset1<X>(S(1)), ei::ploadu<X>(pl + j));
-      return ei::padd(ei::ploadu<X>(pr + j), ei::pmul(dd, ei::pmul(k, n)));
+        f = pl == nullptr ? ei::pset1<X>(k) : ei::psub(ei::pset1<X>(S(1)), ei::ploadu<X>(pl + j));
+      return ei::padd(ei::ploadu<X>(pr + j), ei::pmul(dd, ei::pmul(f, ei::ploadu<X>(pn + j))));
     };
   }
 };
