@@ -634,14 +634,14 @@ struct RowPackets {
 /// (`packets.applicable()`): blocks of kScanStreamWidth columns, in each a
 /// row at a time from the last,
 ///   y = a + c * carry,   carry = y,
-/// four packets at a time, with the carry row in a buffer on the stack, the
+/// 16 columns at a time, with the carry row in a buffer on the stack, the
 /// checks kept in registers over the row (y - y is 0 exactly when y is
 /// finite; a non-finite input or c makes y non-finite; discounts and lambdas
 /// are checked by their min and max), and the checked row copied to the
 /// output: with non-temporal stores when the output is large
 /// (can_stream: no read for ownership, a fifth less memory traffic for
 /// gae) and the inputs of a later row requested ahead when the output is
-/// large, ordinary stores otherwise. The last w % (4P) columns of a block take
+/// large, ordinary stores otherwise. The last w % 16 columns of a block take
 /// the kernel's Eigen strip. Same arithmetic as scan_rows_fused, so the same
 /// results bit for bit; a row is stored only once all of it is checked.
 template <bool kRanges, class S, class Out, class Packets, class Strip, class Reject>
@@ -650,8 +650,10 @@ inline void scan_rows_packets(Out& out, Packets& packets, Strip& strip, Reject& 
   using Packet = ScanPacket<S>;
   constexpr Index P = kScanPacketSize<S>;
   constexpr Index K = kScanStreamWidth<S>;
-  constexpr int U = 4;
-  static_assert(K % (U * P) == 0);
+  // Packets per step: 16 columns (4 float packets with SSE, 2 with AVX), so
+  // the tail left to the kernel's strip is narrower than a strip.
+  constexpr int U = int(std::max(Index(1), Index(kStripWidth) / P));
+  static_assert(K % (U * P) == 0 && U * P <= kStripWidth);
   using Row = Eigen::Array<S, 1, Eigen::Dynamic>;
   const Index T = out.rows(), B = out.cols();
   constexpr Index kLine = std::max(Index(1), Index(64 / sizeof(S)));
