@@ -105,16 +105,17 @@ using ScanTile = Eigen::Map<Eigen::Array<S, Eigen::Dynamic, Eigen::Dynamic, Eige
 /// when its inputs are in memory with consecutive rows: one pass over the
 /// inputs, backward in time, SIMD packets, writing
 ///   A = a(j, d),   C = d * l
-/// into the tile buffers, where `column(b)` returns the kernel's a as a
-/// function of the row j (from t0) and the discounts d there, generic in the
-/// packet type (a packet or a scalar: Eigen's padd, pmul and ploadu work on
-/// both, so the tail has the same arithmetic). Checks are fused in (four
+/// into the tile buffers, where `a_from` gives the kernel's a (see
+/// RowPackets) over the pointers of a column from row t0, as a function of
+/// the row j and the discounts d there, generic in the packet type (a packet
+/// or a scalar: Eigen's padd, pmul and ploadu work on both, so the tail has
+/// the same arithmetic). Checks are fused in (four
 /// accumulators each, so no chain of dependent operations): returns whether
 /// every A and C is finite and (kRanges) d and an array l lie in [0, 1]
 /// (d * (1 - d) >= 0; NaN is caught by C).
-template <bool kRanges, class S, class D, class L, class Column>
+template <bool kRanges, class S, class D, class L, class AFrom>
 inline bool fill_tile_in_memory(const D& d, const L& l, Index t0, Index len, Index b0, Index w,
-                                S* A, S* C, const Column& column) {
+                                S* A, S* C, const AFrom& a_from) {
   namespace ei = Eigen::internal;
   using Packet = typename ei::packet_traits<S>::type;
   constexpr Index P = ei::unpacket_traits<Packet>::size;
@@ -125,7 +126,9 @@ inline bool fill_tile_in_memory(const D& d, const L& l, Index t0, Index len, Ind
   for (int u = 0; u < U; ++u) finite[u] = unit[u] = zero;
   S finite_tail = S(0), unit_tail = S(0);
   for (Index g = 0; g < w; ++g) {
-    const auto a_of = column(b0 + g);
+    const Index b = b0 + g;
+    const auto a_of =
+        a_from([b, t0](const auto& x) { return x.data() + b * x.colStride() + t0; }, false);
     const S* pd = d.data() + (b0 + g) * d.colStride() + t0;
     const S* pl = nullptr;
     if constexpr (kArrayLambda) pl = l.data() + (b0 + g) * l.colStride() + t0;

@@ -108,9 +108,9 @@ struct NoFillInMemory {
 /// the inputs are read from memory once; a bad tile calls `validate()`,
 /// which runs the full checks in their documented order and throws.
 /// Tiles are filled by one hand-written SIMD pass when the inputs are in
-/// memory with consecutive rows (fill_tile_in_memory with GaeAFrom, or `fill_in_memory`
-/// for the flags form), otherwise by Eigen expressions; both give the same
-/// a and c bit for bit. Single long columns also get a prefetch hint.
+/// memory with consecutive rows (fill_tile_in_memory with GaeAFrom, or
+/// `fill_in_memory` for the flags form), otherwise by Eigen expressions; both
+/// give the same a and c bit for bit. Single long columns also get a prefetch hint.
 template <bool kRanges, class R, class V, class N, class D, class L, class Out, class Validate,
           class FillInMemory = NoFillInMemory>
 inline void gae_kernel(std::string_view where, const R& r, const V& v, const N& nv, const D& d,
@@ -130,13 +130,8 @@ inline void gae_kernel(std::string_view where, const R& r, const V& v, const N& 
                   d.rowStride() == 1;
       if constexpr (!std::is_arithmetic_v<L>) rows = rows && l.rowStride() == 1;
       if (rows) {
-        const GaeAFrom<R, V, N> a_from{r, v, nv};
-        const bool ok = fill_tile_in_memory<kRanges, S>(
-            d, l, t0, len, b0, w, A.data(), C.data(), [&](Index b) {
-              return a_from([&](const auto& x) { return x.data() + b * x.colStride() + t0; },
-                            false);
-            });
-        if (!ok) [[unlikely]]
+        if (!fill_tile_in_memory<kRanges, S>(d, l, t0, len, b0, w, A.data(), C.data(),
+                                             GaeAFrom<R, V, N>{r, v, nv})) [[unlikely]]
           reject_tile(where, "advantages", validate, A, t0, b0);
         return;
       }

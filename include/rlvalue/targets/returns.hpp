@@ -177,12 +177,8 @@ inline void lambda_returns_kernel(std::string_view where, const R& r, const D& d
       if (rows) {
         // a = r + d * ((1 - l) * nv), the Eigen expression below; the last
         // row's a (r + d * nv) is written over it.
-        const LambdaReturnsAFrom<S, R, N, L> a_from{r, nv, l};
-        const bool ok = fill_tile_in_memory<kRanges, S>(
-            d, l, t0, len, b0, w, A.data(), C.data(), [&](Index b) {
-              return a_from([&](const auto& x) { return x.data() + b * x.colStride() + t0; },
-                            false);
-            });
+        const bool ok = fill_tile_in_memory<kRanges, S>(d, l, t0, len, b0, w, A.data(), C.data(),
+                                                        LambdaReturnsAFrom<S, R, N, L>{r, nv, l});
         if (t0 + len == T)
           for (Index g = 0; g < w; ++g)
             A(len - 1, g) =
