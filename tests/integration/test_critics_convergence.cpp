@@ -141,7 +141,7 @@ std::unique_ptr<Methods> make_methods(Index S, Index A, const TDConfig& c,
   return m;
 }
 
-constexpr double kGamma = 0.9;
+constexpr double kCriticsGamma = 0.9;
 
 }  // namespace
 
@@ -155,9 +155,9 @@ TEST_CASE("Double, clipped, Maxmin and ensemble critics converge to Q* of value_
   // decayed (measured at most 0.071, Maxmin N=4, each critic fed 1/4 of the
   // samples).
   const auto mdp = garnet(6, 3, 2024);
-  const auto exact = value_iteration(mdp, kGamma);
+  const auto exact = value_iteration(mdp, kCriticsGamma);
   REQUIRE(exact.converged);
-  const TDConfig decaying{.gamma = kGamma, .step_size = 1.0, .schedule = StepSchedule::per_visit,
+  const TDConfig decaying{.gamma = kCriticsGamma, .step_size = 1.0, .schedule = StepSchedule::per_visit,
                           .omega = 0.85};
   auto methods = make_methods(6, 3, decaying, {2, 4});
   const auto data = samples(mdp, 4000000, 0.0, 7);
@@ -195,9 +195,9 @@ TEST_CASE("Bias of max_a Q(s, a) against V* with noisy rewards: the signs of eac
   // M=2, one critic updated) -0.36, mean of 3 critics each fed a third of the
   // data +0.20. Each sign and order is required with a margin of 0.05.
   const auto mdp = garnet(10, 5, 77);
-  const auto exact = value_iteration(mdp, kGamma);
+  const auto exact = value_iteration(mdp, kCriticsGamma);
   REQUIRE(exact.converged);
-  auto methods = make_methods(10, 5, {.gamma = kGamma, .step_size = 0.1}, {2, 6});
+  auto methods = make_methods(10, 5, {.gamma = kCriticsGamma, .step_size = 0.1}, {2, 6});
   const auto data = samples(mdp, 200000, 1.0, 9);
   auto rng = make_rng(10);
   std::vector<double> bias(methods->list.size(), 0.0);

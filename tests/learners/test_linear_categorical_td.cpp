@@ -28,7 +28,7 @@ using rlvalue_test::thrown_message;
 
 namespace {
 // phi(s) = (1, s) on states 0..9: a dense map.
-struct AffineMap {
+struct AffineStateMap {
   using state_type = Index;
   Index num_features() const { return 2; }
   void write(Index s, std::span<double> out) const { out[0] = 1.0, out[1] = double(s); }
@@ -67,8 +67,8 @@ TEST_CASE("LinearCategoricalTD: hand-worked updates (one-hot and dense)",
 
   // Dense features phi(2) = (1, 2): W -= 0.3 phi (p - m)^T with the same
   // first step: rows (-0.1, 0.2, -0.1) and 2 * that.
-  using Approx2 = LinearCategorical<AffineMap>;
-  Approx2 g(AffineMap{}, {.v_min = 0, .v_max = 2, .num_atoms = 3});
+  using Approx2 = LinearCategorical<AffineStateMap>;
+  Approx2 g(AffineStateMap{}, {.v_min = 0, .v_max = 2, .num_atoms = 3});
   LinearCategoricalTD<Approx2> dense(g, {.gamma = 0.9, .step_size = 0.3});
   dense.update({.state = 2, .reward = 1.0, .next_state = 3, .terminated = true});
   CHECK(g.parameters()(0, 1) == Approx(0.2));

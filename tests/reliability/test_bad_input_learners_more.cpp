@@ -46,7 +46,7 @@ using namespace rlvalue::testing;
 
 // (Configs are named constants: GCC 12 misreports braced temporaries in
 // default member initialisers as dangling.)
-constexpr TDConfig kConstant{.gamma = 0.9, .step_size = 0.5};
+constexpr TDConfig kConstantStep{.gamma = 0.9, .step_size = 0.5};
 constexpr QuantileTDConfig kQuantile{.gamma = 0.9, .step_size = 0.5, .kappa = 1.0};
 constexpr LSTDConfig kLSTD{.gamma = 0.9, .lambda = 0.5, .ridge = 0.1};
 constexpr LogQLearningConfig kLogQ{.gamma = 0.9, .step_size = 0.1, .k = 20.0};
@@ -73,7 +73,7 @@ const UniformSupport kSupport{.v_min = -5.0, .v_max = 5.0, .num_atoms = 11};
 template <class Learner, Index kActions>
 struct CategoricalRig {
   CategoricalTable<double> table{kS, kActions, kSupport};
-  Learner l{table, kConstant};
+  Learner l{table, kConstantStep};
   void drive(int k) { l.update(step_k(k)); }
   Bytes snapshot() const { return bytes_of(table.parameters()); }
 };

@@ -28,14 +28,14 @@ namespace {
 
 using rlvalue::Index;
 using rlvalue::testing::BadInputCase;
+using rlvalue::testing::kInf;
+using rlvalue::testing::kNaN;
 using rlvalue::testing::Bytes;
 using rlvalue::testing::bytes_of;
 using rlvalue::testing::Throws;
 using A = Eigen::ArrayXXd;
 using Flags = Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic>;
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
 /// Every input any sequence function takes, valid, T = 3, B = 2.
 struct Inputs {

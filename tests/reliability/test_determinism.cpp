@@ -33,12 +33,12 @@ using namespace rlvalue;
 
 namespace {
 
-constexpr Index kStates = 6, kActions = 3, kEpisodes = 60;
+constexpr Index kDeterminismStates = 6, kDeterminismActions = 3, kEpisodes = 60;
 
-const TabularMDP<double>& garnet() {
+const TabularMDP<double>& determinism_garnet() {
   static const TabularMDP<double> mdp = [] {
     auto rng = make_rng(2024);
-    return random_mdp(kStates, kActions, 3, rng, {.termination_probability = 0.1});
+    return random_mdp(kDeterminismStates, kDeterminismActions, 3, rng, {.termination_probability = 0.1});
   }();
   return mdp;
 }
@@ -66,19 +66,19 @@ Eigen::VectorXd q_learning_experiment(Env& env, Index states, Index actions, Ind
 
 // The experiment on the sampled Garnet MDP (stochastic outcomes).
 Eigen::VectorXd q_learning_experiment(Rng& rng) {
-  MDPEnvironment<const TabularMDP<double>&> env(garnet(), 0);
-  return q_learning_experiment(env, kStates, kActions, kEpisodes, rng);
+  MDPEnvironment<const TabularMDP<double>&> env(determinism_garnet(), 0);
+  return q_learning_experiment(env, kDeterminismStates, kDeterminismActions, kEpisodes, rng);
 }
 
 // 2000 random transitions of the Garnet MDP (their own fixed generator: the
 // learners' generators only drive the learners' own draws).
 const std::vector<Transition<>>& transitions() {
   static const std::vector<Transition<>> data = [] {
-    MDPEnvironment<const TabularMDP<double>&> env(garnet(), 0);
+    MDPEnvironment<const TabularMDP<double>&> env(determinism_garnet(), 0);
     auto rng = make_rng(99);
     std::vector<Transition<>> out;
     for (int i = 0; i < 2000; ++i) {
-      const Index s = uniform_index(rng, kStates), a = uniform_index(rng, kActions);
+      const Index s = uniform_index(rng, kDeterminismStates), a = uniform_index(rng, kDeterminismActions);
       env.reset_to(s);
       const auto step = env.step(a, rng);
       out.push_back({.state = s, .action = a, .reward = step.reward,
@@ -91,9 +91,9 @@ const std::vector<Transition<>>& transitions() {
 
 // All critics of a run, stacked row-wise.
 Eigen::MatrixXd stacked(const std::vector<TabularQ<double>>& critics) {
-  Eigen::MatrixXd out(kStates * static_cast<Index>(critics.size()), kActions);
+  Eigen::MatrixXd out(kDeterminismStates * static_cast<Index>(critics.size()), kDeterminismActions);
   for (std::size_t k = 0; k < critics.size(); ++k)
-    out.middleRows(static_cast<Index>(k) * kStates, kStates) = critics[k].parameters();
+    out.middleRows(static_cast<Index>(k) * kDeterminismStates, kDeterminismStates) = critics[k].parameters();
   return out;
 }
 
@@ -101,7 +101,7 @@ Eigen::MatrixXd stacked(const std::vector<TabularQ<double>>& critics) {
 // see the same targets would stay equal whatever subset is drawn.
 std::vector<TabularQ<double>> make_critics(Index n) {
   std::vector<TabularQ<double>> critics;
-  for (Index k = 0; k < n; ++k) critics.emplace_back(kStates, kActions, 0.3 * double(k));
+  for (Index k = 0; k < n; ++k) critics.emplace_back(kDeterminismStates, kDeterminismActions, 0.3 * double(k));
   return critics;
 }
 
@@ -168,7 +168,7 @@ TEST_CASE("A seeded experiment is bit-identical run to run", "[reliability][dete
   REQUIRE(first.allFinite());
   CHECK(q_learning_experiment(b) == first);  // exact
   CHECK(q_learning_experiment(c) != first);
-  CHECK(first.tail(kStates * kActions).cwiseAbs().maxCoeff() > 0.1);  // it learned
+  CHECK(first.tail(kDeterminismStates * kDeterminismActions).cwiseAbs().maxCoeff() > 0.1);  // it learned
 
   // envs/: cliff walking is deterministic; the policy's draws alone vary.
   CliffWalking cliff;

@@ -26,12 +26,12 @@ using namespace rlvalue;
 
 namespace {
 
-constexpr Index kStates = 6, kActions = 3;
+constexpr Index kRobustStates = 6, kRobustActions = 3;
 
 const TabularMDP<double>& garnet() {
   static const TabularMDP<double> mdp = [] {
     auto rng = make_rng(2024);
-    return random_mdp(kStates, kActions, 3, rng, {.termination_probability = 0.1});
+    return random_mdp(kRobustStates, kRobustActions, 3, rng, {.termination_probability = 0.1});
   }();
   return mdp;
 }
@@ -42,7 +42,7 @@ std::vector<Transition<>> samples(int n, double scale, std::uint64_t seed) {
   auto rng = make_rng(seed);
   std::vector<Transition<>> out;
   for (int i = 0; i < n; ++i) {
-    const Index s = uniform_index(rng, kStates), a = uniform_index(rng, kActions);
+    const Index s = uniform_index(rng, kRobustStates), a = uniform_index(rng, kRobustActions);
     env.reset_to(s);
     const auto step = env.step(a, rng);
     out.push_back({.state = s, .action = a, .reward = scale * step.reward,
@@ -55,7 +55,7 @@ double max_relative_gap(const Eigen::MatrixXd& scaled, const Eigen::MatrixXd& un
   return (scaled - k * unit).cwiseAbs().maxCoeff() / (k * unit.cwiseAbs().maxCoeff());
 }
 
-std::string message_of(const std::function<void()>& f) {
+std::string invalid_argument_message(const std::function<void()>& f) {
   try {
     f();
   } catch (const std::invalid_argument& e) {
@@ -69,10 +69,10 @@ std::string message_of(const std::function<void()>& f) {
 TEST_CASE("Reward scale 1e6: TD0 and QLearning scale exactly", "[reliability][robustness]") {
   constexpr double k = 1e6;
   const auto unit = samples(5000, 1.0, 3), big = samples(5000, k, 3);
-  TabularV<double> v1(kStates), v2(kStates);
+  TabularV<double> v1(kRobustStates), v2(kRobustStates);
   TD0<TabularV<double>> td1(v1, {.gamma = 0.9, .step_size = 0.1});
   TD0<TabularV<double>> td2(v2, {.gamma = 0.9, .step_size = 0.1});
-  TabularQ<double> q1(kStates, kActions), q2(kStates, kActions);
+  TabularQ<double> q1(kRobustStates, kRobustActions), q2(kRobustStates, kRobustActions);
   QLearning<TabularQ<double>> ql1(q1, {.gamma = 0.9, .step_size = 0.1});
   QLearning<TabularQ<double>> ql2(q2, {.gamma = 0.9, .step_size = 0.1});
   for (std::size_t i = 0; i < unit.size(); ++i) {
@@ -92,11 +92,11 @@ TEST_CASE("Reward scale 1e6: CategoricalTD with a scaled support, QTD steps boun
           "[reliability][robustness]") {
   constexpr double k = 1e6;
   const auto unit = samples(3000, 1.0, 4), big = samples(3000, k, 4);
-  CategoricalTable<double> c1(kStates, {.v_min = -10.0, .v_max = 10.0, .num_atoms = 51});
-  CategoricalTable<double> c2(kStates, {.v_min = -10.0 * k, .v_max = 10.0 * k, .num_atoms = 51});
+  CategoricalTable<double> c1(kRobustStates, {.v_min = -10.0, .v_max = 10.0, .num_atoms = 51});
+  CategoricalTable<double> c2(kRobustStates, {.v_min = -10.0 * k, .v_max = 10.0 * k, .num_atoms = 51});
   CategoricalTD<CategoricalTable<double>> ctd1(c1, {.gamma = 0.9, .step_size = 0.1});
   CategoricalTD<CategoricalTable<double>> ctd2(c2, {.gamma = 0.9, .step_size = 0.1});
-  QuantileTable<double> theta(kStates, 1, 16);
+  QuantileTable<double> theta(kRobustStates, 1, 16);
   constexpr double alpha = 0.05;
   QuantileTD<QuantileTable<double>> qtd(theta, {.gamma = 0.9, .step_size = alpha});
   double largest_move = 0.0;
@@ -109,7 +109,7 @@ TEST_CASE("Reward scale 1e6: CategoricalTD with a scaled support, QTD steps boun
   }
   REQUIRE(c2.parameters().allFinite());
   CHECK((c2.parameters() - c1.parameters()).cwiseAbs().maxCoeff() < 1e-9);
-  for (Index s = 0; s < kStates; ++s) CHECK(c2.mean(s) == Approx(k * c1.mean(s)).epsilon(1e-9));
+  for (Index s = 0; s < kRobustStates; ++s) CHECK(c2.mean(s) == Approx(k * c1.mean(s)).epsilon(1e-9));
   REQUIRE(theta.parameters().allFinite());
   INFO("largest QTD move " << largest_move);
   CHECK(largest_move <= alpha * (1.0 + 1e-12));
@@ -143,9 +143,9 @@ TEST_CASE("Tiny discounts give the one-step answers", "[reliability][robustness]
   for (const double gamma : {0.0, 1e-12}) {
     INFO("gamma = " << gamma);
     // step_size 1: each update sets the estimate to its target r + gamma*(...).
-    TabularV<double> v(kStates, 1.0);
+    TabularV<double> v(kRobustStates, 1.0);
     TD0<TabularV<double>> td(v, {.gamma = gamma, .step_size = 1.0});
-    TabularQ<double> q(kStates, kActions, 1.0);
+    TabularQ<double> q(kRobustStates, kRobustActions, 1.0);
     QLearning<TabularQ<double>> ql(q, {.gamma = gamma, .step_size = 1.0});
     for (const auto& t : data) {
       td.update(t);
@@ -184,18 +184,18 @@ TEST_CASE("LogarithmicMapping near its domain edge: finite inside, an error at a
   CHECK(y == Approx(std::log(0x1.0p-54) + f.d()).epsilon(1e-12));  // -37.4 + d: very negative
   CHECK(y < f.forward(0.0) - 30.0);
   CHECK(f.forward(std::nextafter(inside, 0.0)) > y);  // still strictly increasing
-  CHECK(message_of([&] { (void)f.forward(-0.5); }) ==
+  CHECK(invalid_argument_message([&] { (void)f.forward(-0.5); }) ==
         "LogarithmicMapping::forward: x = -0.5 is outside the domain of the logarithmic mapping "
         "(x + gamma^k > 0, gamma^k = 0.5)");
-  CHECK(message_of([&] { (void)f.forward(-0.75); }).find("x = -0.75 is outside") !=
+  CHECK(invalid_argument_message([&] { (void)f.forward(-0.75); }).find("x = -0.75 is outside") !=
         std::string::npos);
-  CHECK(message_of([&] { (void)f.forward(-std::numeric_limits<double>::infinity()); })
+  CHECK(invalid_argument_message([&] { (void)f.forward(-std::numeric_limits<double>::infinity()); })
             .find("x = -inf") != std::string::npos);
   const LogarithmicMapping<float> ff({.c = 1.0, .gamma = 0.5, .k = 1.0});
   CHECK(std::isfinite(ff.forward(std::nextafter(-0.5f, 0.0f))));
   CHECK_THROWS_AS(ff.forward(-0.5f), std::invalid_argument);
   // An offset that underflows in the scalar type is refused at construction.
-  CHECK(message_of([] { (void)LogarithmicMapping<float>({.gamma = 0.1, .k = 200.0}); })
+  CHECK(invalid_argument_message([] { (void)LogarithmicMapping<float>({.gamma = 0.1, .k = 200.0}); })
             .find("k = 200") != std::string::npos);
 }
 
@@ -206,10 +206,10 @@ TEST_CASE("LogLinearMapping near its domain edge: finite inside, an error at and
   const double y = f.forward(inside);
   CHECK(std::isfinite(y));
   CHECK(y < -30.0);
-  CHECK(message_of([&] { (void)f.forward(-0.25); }) ==
+  CHECK(invalid_argument_message([&] { (void)f.forward(-0.25); }) ==
         "LogLinearMapping::forward: x = -0.25 is outside the domain of the log-linear mapping "
         "(x + offset > 0, offset = 0.25)");
-  CHECK(message_of([&] { (void)f.forward(-1.0); }).find("x = -1 is outside") != std::string::npos);
+  CHECK(invalid_argument_message([&] { (void)f.forward(-1.0); }).find("x = -1 is outside") != std::string::npos);
   const LogLinearMapping<double> reference({.c = 1.0, .break_point = 1.0});  // offset 0: x > 0
   CHECK(std::isfinite(reference.forward(std::numeric_limits<double>::denorm_min())));
   CHECK_THROWS_AS(reference.forward(0.0), std::invalid_argument);
@@ -237,7 +237,7 @@ TEST_CASE("LogQLearning reports a channel at the domain edge instead of clamping
     p.set_value(1, a, -1000.0);
   }
   const Eigen::MatrixXd p_before = p.parameters(), n_before = n.parameters();
-  const std::string msg = message_of([&] { lq.update(t); });
+  const std::string msg = invalid_argument_message([&] { lq.update(t); });
   INFO(msg);
   CHECK(msg.find("LogQLearning::update") != std::string::npos);
   CHECK(msg.find("= -1 ") != std::string::npos);  // the offending value is named
@@ -252,12 +252,12 @@ TEST_CASE("Long run: 10^7 constant-step Q-learning updates stay finite and near 
   const auto exact = value_iteration(garnet(), gamma);
   REQUIRE(exact.converged);
   MDPEnvironment<const TabularMDP<double>&> env(garnet(), 0);
-  TabularQ<double> q(kStates, kActions);
+  TabularQ<double> q(kRobustStates, kRobustActions);
   QLearning<TabularQ<double>> learner(q, {.gamma = gamma, .step_size = 0.001});
   auto rng = make_rng(8);
   constexpr int updates = 10'000'000;
   for (int i = 0; i < updates; ++i) {
-    const Index s = uniform_index(rng, kStates), a = uniform_index(rng, kActions);
+    const Index s = uniform_index(rng, kRobustStates), a = uniform_index(rng, kRobustActions);
     env.reset_to(s);
     const auto step = env.step(a, rng);
     learner.update({.state = s, .action = a, .reward = step.reward,

@@ -14,6 +14,7 @@
 
 #include "catch.hpp"
 #include "rlvalue/core/rng.hpp"
+#include "targets/sequence_test_support.hpp"
 
 using rlvalue::Index;
 
@@ -30,15 +31,7 @@ Vec<T> vec(std::initializer_list<double> xs) {
   return v;
 }
 
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "(did not throw)";
-}
+using rlvalue_test::message_of;
 
 }  // namespace
 

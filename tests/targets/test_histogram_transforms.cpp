@@ -11,19 +11,12 @@
 
 #include "catch.hpp"
 #include "rlvalue/core/rng.hpp"
+#include "targets/sequence_test_support.hpp"
 
 using rlvalue::Index;
 
 namespace {
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "(did not throw)";
-}
+using rlvalue_test::message_of;
 }  // namespace
 
 TEMPLATE_TEST_CASE("two_hot and histogram_mean: hand-worked numbers", "[targets][histogram]",

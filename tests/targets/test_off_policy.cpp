@@ -27,9 +27,9 @@ using namespace rlvalue_test;
 // t = 2 with value 10, so next_values(1) = 4 != values(2).
 // Importance ratios, the same in every column: rhos = 2, 0.5, 1.5, 0.5.
 template <class T>
-struct Example : HandExample<T> {
+struct OffPolicyExample : HandExample<T> {
   Arr<T> rhos{4, 3};
-  Example() {
+  OffPolicyExample() {
     rhos << 2, 2, 2,  //
         T(0.5), T(0.5), T(0.5),  //
         T(1.5), T(1.5), T(1.5),  //
@@ -63,7 +63,7 @@ struct RandomEpisodes {
 TEMPLATE_TEST_CASE("off-policy targets: hand-worked numbers", "[targets][off_policy]", float,
                    double) {
   using T = TestType;
-  const Example<T> ex;
+  const OffPolicyExample<T> ex;
   // One-step errors delta_t = r_t + d_t*N_t - V_t:
   //   column 0: 1+1-0 = 2, 2+2-2 = 2, 3+3-4 = 2, 4+4-6 = 2
   //   column 1: 2, 2, 3+3-10 = -4, 2
@@ -373,7 +373,7 @@ TEST_CASE("off-policy targets: empty inputs give empty outputs", "[targets][off_
 }
 
 TEST_CASE("off-policy targets: bad input throws before writing", "[targets][off_policy][errors]") {
-  const Example<double> ex;
+  const OffPolicyExample<double> ex;
   Arr<double> out = Arr<double>::Constant(4, 3, 42), pg = Arr<double>::Constant(4, 3, 42);
   auto untouched = [&] { return (out == 42).all() && (pg == 42).all(); };
   using E = std::invalid_argument;

@@ -13,19 +13,12 @@
 
 #include "catch.hpp"
 #include "rlvalue/core/rng.hpp"
+#include "targets/sequence_test_support.hpp"
 
 using rlvalue::Index;
 
 namespace {
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "(did not throw)";
-}
+using rlvalue_test::message_of;
 
 Eigen::VectorXd v(std::initializer_list<double> xs) {
   Eigen::VectorXd out(static_cast<Index>(xs.size()));
