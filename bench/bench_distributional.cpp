@@ -7,6 +7,15 @@
 //                  learners call on their validated tables)
 //       hand_loop  C51's floor/ceil loop on the uniform support (with the
 //                  on-grid fix), no checks
+//   ProjectionBatch: the same projections, 256 per call (a replay batch: the
+//     pool's distributions as the columns of a 51 x 1024 matrix, cycled in
+//     blocks of 256 columns; discount gamma for every column), per
+//     distribution:
+//       rlvalue    categorical_td_targets on the 51 x 256 block (checks once
+//                  per call, vectorised over the batch)
+//       loop       categorical_projection per column (checks per column),
+//                  shifted = r + gamma*z as above
+//       hand_loop  c51_projection per column, no checks
 //   QTD: QuantileTD<QuantileTable<double>>::update with m = 32 on 1,000
 //     states, per update:
 //       rlvalue    the learner (index and finiteness checks included)
@@ -37,6 +46,7 @@
 #include "rlvalue/learners/linear_categorical_q_learning.hpp"
 #include "rlvalue/learners/quantile_td.hpp"
 #include "rlvalue/targets/categorical_projection.hpp"
+#include "rlvalue/targets/categorical_targets.hpp"
 
 namespace {
 
@@ -87,6 +97,67 @@ void BM_Projection_rlvalue(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
+// The pool as a batch: column n of probs is projection_inputs().probs[n].
+struct BatchInputs {
+  Eigen::MatrixXd probs;  // K x kPool
+  Eigen::VectorXd rewards, discounts;
+};
+
+constexpr Index kBatch = 256;
+
+const BatchInputs& batch_inputs() {
+  static const BatchInputs in = [] {
+    const auto& one = projection_inputs();
+    BatchInputs b;
+    b.probs.resize(kAtoms, static_cast<Index>(kPool));
+    b.rewards.resize(static_cast<Index>(kPool));
+    b.discounts = Eigen::VectorXd::Constant(static_cast<Index>(kPool), kGamma);
+    for (std::size_t i = 0; i < kPool; ++i) {
+      b.probs.col(static_cast<Index>(i)) = one.probs[i];
+      b.rewards[static_cast<Index>(i)] = one.rewards[i];
+    }
+    return b;
+  }();
+  return in;
+}
+
+template <class Body>
+void run_batches(benchmark::State& state, Body body) {
+  constexpr Index blocks = static_cast<Index>(kPool) / kBatch;
+  Index block = 0;
+  for (auto _ : state) {
+    body(block * kBatch);
+    block = (block + 1) % blocks;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * kBatch);
+}
+
+void BM_ProjectionBatch_rlvalue(benchmark::State& state) {
+  const auto& in = batch_inputs();
+  const Eigen::VectorXd& z = projection_inputs().z;
+  Eigen::MatrixXd out(kAtoms, kBatch);
+  run_batches(state, [&](Index first) {
+    rlvalue::categorical_td_targets(in.rewards.segment(first, kBatch),
+                                    in.discounts.segment(first, kBatch),
+                                    in.probs.middleCols(first, kBatch), z, out);
+    benchmark::DoNotOptimize(out.data());
+  });
+}
+
+void BM_ProjectionBatch_loop(benchmark::State& state) {
+  const auto& in = batch_inputs();
+  const Eigen::VectorXd& z = projection_inputs().z;
+  Eigen::MatrixXd out(kAtoms, kBatch);
+  Eigen::VectorXd shifted(kAtoms);
+  run_batches(state, [&](Index first) {
+    for (Index n = 0; n < kBatch; ++n) {
+      shifted.array() = in.rewards[first + n] + in.discounts[first + n] * z.array();
+      rlvalue::categorical_projection(shifted, in.probs.col(first + n), z, out.col(n));
+    }
+    benchmark::DoNotOptimize(out.data());
+  });
+}
+
 void BM_Projection_kernel(benchmark::State& state) {
   const auto& in = projection_inputs();
   Eigen::VectorXd shifted(kAtoms), out(kAtoms);
@@ -128,6 +199,17 @@ void BM_Projection_hand_loop(benchmark::State& state) {
     i = (i + 1) % kPool;
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+void BM_ProjectionBatch_hand_loop(benchmark::State& state) {
+  const auto& in = batch_inputs();
+  Eigen::MatrixXd out(kAtoms, kBatch);
+  run_batches(state, [&](Index first) {
+    for (Index n = 0; n < kBatch; ++n)
+      c51_projection(in.rewards[first + n], in.discounts[first + n], in.probs.col(first + n).data(),
+                     out.col(n).data());
+    benchmark::DoNotOptimize(out.data());
+  });
 }
 
 const std::vector<rlvalue::Transition<>>& transitions() {
@@ -297,6 +379,9 @@ void BM_LinearCQL_hand_loop(benchmark::State& state) {
 BENCHMARK(BM_Projection_rlvalue);
 BENCHMARK(BM_Projection_kernel);
 BENCHMARK(BM_Projection_hand_loop);
+BENCHMARK(BM_ProjectionBatch_rlvalue);
+BENCHMARK(BM_ProjectionBatch_loop);
+BENCHMARK(BM_ProjectionBatch_hand_loop);
 BENCHMARK(BM_QTD_rlvalue);
 BENCHMARK(BM_QTD_hand_loop);
 BENCHMARK(BM_CTD_rlvalue);

@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
 """The C51 categorical projection (Bellemare, Dabney, Munos 2017, Algorithm 1)
-in numpy and torch (if installed), beside rlvalue's BM_Projection_rlvalue.
+in numpy and torch (if installed), beside rlvalue's BM_Projection_rlvalue
+(N = 1) and BM_ProjectionBatch_rlvalue (N = 256).
 
-The C++ benchmark projects one distribution per item: 51 float64
-probabilities on the uniform support z_i = -10 + i * 0.4, shifted to
-r + gamma * z (gamma = 0.99, r uniform in [-1, 1)) and projected back onto z
-with rlvalue::categorical_projection (checks included). Here a batch of N
+The C++ benchmarks project 51 float64 probabilities on the uniform support
+z_i = -10 + i * 0.4, shifted to r + gamma * z (gamma = 0.99, r uniform in
+[-1, 1)), back onto z, checks included; items are distributions:
+BM_Projection_rlvalue calls rlvalue::categorical_projection on one
+distribution, BM_ProjectionBatch_rlvalue calls rlvalue::categorical_td_targets
+on a batch of 256 (a 51 x 256 matrix, discount gamma for every column).
+Here a batch of N
 such distributions (N transitions of a replay batch, each with its own
 reward and discount gamma * (1 - terminated)) is projected in one call, as
 DQN/C51 code does it; N = 1 is one transition (an online update), N = 256 a
 typical replay batch. Items are distributions projected, so rlvalue's rate
-divided by the peer's is its speed-up per distribution.
+(at N = 1 the single projection, at N = 256 the batched targets) divided by
+the peer's is its speed-up per distribution.
 
 The projection, from the formula: tz_j = clip(r + d * z_j, v_min, v_max),
 b_j = (tz_j - v_min) / dz, l = floor(b_j), u = ceil(b_j);
@@ -144,13 +149,17 @@ def main():
     z = support()
     dz = (V_MAX - V_MIN) / (ATOMS - 1)
     check(torch, z, dz)
-    mine = common.bench_rates(opts["bench_json"], "BM_Projection_rlvalue").get(())
+    # rlvalue's rate per batch size: one call per distribution at N = 1, the
+    # batched categorical_td_targets (256 columns per call) at N = 256.
+    mine = {1: common.bench_rates(opts["bench_json"], "BM_Projection_rlvalue").get(()),
+            256: common.bench_rates(opts["bench_json"], "BM_ProjectionBatch_rlvalue").get(())}
     versions = f"numpy {np.__version__}" + (f", torch {torch.__version__}" if torch else "")
     report = common.Report(
         "categorical_projection", f"{versions}; {ATOMS} atoms on [{V_MIN}, {V_MAX}], float64, "
         "size = distributions per call, best of runs", "projection")
-    if mine:
-        report.rlvalue("Projection", (1,), mine)
+    for n, rate in mine.items():
+        if rate:
+            report.rlvalue("Projection", (n,), rate)
     rng = np.random.default_rng(SEED)
     for n in BATCHES:
         p, r, d = make_inputs(POOL * n if n == 1 else n * 8, rng)
@@ -167,7 +176,7 @@ def main():
         for name, fn in (("numpy_add_at", projection_numpy_add_at),
                          ("numpy_bincount", projection_numpy_bincount)):
             rate, runs = common.best_rate(numpy_peer(fn), rows, min_time)
-            report.add(name, "Projection", (n,), rate, runs, mine)
+            report.add(name, "Projection", (n,), rate, runs, mine[n])
         if torch is None:
             continue
         tp, tr, td, tz = (torch.from_numpy(a) for a in (p, r, d, z))
@@ -181,7 +190,7 @@ def main():
                         fn(torch, tp[s], tr[s], td[s], tz, dz)
                 with torch.no_grad():
                     rate, runs = common.best_rate(run, rows, min_time)
-                report.add(f"{name}_{threads}t", "Projection", (n,), rate, runs, mine)
+                report.add(f"{name}_{threads}t", "Projection", (n,), rate, runs, mine[n])
     report.write(opts["out"], {"numpy": np.__version__,
                                "torch": torch.__version__ if torch else None,
                                "cpus": os.cpu_count(), "dtype": "float64", "atoms": ATOMS})

@@ -97,6 +97,7 @@
 #include "rlvalue/policies/valid_actions.hpp"
 #include "rlvalue/targets/affine_scan.hpp"
 #include "rlvalue/targets/categorical_projection.hpp"
+#include "rlvalue/targets/categorical_targets.hpp"
 #include "rlvalue/targets/critic_targets.hpp"
 #include "rlvalue/targets/distributional_losses.hpp"
 #include "rlvalue/targets/ensemble.hpp"
