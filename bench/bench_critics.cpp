@@ -1,23 +1,40 @@
 // Throughput of the double and clipped critics beside Q-learning, in one
 // binary. Each family runs on the same pre-generated transition stream over
-// tables of S x 8 doubles, S = 10,000 (in cache) and 1,000,000 (not):
-//   * rlvalue:    the learner's update(t, rng)
-//   * hand_loop:  the same update written by hand on raw arrays (same coin /
-//                 subset draws from the same generator) making the checks the
-//                 library makes: s, a, s' in range, a finite reward, finite
-//                 errors and results before anything is written (hand_checks)
-//   * qlearning:  QLearning<TabularQ<double>>::update on the same stream
-// bench/ratios.py prints rlvalue / variant. Against qlearning the ratio is
-// the cost of the extra critics; the extra memory traffic per update, in
-// cache lines of 8 doubles, is Q-learning 2 (row of s', entry of (s, a)),
-// Double Q 3, clipped double Q 4 (both critics) or 3 (one), Maxmin N + 1
-// (N rows of s', one entry), REDQ with N critics and one updated N + 1.
+// tables of S x 8 doubles, S = 10,000 (in cache: 640 KB per table, in the
+// L3 but larger than the 512 KiB per-core L2 of the reference machine, an AMD
+// EPYC Zen 3, so even Q-learning's single table is read from L3) and
+// 1,000,000 (64 MB per table: not in cache):
+//   * rlvalue:          the learner's update(t, rng), one transition at a time
+//   * hand_loop:        the same update written by hand on raw arrays (same
+//                       coin / subset draws from the same generator) making
+//                       the checks the library makes: s, a, s' in range, a
+//                       finite reward, finite errors and results before
+//                       anything is written (hand_checks)
+//   * qlearning:        QLearning<TabularQ<double>>::update on the same stream
+//   * batch:            the learner's update_batch(batch, rng) over the stream
+//                       in batches of 4096 (prefetch distance 16)
+//   * qlearning_batch:  QLearning::update_batch over the same batches
+// bench/ratios.py prints rlvalue / variant. Against qlearning (and batch
+// against qlearning_batch) the ratio is the cost of the extra critics. Their
+// extra memory traffic per update, in cache lines: a row of 8 doubles is 64
+// bytes but starts 16 bytes into a line (malloc's alignment), so it spans two
+// lines; an entry is one. Q-learning 3 (row of s', entry of (s, a)); Double
+// Q 4 (selector's row of s', evaluator's entry at a*, updated entry);
+// clipped double Q 5 with both critics updated, 4 with one; Maxmin with N
+// critics, one updated, 2N + 1 (N rows of s', one entry); REDQ with N
+// critics and one updated 2N + 1 (it reads every row of s', then reduces a
+// random pair). update_batch prefetches every line a transition may touch
+// (both rows of s' and both entries for the double critics, since the coin
+// is drawn later; all N rows and N entries for the ensembles), so it moves
+// more lines than it uses: Double Q and clipped double Q 6, Maxmin and REDQ
+// 3N; Q-learning 3.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -104,6 +121,22 @@ void run_stream(benchmark::State& state, Index num_states, Update&& update) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
 }
 
+// Runs `update_batch(span, rng)` over the stream in batches of kBatch: a
+// warm-up pass, then one batch per iteration.
+template <class UpdateBatch>
+void run_batches(benchmark::State& state, Index num_states, UpdateBatch&& update_batch) {
+  const auto& stream = critic_stream(num_states);
+  const std::span<const T> all(stream);
+  rlvalue::Rng rng = rlvalue::make_rng(7);
+  for (std::size_t pos = 0; pos < kStream; pos += kBatch) update_batch(all.subspan(pos, kBatch), rng);
+  std::size_t pos = 0;
+  for (auto _ : state) {
+    update_batch(all.subspan(pos, kBatch), rng);
+    pos = (pos + kBatch) % kStream;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
+}
+
 std::vector<Table> tables(Index n, Index num_states) {
   return std::vector<Table>(static_cast<std::size_t>(n), Table(num_states, kActions, kInitialValue));
 }
@@ -114,6 +147,15 @@ void qlearning(benchmark::State& state) {
   Table q(S, kActions, kInitialValue);
   rlvalue::QLearning<Table> learner(q, {.gamma = kGamma, .step_size = kAlpha});
   run_stream(state, S, [&](const T& t, rlvalue::Rng&) { learner.update(t); });
+  benchmark::DoNotOptimize(q.parameters().data());
+}
+
+// QLearning::update_batch, the baseline of every family's batch variant.
+void qlearning_batch(benchmark::State& state) {
+  const auto S = static_cast<Index>(state.range(0));
+  Table q(S, kActions, kInitialValue);
+  rlvalue::QLearning<Table> learner(q, {.gamma = kGamma, .step_size = kAlpha});
+  run_batches(state, S, [&](std::span<const T> b, rlvalue::Rng&) { learner.update_batch(b); });
   benchmark::DoNotOptimize(q.parameters().data());
 }
 
@@ -149,6 +191,16 @@ void BM_DoubleQ_hand_loop(benchmark::State& state) {
 
 void BM_DoubleQ_qlearning(benchmark::State& state) { qlearning(state); }
 
+void BM_DoubleQ_batch(benchmark::State& state) {
+  const auto S = static_cast<Index>(state.range(0));
+  auto q = tables(2, S);
+  rlvalue::DoubleQLearning<Table> learner(q[0], q[1], {.gamma = kGamma, .step_size = kAlpha});
+  run_batches(state, S, [&](std::span<const T> b, rlvalue::Rng& rng) { learner.update_batch(b, rng); });
+  benchmark::DoNotOptimize(q[0].parameters().data());
+}
+
+void BM_DoubleQ_qlearning_batch(benchmark::State& state) { qlearning_batch(state); }
+
 // ---- Clipped double Q, both critics (TD3) and one at random ---------------
 template <rlvalue::CriticUpdate Mode>
 void clipped(benchmark::State& state) {
@@ -157,6 +209,16 @@ void clipped(benchmark::State& state) {
   rlvalue::ClippedDoubleQLearning<Table> learner(
       q[0], q[1], {.gamma = kGamma, .step_size = kAlpha, .critic_update = Mode});
   run_stream(state, S, [&](const T& t, rlvalue::Rng& rng) { learner.update(t, rng); });
+  benchmark::DoNotOptimize(q[0].parameters().data());
+}
+
+template <rlvalue::CriticUpdate Mode>
+void clipped_batch(benchmark::State& state) {
+  const auto S = static_cast<Index>(state.range(0));
+  auto q = tables(2, S);
+  rlvalue::ClippedDoubleQLearning<Table> learner(
+      q[0], q[1], {.gamma = kGamma, .step_size = kAlpha, .critic_update = Mode});
+  run_batches(state, S, [&](std::span<const T> b, rlvalue::Rng& rng) { learner.update_batch(b, rng); });
   benchmark::DoNotOptimize(q[0].parameters().data());
 }
 
@@ -196,6 +258,10 @@ void BM_ClippedBoth_qlearning(benchmark::State& s) { qlearning(s); }
 void BM_ClippedOne_rlvalue(benchmark::State& s) { clipped<rlvalue::CriticUpdate::one_at_random>(s); }
 void BM_ClippedOne_hand_loop(benchmark::State& s) { clipped_hand<false>(s); }
 void BM_ClippedOne_qlearning(benchmark::State& s) { qlearning(s); }
+void BM_ClippedBoth_batch(benchmark::State& s) { clipped_batch<rlvalue::CriticUpdate::both>(s); }
+void BM_ClippedBoth_qlearning_batch(benchmark::State& s) { qlearning_batch(s); }
+void BM_ClippedOne_batch(benchmark::State& s) { clipped_batch<rlvalue::CriticUpdate::one_at_random>(s); }
+void BM_ClippedOne_qlearning_batch(benchmark::State& s) { qlearning_batch(s); }
 
 // ---- Maxmin Q-learning, N critics, one updated ---------------------------
 void BM_Maxmin_rlvalue(benchmark::State& state) {
@@ -231,6 +297,17 @@ void BM_Maxmin_hand_loop(benchmark::State& state) {
 
 void BM_Maxmin_qlearning(benchmark::State& state) { qlearning(state); }
 
+void BM_Maxmin_batch(benchmark::State& state) {
+  const auto S = static_cast<Index>(state.range(0));
+  const auto N = static_cast<Index>(state.range(1));
+  auto q = tables(N, S);
+  rlvalue::MaxminQLearning<Table> learner(q, {.gamma = kGamma, .step_size = kAlpha});
+  run_batches(state, S, [&](std::span<const T> b, rlvalue::Rng& rng) { learner.update_batch(b, rng); });
+  benchmark::DoNotOptimize(q[0].parameters().data());
+}
+
+void BM_Maxmin_qlearning_batch(benchmark::State& state) { qlearning_batch(state); }
+
 // ---- REDQ-style ensemble: N critics, min over a random pair, one updated --
 void BM_REDQ_rlvalue(benchmark::State& state) {
   const auto S = static_cast<Index>(state.range(0));
@@ -246,19 +323,43 @@ void BM_REDQ_rlvalue(benchmark::State& state) {
 
 void BM_REDQ_qlearning(benchmark::State& state) { qlearning(state); }
 
+void BM_REDQ_batch(benchmark::State& state) {
+  const auto S = static_cast<Index>(state.range(0));
+  const auto N = static_cast<Index>(state.range(1));
+  auto q = tables(N, S);
+  rlvalue::EnsembleQLearning<Table> learner(
+      q, {.gamma = kGamma, .step_size = kAlpha,
+          .reduction = rlvalue::EnsembleReduction::random_subset_min, .subset_size = 2,
+          .update_count = 1});
+  run_batches(state, S, [&](std::span<const T> b, rlvalue::Rng& rng) { learner.update_batch(b, rng); });
+  benchmark::DoNotOptimize(q[0].parameters().data());
+}
+
+void BM_REDQ_qlearning_batch(benchmark::State& state) { qlearning_batch(state); }
+
 }  // namespace
 
 BENCHMARK(BM_DoubleQ_rlvalue)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_DoubleQ_hand_loop)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_DoubleQ_qlearning)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_DoubleQ_batch)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_DoubleQ_qlearning_batch)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_ClippedBoth_rlvalue)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_ClippedBoth_hand_loop)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_ClippedBoth_qlearning)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_ClippedBoth_batch)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_ClippedBoth_qlearning_batch)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_ClippedOne_rlvalue)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_ClippedOne_hand_loop)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_ClippedOne_qlearning)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_ClippedOne_batch)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_ClippedOne_qlearning_batch)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_Maxmin_rlvalue)->ArgsProduct({{10'000, 1'000'000}, {2, 4, 8}});
 BENCHMARK(BM_Maxmin_hand_loop)->ArgsProduct({{10'000, 1'000'000}, {2, 4, 8}});
 BENCHMARK(BM_Maxmin_qlearning)->ArgsProduct({{10'000, 1'000'000}, {2, 4, 8}});
+BENCHMARK(BM_Maxmin_batch)->ArgsProduct({{10'000, 1'000'000}, {2, 4, 8}});
+BENCHMARK(BM_Maxmin_qlearning_batch)->ArgsProduct({{10'000, 1'000'000}, {2, 4, 8}});
 BENCHMARK(BM_REDQ_rlvalue)->ArgsProduct({{10'000, 1'000'000}, {4, 8}});
 BENCHMARK(BM_REDQ_qlearning)->ArgsProduct({{10'000, 1'000'000}, {4, 8}});
+BENCHMARK(BM_REDQ_batch)->ArgsProduct({{10'000, 1'000'000}, {4, 8}});
+BENCHMARK(BM_REDQ_qlearning_batch)->ArgsProduct({{10'000, 1'000'000}, {4, 8}});

@@ -312,6 +312,32 @@ TEST_CASE("replay-batch updates do not allocate", "[alloc]") {
   REQUIRE(scope.count() == 0);
 }
 
+TEST_CASE("multi-critic replay-batch updates do not allocate", "[alloc]") {
+  const auto stream = make_stream(1000, 4, 5000);
+  std::vector<TabularQ<double>> q(14, TabularQ<double>(1000, 4));
+  DoubleQLearning<TabularQ<double>> dq(
+      q[0], q[1], {.gamma = 0.9, .step_size = 1.0, .schedule = StepSchedule::per_visit});
+  ClippedDoubleQLearning<TabularQ<double>> cq(
+      q[2], q[3], {.gamma = 0.9, .step_size = 0.1, .critic_update = CriticUpdate::one_at_random,
+                   .target_period = 3, .polyak = 0.5});
+  MaxminQLearning<TabularQ<double>> mm(std::span<TabularQ<double>>(q).subspan(4, 4),
+                                       {.gamma = 0.9, .step_size = 0.1, .update_count = 2});
+  EnsembleQLearning<TabularQ<double>> redq(
+      std::span<TabularQ<double>>(q).subspan(8, 4), {.gamma = 0.9, .step_size = 0.1,
+                                   .reduction = EnsembleReduction::random_subset_min,
+                                   .subset_size = 2, .update_count = 1});
+  std::vector<double> errors(stream.size());
+  auto rng = make_rng(9);
+  NoAllocationScope scope;
+  dq.update_batch(stream, rng);
+  dq.update_batch(stream, rng, errors);
+  cq.update_batch(stream, rng, errors);
+  cq.update_batch(std::span(stream).first(100), rng, std::span(errors).first(100), 0);
+  mm.update_batch(stream, rng, errors);
+  redq.update_batch(stream, rng, errors, 4);
+  REQUIRE(scope.count() == 0);
+}
+
 TEST_CASE("linear categorical Q-learning does not allocate per update or read", "[alloc]") {
   const auto stream = make_stream(50, 4, 5000);
   using OneHotC51 = LinearCategoricalQ<OneHotMap>;

@@ -20,9 +20,14 @@
 //
 // The reported estimate (q, action_values, greedy_action, value; what a
 // behaviour policy acts on) is the mean of the two online critics.
+//
+// `update_batch` applies a replay batch in order, bit for bit as update() on
+// each transition (draws and target-critic moves included), prefetching the
+// table rows of the transitions a few steps ahead.
 
 #include <array>
 #include <concepts>
+#include <cstddef>
 #include <random>
 #include <span>
 #include <string_view>
@@ -44,6 +49,7 @@ namespace detail {
 struct ClippedDoubleQLearningNames {
   static constexpr std::string_view construct = "ClippedDoubleQLearning";
   static constexpr std::string_view update = "ClippedDoubleQLearning::update";
+  static constexpr std::string_view update_batch = "ClippedDoubleQLearning::update_batch";
   static constexpr std::string_view q = "ClippedDoubleQLearning::q";
   static constexpr std::string_view greedy_action = "ClippedDoubleQLearning::greedy_action";
   static constexpr std::string_view value = "ClippedDoubleQLearning::value";
@@ -137,26 +143,67 @@ class ClippedDoubleQLearning
     this->check_transition(t);
     // Rejected before the draw, so a rejected transition leaves rng as it was.
     check_finite(Names::update, "reward", t.reward);
-    if (config_.critic_update == CriticUpdate::one_at_random) {
-      // The target draws nothing: drawing the coin first consumes rng as
-      // target-then-coin does, and tells which entry to request early.
-      const Index k = uniform01(rng) < 0.5 ? 0 : 1;
-      prefetch_target_rows(t);
-      this->prefetch_entry(k, t.state, t.action);
-      return step_one(t, k, checked_target(t));
-    }
-    prefetch_target_rows(t);
-    this->prefetch_entry(0, t.state, t.action);
-    this->prefetch_entry(1, t.state, t.action);
-    const scalar_type y = checked_target(t);
-    const scalar_type e0 = this->checked_error(t, 0, y);
-    const scalar_type e1 = this->checked_error(t, 1, y);
-    this->check_step(t, 0, e0);
-    this->check_step(t, 1, e1);
-    this->apply(t, 0, e0);
-    this->apply(t, 1, e1);
-    after_update();
-    return (e0 + e1) / scalar_type(2);
+    return step<false>(t, rng, detail::kNotBatch);
+  }
+
+  /// Applies update(t, rng) to every transition of `batch` in order: the
+  /// critics, the target critics, the visit counts, num_updates(), `errors`
+  /// (if given) and the state of `rng` afterwards are bit for bit those of
+  /// calling update(batch[i], rng) for i = 0, 1, ... in turn, whatever the
+  /// transitions share (a row written by one and read by the next
+  /// included): under `one_at_random` each coin is drawn when its transition
+  /// is processed, never ahead; under `both` nothing is drawn.
+  /// The whole batch is validated before anything is written or drawn: a
+  /// bad index (std::out_of_range) or a non-finite reward
+  /// (std::invalid_argument) in any transition throws naming it
+  /// ("batch[i].state"), with the learner and `rng` unchanged. Only a target
+  /// that overflows although every input is finite is found during the pass:
+  /// that throws std::invalid_argument naming "batch[i].td_error", with the
+  /// state (critics, targets, counts, rng) that of the sequential calls up
+  /// to the one that threw: entries before i applied, entry i's coin drawn
+  /// (update() draws it before the target), nothing of entry i written.
+  /// `errors` is empty (not wanted) or has batch.size() entries (else
+  /// std::invalid_argument, nothing changed); errors[i] receives what
+  /// update() would return for batch[i]. prefetch_distance >= 0 (else
+  /// std::invalid_argument, nothing changed).
+  /// For tables (TabularQ), the transition `prefetch_distance` steps ahead
+  /// has prefetched the rows of s' of both target critics (read) and the
+  /// entries (s, a) of both critics (written; either may be drawn), so that
+  /// the random accesses of tables larger than the cache overlap (0: no
+  /// prefetch; kDefaultPrefetchDistance suits x86-64). Other approximators:
+  /// a plain loop. No allocation.
+  template <std::uniform_random_bit_generator G>
+  __attribute__((flatten)) void update_batch(std::span<const transition_type> batch, G& rng,
+                                             std::span<scalar_type> errors,
+                                             Index prefetch_distance = kDefaultPrefetchDistance) {
+    this->check_batch_call(batch, errors.size(), prefetch_distance);
+    const auto l0 = Base::prefetch_layout(this->critic_ref(0));
+    const auto l1 = Base::prefetch_layout(this->critic_ref(1));
+    const auto target0 = Base::prefetch_layout(target_ref(0));
+    const auto target1 = Base::prefetch_layout(target_ref(1));
+    const bool tables = l0.data != nullptr && l1.data != nullptr && target0.data != nullptr &&
+                        target1.data != nullptr;
+    const std::size_t ahead = tables ? static_cast<std::size_t>(prefetch_distance) : 0;
+    scalar_type* const out = errors.empty() ? nullptr : errors.data();
+    Base::batch_pass(
+        batch, ahead,
+        [&](const transition_type& t) __attribute__((always_inline)) {
+          Base::prefetch_table_row(target0, t.next_state);
+          Base::prefetch_table_row(target1, t.next_state);
+          Base::prefetch_table_entry(l0, t.state, t.action);
+          Base::prefetch_table_entry(l1, t.state, t.action);
+        },
+        [&](std::size_t i) {
+          const scalar_type error = step<true>(batch[i], rng, i);
+          if (out != nullptr) out[i] = error;
+        });
+  }
+
+  /// update_batch without the errors.
+  template <std::uniform_random_bit_generator G>
+  void update_batch(std::span<const transition_type> batch, G& rng,
+                    Index prefetch_distance = kDefaultPrefetchDistance) {
+    update_batch(batch, rng, std::span<scalar_type>(), prefetch_distance);
   }
 
   /// Updates critic k (0 or 1) alone toward y and returns its error.
@@ -189,6 +236,38 @@ class ClippedDoubleQLearning
   const ClippedDoubleQConfig& config() const noexcept { return config_; }
 
  private:
+  // The update of a validated transition under config().critic_update
+  // (update() after its checks); `entry` names the batch entry in the error
+  // message (kNotBatch: update()). kBatch: update_batch prefetched the rows
+  // ahead, so none is requested here.
+  template <bool kBatch, class G>
+  scalar_type step(const transition_type& t, G& rng, std::size_t entry) {
+    if (config_.critic_update == CriticUpdate::one_at_random) {
+      // The target draws nothing: drawing the coin first consumes rng as
+      // target-then-coin does, and tells which entry to request early.
+      const Index k = uniform01(rng) < 0.5 ? 0 : 1;
+      if constexpr (!kBatch) {
+        prefetch_target_rows(t);
+        this->prefetch_entry(k, t.state, t.action);
+      }
+      return step_one(t, k, checked_target(t), entry);
+    }
+    if constexpr (!kBatch) {
+      prefetch_target_rows(t);
+      this->prefetch_entry(0, t.state, t.action);
+      this->prefetch_entry(1, t.state, t.action);
+    }
+    const scalar_type y = checked_target(t);
+    const scalar_type e0 = this->checked_error(t, 0, y, entry);
+    const scalar_type e1 = this->checked_error(t, 1, y, entry);
+    this->check_step(t, 0, e0);
+    this->check_step(t, 1, e1);
+    this->apply(t, 0, e0);
+    this->apply(t, 1, e1);
+    after_update();
+    return (e0 + e1) / scalar_type(2);
+  }
+
   // target(t) for a transition that has passed check_transition.
   scalar_type checked_target(const transition_type& t) const {
     return clipped_double_q_target(t.reward, this->discount(t),
@@ -212,8 +291,9 @@ class ClippedDoubleQLearning
     return targets_.empty() ? this->critic_ref(k) : targets_[static_cast<std::size_t>(k)];
   }
 
-  scalar_type step_one(const transition_type& t, Index k, scalar_type y) {
-    const scalar_type error = this->checked_error(t, k, y);
+  scalar_type step_one(const transition_type& t, Index k, scalar_type y,
+                       std::size_t entry = detail::kNotBatch) {
+    const scalar_type error = this->checked_error(t, k, y, entry);
     this->apply(t, k, error);
     after_update();
     return error;

@@ -127,6 +127,39 @@ inline void check_batch_errors_size(std::string_view where, std::size_t errors,
     throw_size_mismatch(where, "errors", static_cast<Index>(errors), static_cast<Index>(batch));
 }
 
+/// Validates every transition of a batch of action-value updates on `q`
+/// (actions 0..num_actions-1) before anything is written: state, action and
+/// next_state in range (std::out_of_range) and a finite reward
+/// (std::invalid_argument), messages naming "batch[i].field".
+template <class Q, class Transitions>
+void check_action_value_batch(std::string_view where, const Q& q, Index num_actions,
+                              const Transitions& batch) {
+  using Scalar = typename Q::scalar_type;
+  if constexpr (IndexedStateSpace<Q>) {
+    // Fast path, branch-free: states are 0..num_states()-1 by the concept;
+    // the named checks below run only when an entry is bad, to find and
+    // report the first one.
+    using U = std::make_unsigned_t<Index>;
+    const U states = static_cast<U>(q.num_states());
+    const U actions = static_cast<U>(num_actions);
+    bool ok = true;
+    for (const auto& t : batch)
+      ok &= (static_cast<U>(static_cast<Index>(t.state)) < states) &
+            (static_cast<U>(static_cast<Index>(t.next_state)) < states) &
+            (static_cast<U>(t.action) < actions) &
+            (std::abs(t.reward) <= std::numeric_limits<Scalar>::max());
+    if (ok) [[likely]]
+      return;
+  }
+  check_batch_entries(batch.size(), [&](std::size_t i, auto name) {
+    const auto& t = batch[i];
+    q.check_state(where, name("state"), t.state);
+    q.check_action(where, name("action"), t.action);
+    q.check_state(where, name("next_state"), t.next_state);
+    check_finite(where, name("reward"), t.reward);
+  });
+}
+
 /// Approximators whose parameters are a row-major (num_states x k) Eigen
 /// table with the entries of state s in row s (TabularQ; TabularV with
 /// k = 1): the ones whose entries update_batch can prefetch. Whether the
@@ -273,29 +306,7 @@ class ActionValueLearner {
   /// state, action and next_state in range (std::out_of_range) and a finite
   /// reward (std::invalid_argument), messages naming "batch[i].field".
   void check_batch(std::string_view where, std::span<const transition_type> batch) const {
-    if constexpr (IndexedStateSpace<Q>) {
-      // Fast path, branch-free: states are 0..num_states()-1 and actions
-      // 0..num_actions()-1 by the concepts; the named checks below run only
-      // when something is wrong, to find and report the first bad entry.
-      using U = std::make_unsigned_t<Index>;
-      const U states = static_cast<U>(q_->num_states());
-      const U actions = static_cast<U>(q_->num_actions());
-      bool ok = true;
-      for (const transition_type& t : batch)
-        ok &= (static_cast<U>(static_cast<Index>(t.state)) < states) &
-              (static_cast<U>(static_cast<Index>(t.next_state)) < states) &
-              (static_cast<U>(t.action) < actions) &
-              (std::abs(t.reward) <= std::numeric_limits<scalar_type>::max());
-      if (ok) [[likely]]
-        return;
-    }
-    check_batch_entries(batch.size(), [&](std::size_t i, auto name) {
-      const transition_type& t = batch[i];
-      q_->check_state(where, name("state"), t.state);
-      q_->check_action(where, name("action"), t.action);
-      q_->check_state(where, name("next_state"), t.next_state);
-      check_finite(where, name("reward"), t.reward);
-    });
+    check_action_value_batch(where, *q_, q_->num_actions(), batch);
   }
 
   /// Prefetches what the update of t will touch: the row q(s', .) (read) and

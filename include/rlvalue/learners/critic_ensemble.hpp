@@ -6,12 +6,22 @@
 // transition checks, and the combined estimate that behaviour policies act on
 // (the mean or the min of the critics).
 //
+// The replay-batch updates (`update_batch`) of these learners share the
+// validation of a whole batch, the prefetch of the table entries of the
+// transition a few steps ahead (every row any critic may read, every entry any
+// critic may write: the updated critics are drawn only when the transition is
+// processed), and the naming of an overflowing target ("batch[i].td_error").
+//
 // The combined estimate makes every such learner an ActionValueReader, so
 // `EpsilonGreedy policy(learner, 0.1)` acts on it directly. Its
 // `action_values(s)` is a lazy Eigen expression (no copy, no allocation) that
 // holds pointers to the critics and a copy of s.
 
 #include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -46,8 +56,14 @@ concept StoredActionRows = requires(const Q& q, const typename Q::state_type& s)
                            typename std::remove_cvref_t<decltype(q.action_values(s))>::PlainObject>;
 };
 
+/// The entry index that tells the shared update code it runs for update()
+/// (errors named "td_error") rather than for entry i of update_batch
+/// ("batch[i].td_error").
+inline constexpr std::size_t kNotBatch = std::numeric_limits<std::size_t>::max();
+
 /// Base of the multi-critic learners. `Names` gives the learner's name for
-/// messages (construct, update, q, greedy_action, value, visit_count).
+/// messages (construct, update, update_batch, q, greedy_action, value,
+/// visit_count).
 template <ActionValueFunction Q, class Names>
 class CriticEnsemble {
  public:
@@ -190,12 +206,98 @@ class CriticEnsemble {
     return t.terminated ? scalar_type(0) : gamma_;
   }
 
-  /// y - Q_k(s, a), after rejecting a non-finite target or error (naming the
-  /// reward when it is the cause). Writes nothing.
-  scalar_type checked_error(const transition_type& t, Index k, scalar_type target) const {
+  /// Throws std::invalid_argument unless `error` (of transition t) is
+  /// finite: for update() (entry == kNotBatch) naming the reward when it is
+  /// the cause, else "td_error"; for entry i of update_batch (rewards checked
+  /// beforehand, so the target overflowed) naming "batch[i].td_error".
+  static void check_error(std::size_t entry, const transition_type& t, scalar_type error) {
+    if (!std::isfinite(error)) [[unlikely]]
+      reject_error(entry, t.reward, error);
+  }
+
+  /// y - Q_k(s, a), after rejecting a non-finite target or error (see
+  /// check_error). Writes nothing.
+  scalar_type checked_error(const transition_type& t, Index k, scalar_type target,
+                            std::size_t entry = kNotBatch) const {
     const scalar_type error = target - critic_ref(k).value(t.state, t.action);
-    check_error_finite(Names::update, t.reward, error);
+    check_error(entry, t, error);
     return error;
+  }
+
+  /// Validates every transition of a batch before anything is written or
+  /// drawn: state, action and next_state in range (std::out_of_range) and a
+  /// finite reward (std::invalid_argument), messages naming "batch[i].field".
+  void check_batch(std::string_view where, std::span<const transition_type> batch) const {
+    check_action_value_batch(where, *critics_.front(), num_actions_, batch);
+  }
+
+  /// The checks of update_batch before the pass: prefetch_distance >= 0,
+  /// errors empty or of the batch's size, every entry valid (check_batch).
+  void check_batch_call(std::span<const transition_type> batch, std::size_t errors,
+                        Index prefetch_distance) const {
+    check_prefetch_distance(Names::update_batch, prefetch_distance);
+    check_batch_errors_size(Names::update_batch, errors, batch.size());
+    check_batch(Names::update_batch, batch);
+  }
+
+  /// Where critic (or target critic) `q`'s rows lie, for prefetching: null
+  /// data unless Q is a table (StoredActionRows with a dense row-major
+  /// table_layout); then update_batch prefetches nothing.
+  static TableLayout<scalar_type> prefetch_layout(const Q& q) noexcept {
+    if constexpr (StoredActionRows<Q>) {
+      return table_layout(q);
+    } else {
+      (void)q;
+      return {};
+    }
+  }
+
+  /// Prefetches the row s of a table (both ends: a row may straddle two
+  /// cache lines) for reading, or its entry (s, a) for writing.
+  /// No-ops unless Q's states are indices. s, a must be in range.
+  static void prefetch_table_row(const TableLayout<scalar_type>& l, const state_type& s) noexcept {
+    if constexpr (IndexedStateSpace<Q>) {
+      prefetch_span<false>(l.data + static_cast<Index>(s) * l.stride, l.width);
+    } else {
+      (void)l;
+      (void)s;
+    }
+  }
+  static void prefetch_table_entry(const TableLayout<scalar_type>& l, const state_type& s,
+                                   Index a) noexcept {
+    if constexpr (IndexedStateSpace<Q>) {
+      prefetch_write(l.data + static_cast<Index>(s) * l.stride + a);
+    } else {
+      (void)l;
+      (void)s;
+      (void)a;
+    }
+  }
+
+  /// The pass of update_batch over a validated batch: step(i) for i in
+  /// order, with prefetch(batch[i + ahead]) issued before step(i) (and the
+  /// first `ahead` transitions prefetched before the pass). ahead = 0: a
+  /// plain loop. Give `prefetch` __attribute__((always_inline)): GCC finds
+  /// a function made only of prefetches free of side effects and drops the
+  /// calls to it that it has not inlined early (flatten does not reach into
+  /// the lambda), so without the attribute nothing would be prefetched.
+  template <class Prefetch, class Step>
+  static void batch_pass(std::span<const transition_type> batch, std::size_t ahead,
+                         Prefetch&& prefetch, Step&& step) {
+    const std::size_t n = batch.size();
+    std::size_t i = 0;
+    if (ahead == 0) {  // no prefetch (and none through the null layouts of non-tables)
+      for (; i < n; ++i) step(i);
+      return;
+    }
+    ahead = std::min(ahead, n);
+    for (; i < ahead; ++i) prefetch(batch[i]);
+    i = 0;
+    for (; i + ahead < n; ++i) {
+      prefetch(batch[i + ahead]);
+      step(i);
+    }
+    for (; i < n; ++i) step(i);
   }
 
   /// For an update that writes several critics: throws, writing nothing, if
@@ -236,6 +338,13 @@ class CriticEnsemble {
   }
 
  private:
+  [[noreturn]] __attribute__((noinline, cold)) static void reject_error(std::size_t entry,
+                                                                       scalar_type reward,
+                                                                       scalar_type error) {
+    if (entry == kNotBatch) reject_non_finite_error(Names::update, reward, error);
+    reject_batch_error(Names::update_batch, entry, error);
+  }
+
   static scalar_type combined(const Q* const* critics, Index n, bool use_min, scalar_type inv_n,
                               const state_type& s, Index a) {
     scalar_type acc = critics[0]->value(s, a);

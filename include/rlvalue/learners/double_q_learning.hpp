@@ -8,9 +8,13 @@
 /// (or the same with A and B swapped), no bootstrap when s' is terminal
 /// (`terminated`); a `truncated` transition bootstraps as usual. Behaviour
 /// acts on Q^A + Q^B; this learner reports the mean (Q^A + Q^B) / 2, which has
-/// the same argmax and estimates Q*.
+/// the same argmax and estimates Q*. `update_batch` applies a replay batch
+/// in order, bit for bit as update() on each transition (coin draws
+/// included), prefetching the table rows of the transitions a few steps
+/// ahead so that their cache misses overlap.
 
 #include <array>
+#include <cstddef>
 #include <random>
 #include <span>
 #include <string_view>
@@ -29,6 +33,7 @@ namespace detail {
 struct DoubleQLearningNames {
   static constexpr std::string_view construct = "DoubleQLearning";
   static constexpr std::string_view update = "DoubleQLearning::update";
+  static constexpr std::string_view update_batch = "DoubleQLearning::update_batch";
   static constexpr std::string_view q = "DoubleQLearning::q";
   static constexpr std::string_view greedy_action = "DoubleQLearning::greedy_action";
   static constexpr std::string_view value = "DoubleQLearning::value";
@@ -68,12 +73,70 @@ class DoubleQLearning : public detail::CriticEnsemble<Q, detail::DoubleQLearning
   /// Flips the fair coin with `rng` (u = uniform01(rng): u < 1/2 updates
   /// Q^A, otherwise Q^B; one draw) and applies update_critic. Returns the
   /// updated critic's error.
+  // flatten: as in ClippedDoubleQLearning::update; without it GCC keeps
+  // double_q_error out of line (a call per update).
   template <std::uniform_random_bit_generator G>
-  scalar_type update(const transition_type& t, G& rng) {
+  [[gnu::flatten]] scalar_type update(const transition_type& t, G& rng) {
     this->check_transition(t);
     // Rejected before the draw, so a rejected transition leaves rng as it was.
     check_finite(Names::update, "reward", t.reward);
-    return step(t, uniform01(rng) < 0.5 ? 0 : 1);
+    return step<false>(t, uniform01(rng) < 0.5 ? 0 : 1, detail::kNotBatch);
+  }
+
+  /// Applies update(t, rng) to every transition of `batch` in order: the
+  /// tables, the visit counts, `errors` (if given) and the state of `rng`
+  /// afterwards are bit for bit those of calling update(batch[i], rng) for
+  /// i = 0, 1, ... in turn, whatever the transitions share (a row written by
+  /// one and read by the next included): each coin is drawn when its
+  /// transition is processed, never ahead.
+  /// The whole batch is validated before anything is written or drawn: a
+  /// bad index (std::out_of_range) or a non-finite reward
+  /// (std::invalid_argument) in any transition throws naming it
+  /// ("batch[i].state"), with the learner and `rng` unchanged. Only a target
+  /// that overflows although every input is finite is found during the pass:
+  /// that throws std::invalid_argument naming "batch[i].td_error", with the
+  /// state (tables, counts, rng) that of the sequential calls up to the one
+  /// that threw: entries before i applied, entry i's coin drawn (update()
+  /// draws before it computes the target), nothing of entry i written.
+  /// `errors` is empty (not wanted) or has batch.size() entries (else
+  /// std::invalid_argument, nothing changed); errors[i] receives what
+  /// update() would return for batch[i]. prefetch_distance >= 0 (else
+  /// std::invalid_argument, nothing changed).
+  /// For tables (TabularQ), the transition `prefetch_distance` steps ahead
+  /// has prefetched the rows Q^A(s', .), Q^B(s', .) (read) and the entries
+  /// Q^A(s, a), Q^B(s, a) (written; either critic may be drawn), so that the
+  /// random accesses of tables larger than the cache overlap (0: no
+  /// prefetch; kDefaultPrefetchDistance suits x86-64). Other approximators:
+  /// a plain loop. No allocation.
+  template <std::uniform_random_bit_generator G>
+  __attribute__((flatten)) void update_batch(std::span<const transition_type> batch, G& rng,
+                                             std::span<scalar_type> errors,
+                                             Index prefetch_distance = kDefaultPrefetchDistance) {
+    this->check_batch_call(batch, errors.size(), prefetch_distance);
+    const auto l0 = Base::prefetch_layout(this->critic_ref(0));
+    const auto l1 = Base::prefetch_layout(this->critic_ref(1));
+    const std::size_t ahead =
+        l0.data != nullptr && l1.data != nullptr ? static_cast<std::size_t>(prefetch_distance) : 0;
+    scalar_type* const out = errors.empty() ? nullptr : errors.data();
+    Base::batch_pass(
+        batch, ahead,
+        [&](const transition_type& t) __attribute__((always_inline)) {
+          Base::prefetch_table_row(l0, t.next_state);
+          Base::prefetch_table_row(l1, t.next_state);
+          Base::prefetch_table_entry(l0, t.state, t.action);
+          Base::prefetch_table_entry(l1, t.state, t.action);
+        },
+        [&](std::size_t i) {
+          const scalar_type error = step<true>(batch[i], uniform01(rng) < 0.5 ? 0 : 1, i);
+          if (out != nullptr) out[i] = error;
+        });
+  }
+
+  /// update_batch without the errors.
+  template <std::uniform_random_bit_generator G>
+  void update_batch(std::span<const transition_type> batch, G& rng,
+                    Index prefetch_distance = kDefaultPrefetchDistance) {
+    update_batch(batch, rng, std::span<scalar_type>(), prefetch_distance);
   }
 
   /// Updates critic k (0 = Q^A, 1 = Q^B) with the other as evaluator and
@@ -85,26 +148,32 @@ class DoubleQLearning : public detail::CriticEnsemble<Q, detail::DoubleQLearning
   scalar_type update_critic(const transition_type& t, Index k) {
     check_index(Names::update, "critic", k, 2);
     this->check_transition(t);
-    return step(t, k);
+    return step<false>(t, k, detail::kNotBatch);
   }
 
   /// The config given at construction.
   const DoubleQLearningConfig& config() const noexcept { return config_; }
 
  private:
-  // The update of critic k, indices already checked.
-  scalar_type step(const transition_type& t, Index k) {
+  // The update of critic k, indices already checked; `entry` names the
+  // batch entry in the error message (kNotBatch: update()). kBatch: the
+  // rows were prefetched ahead by update_batch.
+  template <bool kBatch>
+  scalar_type step(const transition_type& t, Index k, std::size_t entry) {
     const Q& updated = this->critic_ref(k);
     const Q& other = this->critic_ref(1 - k);
     // The evaluator's row is read at the selector's argmax; for tables,
-    // request it now so its cache miss overlaps the selector's instead of
+    // request all of it (a row may straddle two cache lines) and the entry
+    // written now, so that their misses overlap the selector's instead of
     // following it.
-    if constexpr (detail::StoredActionRows<Q>)
-      __builtin_prefetch(other.action_values(t.next_state).data());
+    if constexpr (!kBatch) {
+      this->prefetch_row(1 - k, t.next_state);
+      this->prefetch_entry(k, t.state, t.action);
+    }
     const scalar_type error =
         double_q_error(updated.action_values(t.state), t.action, t.reward, this->discount(t),
                        other.action_values(t.next_state), updated.action_values(t.next_state));
-    detail::check_error_finite(Names::update, t.reward, error);
+    Base::check_error(entry, t, error);
     this->apply(t, k, error);
     return error;
   }

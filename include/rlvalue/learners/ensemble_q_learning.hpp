@@ -16,8 +16,12 @@
 /// The reported estimate (q, action_values, greedy_action, value; what a
 /// behaviour policy acts on) is min_k Q_k for the `min` reduction (Maxmin's
 /// Q^min) and the mean otherwise (REDQ's policy maximises the ensemble mean).
+/// `update_batch` applies a replay batch in order, bit for bit as update() on
+/// each transition (subset draws included), prefetching the table rows of
+/// the transitions a few steps ahead.
 
 #include <Eigen/Core>
+#include <cstddef>
 #include <numeric>
 #include <random>
 #include <span>
@@ -43,6 +47,7 @@ namespace detail {
 struct EnsembleQLearningNames {
   static constexpr std::string_view construct = "EnsembleQLearning";
   static constexpr std::string_view update = "EnsembleQLearning::update";
+  static constexpr std::string_view update_batch = "EnsembleQLearning::update_batch";
   static constexpr std::string_view q = "EnsembleQLearning::q";
   static constexpr std::string_view greedy_action = "EnsembleQLearning::greedy_action";
   static constexpr std::string_view value = "EnsembleQLearning::value";
@@ -83,6 +88,80 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
     this->check_transition(t);
     // Rejected before any draw, so a rejected transition leaves rng as it was.
     check_finite(Names::update, "reward", t.reward);
+    return step<false>(t, rng, kNotBatch);
+  }
+
+  /// Applies update(t, rng) to every transition of `batch` in order: the
+  /// critics, the visit counts, `errors` (if given) and the state of `rng`
+  /// afterwards are bit for bit those of calling update(batch[i], rng) for
+  /// i = 0, 1, ... in turn, whatever the transitions share (a row written by
+  /// one and read by the next included): the subsets (of the reduction and
+  /// of the updated critics) are drawn when their transition is processed,
+  /// never ahead.
+  /// The whole batch is validated before anything is written or drawn: a
+  /// bad index (std::out_of_range) or a non-finite reward
+  /// (std::invalid_argument) in any transition throws naming it
+  /// ("batch[i].state"), with the learner and `rng` unchanged. Only a target
+  /// that overflows although every input is finite is found during the pass:
+  /// that throws std::invalid_argument naming "batch[i].td_error", with the
+  /// state (critics, counts, rng) that of the sequential calls up to the one
+  /// that threw: entries before i applied, entry i's draws made (update()
+  /// draws before it checks the errors), nothing of entry i written.
+  /// `errors` is empty (not wanted) or has batch.size() entries (else
+  /// std::invalid_argument, nothing changed); errors[i] receives what
+  /// update() would return for batch[i]. prefetch_distance >= 0 (else
+  /// std::invalid_argument, nothing changed).
+  /// For tables (TabularQ), the transition `prefetch_distance` steps ahead
+  /// has prefetched the rows Q_k(s', .) of all N critics (read; a random
+  /// subset may be the one reduced) and the entries Q_k(s, a) of all N
+  /// (written; the updated ones are drawn later), so that the random
+  /// accesses of tables larger than the cache overlap (0: no prefetch;
+  /// kDefaultPrefetchDistance suits x86-64). Other approximators: a plain
+  /// loop. No allocation.
+  template <std::uniform_random_bit_generator G>
+  __attribute__((flatten)) void update_batch(std::span<const transition_type> batch, G& rng,
+                                             std::span<scalar_type> errors,
+                                             Index prefetch_distance = kDefaultPrefetchDistance) {
+    this->check_batch_call(batch, errors.size(), prefetch_distance);
+    const Index n = this->num_critics();
+    bool tables = true;
+    for (Index k = 0; k < n; ++k) {
+      layouts_[static_cast<std::size_t>(k)] = Base::prefetch_layout(this->critic_ref(k));
+      tables = tables && layouts_[static_cast<std::size_t>(k)].data != nullptr;
+    }
+    const std::size_t ahead = tables ? static_cast<std::size_t>(prefetch_distance) : 0;
+    const TableLayout<scalar_type>* const layouts = layouts_.data();
+    scalar_type* const out = errors.empty() ? nullptr : errors.data();
+    Base::batch_pass(
+        batch, ahead,
+        [&](const transition_type& t) __attribute__((always_inline)) {
+          for (Index k = 0; k < n; ++k) Base::prefetch_table_row(layouts[k], t.next_state);
+          for (Index k = 0; k < n; ++k) Base::prefetch_table_entry(layouts[k], t.state, t.action);
+        },
+        [&](std::size_t i) {
+          const scalar_type error = step<true>(batch[i], rng, i);
+          if (out != nullptr) out[i] = error;
+        });
+  }
+
+  /// update_batch without the errors.
+  template <std::uniform_random_bit_generator G>
+  void update_batch(std::span<const transition_type> batch, G& rng,
+                    Index prefetch_distance = kDefaultPrefetchDistance) {
+    update_batch(batch, rng, std::span<scalar_type>(), prefetch_distance);
+  }
+
+  EnsembleReduction reduction() const noexcept { return reduction_; }
+  Index subset_size() const noexcept { return subset_size_; }
+  Index update_count() const noexcept { return update_count_; }
+
+ private:
+  // The update of a validated transition (update() after its checks);
+  // `entry` names the batch entry in the error message (kNotBatch:
+  // update()). kBatch: update_batch prefetched the rows ahead, so none is
+  // requested here.
+  template <bool kBatch, class G>
+  scalar_type step(const transition_type& t, G& rng, std::size_t entry) {
     const Index n = this->num_critics();
     scalar_type y;
     if (min_over_all()) {
@@ -91,9 +170,11 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
       // lets every miss of this update (N rows of s', M entries of (s, a))
       // be requested at once.
       draw_update_subset(rng);
-      for (Index k = 0; k < n; ++k) this->prefetch_row(k, t.next_state);
-      for (Index i = 0; i < update_count_; ++i)
-        this->prefetch_entry(update_order_[static_cast<std::size_t>(i)], t.state, t.action);
+      if constexpr (!kBatch) {
+        for (Index k = 0; k < n; ++k) this->prefetch_row(k, t.next_state);
+        for (Index i = 0; i < update_count_; ++i)
+          this->prefetch_entry(update_order_[static_cast<std::size_t>(i)], t.state, t.action);
+      }
       y = min_target(t);
     } else {
       y = reduced_target(t, rng);
@@ -102,7 +183,7 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
     scalar_type sum = scalar_type(0);
     for (Index i = 0; i < update_count_; ++i) {
       const Index k = update_order_[static_cast<std::size_t>(i)];
-      errors_[static_cast<std::size_t>(i)] = this->checked_error(t, k, y);
+      errors_[static_cast<std::size_t>(i)] = this->checked_error(t, k, y, entry);
       sum += errors_[static_cast<std::size_t>(i)];
     }
     if (update_count_ > 1)
@@ -113,10 +194,6 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
       this->apply(t, update_order_[static_cast<std::size_t>(i)], errors_[static_cast<std::size_t>(i)]);
     return update_count_ == 1 ? sum : sum / static_cast<scalar_type>(update_count_);
   }
-
-  EnsembleReduction reduction() const noexcept { return reduction_; }
-  Index subset_size() const noexcept { return subset_size_; }
-  Index update_count() const noexcept { return update_count_; }
 
  protected:
   EnsembleLearner(std::span<Q> critics, double gamma, double step_size, StepSchedule schedule,
@@ -141,6 +218,7 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
     update_order_.resize(static_cast<std::size_t>(n));
     std::iota(update_order_.begin(), update_order_.end(), Index(0));
     errors_.resize(static_cast<std::size_t>(n));
+    layouts_.resize(static_cast<std::size_t>(n));
   }
 
  private:
@@ -220,6 +298,7 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
   std::vector<Index> target_order_;                     // the reduction's subset draws
   std::vector<Index> update_order_;                     // [0, update_count): critics to update
   std::vector<scalar_type> errors_;                     // their errors, checked before writing
+  std::vector<TableLayout<scalar_type>> layouts_;       // update_batch's prefetch addresses
 };
 
 }  // namespace detail

@@ -9,7 +9,10 @@
 // no bootstrap when s' is terminal (`terminated`); `truncated` bootstraps.
 // N = 1 is Q-learning. The estimate (and the behaviour policy's action
 // values) is Q^min(s, a) = min_k Q_k(s, a). The bias of max_a Q^min moves
-// from positive (N = 1) to negative as N grows.
+// from positive (N = 1) to negative as N grows. `update_batch(batch, rng)`
+// applies a replay batch in order, bit for bit as update() on each
+// transition, prefetching the rows of the transitions a few steps ahead (see
+// EnsembleLearner::update_batch in ensemble_q_learning.hpp).
 
 #include <random>
 #include <span>
@@ -28,6 +31,7 @@ namespace detail {
 struct MaxminQLearningNames {
   static constexpr std::string_view construct = "MaxminQLearning";
   static constexpr std::string_view update = "MaxminQLearning::update";
+  static constexpr std::string_view update_batch = "MaxminQLearning::update_batch";
   static constexpr std::string_view q = "MaxminQLearning::q";
   static constexpr std::string_view greedy_action = "MaxminQLearning::greedy_action";
   static constexpr std::string_view value = "MaxminQLearning::value";

@@ -94,6 +94,10 @@ class QLearning : public detail::ActionValueLearner<Q, detail::QLearningNames> {
     const std::size_t ahead =
         layout.data != nullptr ? std::min(static_cast<std::size_t>(prefetch_distance), n) : 0;
     scalar_type* const out = errors.empty() ? nullptr : errors.data();
+    if (ahead == 0) {  // no prefetch, and no offset ever applied to a null table pointer
+      for (std::size_t i = 0; i < n; ++i) batch_step(batch, i, out);
+      return;
+    }
     for (std::size_t i = 0; i < ahead; ++i) Base::prefetch(layout, batch[i]);
     std::size_t i = 0;
     for (; i + ahead < n; ++i) {

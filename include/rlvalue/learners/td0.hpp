@@ -100,6 +100,10 @@ class TD0 {
     const std::size_t ahead =
         layout.data != nullptr ? std::min(static_cast<std::size_t>(prefetch_distance), n) : 0;
     scalar_type* const out = errors.empty() ? nullptr : errors.data();
+    if (ahead == 0) {  // no prefetch, and no offset ever applied to a null table pointer
+      for (std::size_t i = 0; i < n; ++i) batch_step(batch[i], i, out);
+      return;
+    }
     auto prefetch = [&layout](const transition_type& t) {
       if constexpr (IndexedStateSpace<V>) {
         detail::prefetch_read(layout.data + static_cast<Index>(t.next_state) * layout.stride);
