@@ -7,8 +7,10 @@ Writes one PNG (default out/bench_throughput.png) with a panel per family:
       with triangles and joined separately from those with B > 1);
   QLearning, QLearningBatch: transitions per second against the table's
       number of states S (S x 8 doubles);
-  Projection: projections per second (rlvalue's per distribution; the
-      peers' against their batch size), drawn when the JSON has it.
+  Projection: projections per second (rlvalue's one-distribution variants
+      as horizontal lines; its ProjectionBatch variants, 256 distributions
+      per call, as points at 256; the peers' against their batch size),
+      drawn when the JSON has it.
 rlvalue's variants are solid lines; the limits measured in the same binary
 (streaming kernel, plain loop, hand loop, random-access kernel, ...) dashed.
 With --peers FILE... (the --out JSON of the scripts in bench/peers/), the
@@ -68,6 +70,9 @@ def load_peers(paths):
         for r in data["results"]:
             peers[r["family"]][r["peer"]][tuple(r["size"])] = r["items_per_second"]
     return peers
+
+
+PROJECTION_BATCH = 256  # kBatch of bench_distributional.cpp's ProjectionBatch
 
 
 def x_of(family, size):
@@ -139,6 +144,12 @@ def main(argv):
     except (OSError, ValueError) as e:
         sys.exit(f"{path}: cannot read Google Benchmark JSON ({e})")
     peers = load_peers(peer_paths)
+    # The batched projection (bench_distributional.cpp: 256 distributions
+    # per call) joins the projection panel as points at 256.
+    for variant, points in rates.pop("ProjectionBatch", {}).items():
+        if () in points:
+            name = "rlvalue_batch" if variant == "rlvalue" else "batch_" + variant
+            rates.setdefault("Projection", {})[name] = {(PROJECTION_BATCH,): points[()]}
     panels = [p for p in PANELS if p[0] in rates]
     if not panels:
         sys.exit(f"{path}: none of the families {[p[0] for p in PANELS]} is in the JSON")
