@@ -6,6 +6,8 @@
 
 #include <Eigen/Core>
 #include <cmath>
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -19,6 +21,27 @@
 namespace rlvalue_test {
 
 using rlvalue::Index;
+
+/// A replay batch of n random transitions over `states` states and
+/// `actions` actions, rewards in [-1, 1), about 10% terminated and 9%
+/// truncated. With few states most transitions share a row with one of the
+/// last few (the same row read by one and written by the next).
+template <class Scalar>
+std::vector<rlvalue::Transition<Index, Index, Scalar>> random_batch(Index states, Index actions,
+                                                                    std::size_t n,
+                                                                    std::uint64_t seed) {
+  auto rng = rlvalue::make_rng(seed);
+  std::vector<rlvalue::Transition<Index, Index, Scalar>> batch(n);
+  for (auto& t : batch) {
+    t.state = rlvalue::uniform_index(rng, states);
+    t.action = rlvalue::uniform_index(rng, actions);
+    t.reward = static_cast<Scalar>(rlvalue::uniform01(rng) * 2.0 - 1.0);
+    t.next_state = rlvalue::uniform_index(rng, states);
+    t.terminated = rlvalue::uniform01(rng) < 0.1;
+    t.truncated = !t.terminated && rlvalue::uniform01(rng) < 0.1;
+  }
+  return batch;
+}
 
 /// Runs f, requires it to throw E, returns the message.
 template <class E, class F>

@@ -41,23 +41,6 @@ namespace {
 template <class Scalar>
 using Batch = std::vector<rlvalue::Transition<Index, Index, Scalar>>;
 
-// Random transitions over `states` states, both kinds of episode end. With
-// few states most transitions share a row with one of the last few.
-template <class Scalar>
-Batch<Scalar> make_batch(Index states, Index actions, std::size_t n, std::uint64_t seed) {
-  auto rng = rlvalue::make_rng(seed);
-  Batch<Scalar> batch(n);
-  for (auto& t : batch) {
-    t.state = rlvalue::uniform_index(rng, states);
-    t.action = rlvalue::uniform_index(rng, actions);
-    t.reward = static_cast<Scalar>(rlvalue::uniform01(rng) * 2.0 - 1.0);
-    t.next_state = rlvalue::uniform_index(rng, states);
-    t.terminated = rlvalue::uniform01(rng) < 0.1;
-    t.truncated = !t.terminated && rlvalue::uniform01(rng) < 0.1;
-  }
-  return batch;
-}
-
 // Number of transitions that read (as s') the state the one before wrote.
 template <class Scalar>
 std::size_t chained(const Batch<Scalar>& batch) {
@@ -206,7 +189,7 @@ template <class Family, class Q>
 void check_batch_equals_sequential(Index states, Index actions, StepSchedule schedule,
                                    Index distance, std::size_t n, std::uint64_t seed) {
   using S = typename Q::scalar_type;
-  const auto batch = make_batch<S>(states, actions, n, seed);
+  const auto batch = rlvalue_test::random_batch<S>(states, actions, n, seed);
   const auto start = Critics<Q>::make(Family::critics, states, actions);
   auto c_one = start, c_many = start, c_plain = start;
   auto one = Family::make(std::span<Q>(c_one), schedule);
@@ -266,7 +249,7 @@ TEMPLATE_TEST_CASE("multi-critic update_batch equals update(t, rng) in order, bi
 
 TEST_CASE("the batches of the equality test share rows between neighbours",
           "[learners][critics][batch]") {
-  const auto batch = make_batch<double>(7, 5, 2000, 42);
+  const auto batch = rlvalue_test::random_batch<double>(7, 5, 2000, 42);
   CHECK(chained(batch) > 200);  // about 1/7 of 2000
 }
 
@@ -274,7 +257,7 @@ TEMPLATE_TEST_CASE("multi-critic update_batch validates the whole batch before w
                    "[learners][critics][batch]", DoubleQ, ClippedOne, ClippedBothTargets,
                    (Maxmin<3, 1>), REDQ) {
   using Q = TabularQ<double>;
-  const auto good = make_batch<double>(5, 3, 40, 7);
+  const auto good = rlvalue_test::random_batch<double>(5, 3, 40, 7);
   const auto start = Critics<Q>::make(TestType::critics, 5, 3);
   auto critics = start;
   auto learner = TestType::make(std::span<Q>(critics), StepSchedule::per_visit);
@@ -341,7 +324,7 @@ TEMPLATE_TEST_CASE("multi-critic update_batch: an overflowing target stops the b
   auto start = Critics<Q>::make(TestType::critics, 5, 3);
   for (auto& q : start)
     for (Index a = 0; a < 3; ++a) q.parameters()(4, a) = big;
-  auto batch = make_batch<double>(4, 3, 12, 9);
+  auto batch = rlvalue_test::random_batch<double>(4, 3, 12, 9);
   constexpr std::size_t bad = 7;
   batch[bad] = {.state = 1, .action = 2, .reward = big, .next_state = 4};
   const Index distance = GENERATE(Index(0), Index(16));

@@ -33,25 +33,6 @@ using rlvalue_test::thrown_message;
 
 namespace {
 
-// Random transitions over few states (so rows are shared: the same row read
-// by one transition and written by the next), both kinds of episode end.
-template <class Scalar>
-std::vector<rlvalue::Transition<Index, Index, Scalar>> make_batch(Index states, Index actions,
-                                                                  std::size_t n,
-                                                                  std::uint64_t seed) {
-  auto rng = rlvalue::make_rng(seed);
-  std::vector<rlvalue::Transition<Index, Index, Scalar>> batch(n);
-  for (auto& t : batch) {
-    t.state = rlvalue::uniform_index(rng, states);
-    t.action = rlvalue::uniform_index(rng, actions);
-    t.reward = static_cast<Scalar>(rlvalue::uniform01(rng) * 2.0 - 1.0);
-    t.next_state = rlvalue::uniform_index(rng, states);
-    t.terminated = rlvalue::uniform01(rng) < 0.1;
-    t.truncated = !t.terminated && rlvalue::uniform01(rng) < 0.1;
-  }
-  return batch;
-}
-
 // Table with distinct entries, so every max and every write matters.
 template <class Scalar>
 TabularQ<Scalar> distinct_q(Index states, Index actions) {
@@ -72,7 +53,7 @@ TEMPLATE_TEST_CASE("QLearning::update_batch equals update() in order, bit for bi
   // 7 states: almost every transition shares a row with one of the last few.
   const Index states = GENERATE(Index(7), Index(3000));
   constexpr Index actions = 5;
-  const auto batch = make_batch<S>(states, actions, 2000, 42);
+  const auto batch = rlvalue_test::random_batch<S>(states, actions, 2000, 42);
   const rlvalue::TDConfig config{.gamma = 0.9, .step_size = 0.3, .schedule = schedule,
                                  .omega = 0.7};
   TabularQ<S> q_one = distinct_q<S>(states, actions);
@@ -117,7 +98,7 @@ TEST_CASE("QLearning::update_batch: without errors, empty batch, terminated vs t
 
 TEST_CASE("QLearning::update_batch validates the whole batch before writing",
           "[learners][qlearning][batch]") {
-  const auto good = make_batch<double>(5, 3, 40, 7);
+  const auto good = rlvalue_test::random_batch<double>(5, 3, 40, 7);
   TabularQ<double> q = distinct_q<double>(5, 3);
   const TabularQ<double> start = q;
   QLearning<TabularQ<double>> ql(q, {.gamma = 0.9, .step_size = 1.0,
@@ -183,7 +164,7 @@ TEST_CASE("QLearning::update_batch on a LinearQ (no prefetch) equals update()",
   Linear a(rlvalue::OneHotMap(6), 3), b(rlvalue::OneHotMap(6), 3);
   QLearning<Linear> one(a, {.gamma = 0.8, .step_size = 0.2});
   QLearning<Linear> many(b, {.gamma = 0.8, .step_size = 0.2});
-  const auto batch = make_batch<double>(6, 3, 500, 11);
+  const auto batch = rlvalue_test::random_batch<double>(6, 3, 500, 11);
   for (const auto& t : batch) one.update(t);
   many.update_batch(batch, 4);
   CHECK((a.parameters().array() == b.parameters().array()).all());
@@ -196,7 +177,7 @@ TEMPLATE_TEST_CASE("TD0::update_batch equals update() in order, bit for bit",
   const StepSchedule schedule = GENERATE(StepSchedule::constant, StepSchedule::per_visit);
   const Index distance = GENERATE(Index(0), Index(2), Index(16), Index(100000));
   const Index states = GENERATE(Index(4), Index(5000));
-  const auto batch = make_batch<S>(states, 1, 3000, 5);
+  const auto batch = rlvalue_test::random_batch<S>(states, 1, 3000, 5);
   const rlvalue::TDConfig config{.gamma = 0.95, .step_size = 0.4, .schedule = schedule};
   TabularV<S> v_one(states), v_batch(states);
   for (Index s = 0; s < states; ++s) {
@@ -214,7 +195,7 @@ TEMPLATE_TEST_CASE("TD0::update_batch equals update() in order, bit for bit",
 }
 
 TEST_CASE("TD0::update_batch validates first; the non-tabular path", "[learners][td0][batch]") {
-  const auto good = make_batch<double>(10, 1, 30, 3);
+  const auto good = rlvalue_test::random_batch<double>(10, 1, 30, 3);
   TabularV<double> v(10, 0.5);
   TD0<TabularV<double>> td(v, {.gamma = 0.9, .step_size = 0.1});
   auto batch = good;
