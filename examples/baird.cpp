@@ -175,7 +175,7 @@ int body(const ExampleOptions& opts) {
   }
   const auto path = opts.csv_path("baird");
   csv.write(path);
-  std::cout << "baird: wrote " << path.string() << "\n";
+  std::cout << "baird: wrote " << path << "\n";
   return report.exit_code();
 }
 

@@ -106,7 +106,7 @@ int run(const ExampleOptions& opts) {
 
   const auto path = opts.csv_path("cliff_walking");
   csv.write(path);
-  std::cout << "cliff_walking: wrote " << path.string() << "\n";
+  std::cout << "cliff_walking: wrote " << path << "\n";
   return report.exit_code();
 }
 

@@ -272,8 +272,8 @@ int run(const ExampleOptions& opts) {
   const auto early_path = opts.csv_path("log_q_chain_early");
   csv.write(path);
   csv_early.write(early_path);
-  std::cout << "log_q_chain: wrote " << path.string() << " (late success vs gamma) and "
-            << early_path.string() << " (early success vs gamma)\n";
+  std::cout << "log_q_chain: wrote " << path << " (late success vs gamma) and "
+            << early_path << " (early success vs gamma)\n";
   return report.exit_code();
 }
 

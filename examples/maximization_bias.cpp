@@ -162,7 +162,7 @@ int run(const ExampleOptions& opts) {
 
   const auto path = opts.csv_path("maximization_bias");
   csv.write(path);
-  std::cout << "maximization_bias: wrote " << path.string() << "\n";
+  std::cout << "maximization_bias: wrote " << path << "\n";
   return report.exit_code();
 }
 

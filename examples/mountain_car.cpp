@@ -125,7 +125,7 @@ int run(const ExampleOptions& opts) {
 
   const auto path = opts.csv_path("mountain_car");
   csv.write(path);
-  std::cout << "mountain_car: wrote " << path.string() << "\n";
+  std::cout << "mountain_car: wrote " << path << "\n";
   return report.exit_code();
 }
 

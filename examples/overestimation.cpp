@@ -208,7 +208,7 @@ int run(const ExampleOptions& opts) {
 
   const auto path = opts.csv_path("overestimation");
   csv.write(path);
-  std::cout << "overestimation: wrote " << path.string() << "\n";
+  std::cout << "overestimation: wrote " << path << "\n";
   return report.exit_code();
 }
 

@@ -279,7 +279,7 @@ int run(const ExampleOptions& opts) {
 
   const auto path = opts.csv_path("qtd_vs_td");
   csv.write(path);
-  std::cout << "qtd_vs_td: wrote " << path.string() << "\n";
+  std::cout << "qtd_vs_td: wrote " << path << "\n";
   return report.exit_code();
 }
 

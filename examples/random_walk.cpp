@@ -130,7 +130,7 @@ int run(const ExampleOptions& opts) {
 
   const auto path = opts.csv_path("random_walk");
   csv.write(path);
-  std::cout << "random_walk: wrote " << path.string() << "\n";
+  std::cout << "random_walk: wrote " << path << "\n";
   return report.exit_code();
 }
 

@@ -212,7 +212,7 @@ int run(const ExampleOptions& opts) {
   const char* figure_names[4] = {"random_walk_19_figure_7_2", "random_walk_19_figure_12_3",
                                  "random_walk_19_figure_12_6", "random_walk_19_figure_12_8"};
   for (int f = 0; f < 4; ++f) figures[f].write(opts.csv_path(figure_names[f]));
-  std::cout << "random_walk_19: wrote " << path.string() << "\n";
+  std::cout << "random_walk_19: wrote " << path << "\n";
   return report.exit_code();
 }
 

@@ -208,7 +208,7 @@ int run(const ExampleOptions& opts) {
 
   const auto path = opts.csv_path("return_distribution");
   csv.write(path);
-  std::cout << "return_distribution: wrote " << path.string() << "\n";
+  std::cout << "return_distribution: wrote " << path << "\n";
   return report.exit_code();
 }
 

@@ -135,7 +135,7 @@ int body(const ExampleOptions& opts) {
             << format_number(stats[2].mean.minCoeff()) << "\n";
   const auto path = opts.csv_path("robust_losses");
   csv.write(path);
-  std::cout << "robust_losses: wrote " << path.string() << "\n";
+  std::cout << "robust_losses: wrote " << path << "\n";
   return report.exit_code();
 }
 

@@ -117,7 +117,7 @@ int body(const ExampleOptions& opts) {
 
   const auto path = opts.csv_path("td_vs_mc_statistics");
   csv.write(path);
-  std::cout << "td_vs_mc_statistics: wrote " << path.string() << "\n";
+  std::cout << "td_vs_mc_statistics: wrote " << path << "\n";
   return report.exit_code();
 }
 

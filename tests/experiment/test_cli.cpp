@@ -46,7 +46,9 @@ TEST_CASE("cli: defaults", "[experiment][cli]") {
   CHECK(opts.out == "res");
   CHECK_FALSE(opts.quick);
   CHECK_FALSE(opts.help);
-  CHECK(opts.csv_path("random_walk") == std::filesystem::path("res") / "random_walk.csv");
+  CHECK(opts.csv_path("random_walk") == "res/random_walk.csv");
+  CHECK(parse({"--out", "res/"}).csv_path("random_walk") == "res/random_walk.csv");
+  CHECK(parse({"--out", "/"}).csv_path("random_walk") == "/random_walk.csv");
   CHECK(parse({"--quick"}, defaults).runs == 7);
   CHECK(parse({"--quick"}, defaults).quick);
   CHECK(parse({"--quick", "--runs", "30"}, defaults).runs == 30);  // explicit wins

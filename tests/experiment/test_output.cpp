@@ -117,7 +117,14 @@ TEST_CASE("CsvWriter: writes the file, creating directories", "[experiment][csv]
   // A file where a directory should be: the error names the path.
   const fs::path blocked = dir / "nested" / "random_walk.csv" / "x.csv";
   CHECK_THROWS_AS(csv.write(blocked), std::runtime_error);
-  CHECK_THROWS_WITH(csv.write(blocked), RLV_CONTAINS((dir / "nested").string()));
+  CHECK_THROWS_WITH(csv.write(blocked), RLV_CONTAINS((dir / "nested").string()) &&
+                                             RLV_CONTAINS("not a directory"));
+  // Repeated separators, several missing levels, a directory that exists.
+  const std::string deep = dir.string() + "//a///b/c/curve.csv";
+  csv.write(deep);
+  CHECK(read_file(dir / "a" / "b" / "c" / "curve.csv") == csv.str());
+  csv.write(deep);
+  CHECK(read_file(deep) == csv.str());
   fs::remove_all(dir);
 }
 

@@ -10,18 +10,60 @@
 #include <Eigen/Core>
 #include <charconv>
 #include <cmath>
-#include <filesystem>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <system_error>
+
+#include <sys/stat.h>
+#include <sys/types.h>
+#if defined(_WIN32)
+#include <direct.h>
+#endif
 
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/types.hpp"
 #include "rlvalue/experiment/multi_seed.hpp"
 
 namespace rlvalue {
+
+namespace detail {
+
+/// Creates directory `dir` and its missing parents (separators '/', and '\\'
+/// on Windows), like std::filesystem::create_directories, without
+/// <filesystem> (which alone costs g++ 6% of the umbrella header's front-end
+/// memory). Returns an
+/// empty string on success, else what failed.
+inline std::string make_directories(const std::string& dir) {
+#if defined(_WIN32)
+  const auto separator = [](char c) { return c == '/' || c == '\\'; };
+  const auto make = [](const std::string& d) { return _mkdir(d.c_str()); };
+  struct _stat info {};
+  const auto is_directory = [&](const std::string& d) {
+    return _stat(d.c_str(), &info) == 0 && (info.st_mode & _S_IFDIR) != 0;
+  };
+#else
+  const auto separator = [](char c) { return c == '/'; };
+  const auto make = [](const std::string& d) { return mkdir(d.c_str(), 0777); };
+  struct stat info {};
+  const auto is_directory = [&](const std::string& d) {
+    return stat(d.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+  };
+#endif
+  // Every prefix that ends a component, shortest first.
+  for (std::size_t end = 1; end <= dir.size(); ++end) {
+    if (end < dir.size() && !separator(dir[end])) continue;
+    if (separator(dir[end - 1]) || dir[end - 1] == ':') continue;  // "//", a root, "C:"
+    const std::string prefix = dir.substr(0, end);
+    if (make(prefix) != 0 && errno != EEXIST) return prefix + ": " + std::strerror(errno);
+  }
+  if (!is_directory(dir)) return dir + ": exists and is not a directory";
+  return {};
+}
+
+}  // namespace detail
 
 /// Collects curves and writes them as one CSV file.
 class CsvWriter {
@@ -63,22 +105,21 @@ class CsvWriter {
   /// The CSV text so far.
   const std::string& str() const noexcept { return text_; }
 
-  /// Writes the text to `path`, creating its directory if needed.
-  /// std::runtime_error naming the path if that fails.
-  void write(const std::filesystem::path& path) const {
-    const auto dir = path.parent_path();
-    if (!dir.empty()) {
-      std::error_code ec;
-      std::filesystem::create_directories(dir, ec);
-      if (ec)
-        throw std::runtime_error("CsvWriter: cannot create directory '" + dir.string() +
-                                 "': " + ec.message());
+  /// Writes the text to `path` (a std::filesystem::path converts), creating
+  /// its directory if needed. std::runtime_error naming the path if that fails.
+  void write(const std::string& path) const {
+    const auto slash = path.find_last_of("/\\");
+    if (slash != std::string::npos && slash > 0) {
+      const std::string dir = path.substr(0, slash);
+      const std::string error = detail::make_directories(dir);
+      if (!error.empty())
+        throw std::runtime_error("CsvWriter: cannot create directory '" + dir + "' (" + error + ")");
     }
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("CsvWriter: cannot open '" + path.string() + "' for writing");
+    if (!out) throw std::runtime_error("CsvWriter: cannot open '" + path + "' for writing");
     out.write(text_.data(), static_cast<std::streamsize>(text_.size()));
     out.close();
-    if (!out) throw std::runtime_error("CsvWriter: failed writing '" + path.string() + "'");
+    if (!out) throw std::runtime_error("CsvWriter: failed writing '" + path + "'");
   }
 
  private:

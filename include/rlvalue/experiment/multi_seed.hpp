@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/dependent.hpp"
 #include "rlvalue/core/rng.hpp"
 #include "rlvalue/core/types.hpp"
 
@@ -37,7 +39,11 @@ struct SeedStatistics {
 /// Mean and standard error of `curves` (all the same non-zero length),
 /// accumulated in index order. std::invalid_argument if there are no curves
 /// or their lengths differ (naming the first offending run).
-inline SeedStatistics curve_statistics(const std::vector<Eigen::VectorXd>& curves) {
+/// (A template on the vector's allocator only so that its Eigen expressions
+/// are compiled where it is used: see core/dependent.hpp.)
+template <class Allocator = std::allocator<Eigen::VectorXd>>
+SeedStatistics curve_statistics(const std::vector<Eigen::VectorXd, Allocator>& curves) {
+  using Vec = detail::dependent_t<Eigen::VectorXd, Allocator>;
   const Index n = static_cast<Index>(curves.size());
   check_at_least_one("curve_statistics", "number of curves", n);
   const Index length = curves[0].size();
@@ -48,12 +54,12 @@ inline SeedStatistics curve_statistics(const std::vector<Eigen::VectorXd>& curve
 
   SeedStatistics stats;
   stats.num_runs = n;
-  stats.mean = Eigen::VectorXd::Zero(length);
-  for (const auto& c : curves) stats.mean += c;
+  stats.mean = Vec::Zero(length);
+  for (const Vec& c : curves) stats.mean += c;
   stats.mean /= static_cast<double>(n);
-  stats.standard_error = Eigen::VectorXd::Zero(length);
+  stats.standard_error = Vec::Zero(length);
   if (n > 1) {
-    for (const auto& c : curves) stats.standard_error += (c - stats.mean).cwiseAbs2();
+    for (const Vec& c : curves) stats.standard_error += (c - stats.mean).cwiseAbs2();
     stats.standard_error =
         (stats.standard_error / static_cast<double>(n - 1)).cwiseSqrt() / std::sqrt(double(n));
   }

@@ -21,6 +21,7 @@
 
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/concepts.hpp"
+#include "rlvalue/core/dependent.hpp"
 #include "rlvalue/core/types.hpp"
 #include "rlvalue/mdp/available_actions.hpp"
 
@@ -125,9 +126,12 @@ Eigen::VectorXd evaluate_policy(const M& mdp, const Eigen::MatrixBase<Derived>& 
   check_positive("evaluate_policy", "policy_tolerance", options.policy_tolerance);
   check_at_least_one("evaluate_policy", "max_dense_states", options.max_dense_states);
   detail::check_policy_matrix(mdp, pi, options.policy_tolerance);
+  using Mat = detail::dependent_t<Eigen::MatrixXd, M>;  // see core/dependent.hpp
+  using Vec = detail::dependent_t<Eigen::VectorXd, M>;
+  using SparseMat = detail::dependent_t<Eigen::SparseMatrix<double>, M>;
 
   const Index S = static_cast<Index>(mdp.num_states());
-  Eigen::VectorXd r = Eigen::VectorXd::Zero(S);
+  Vec r = Vec::Zero(S);
   std::vector<Eigen::Triplet<double>> edges;  // P_pi(s, s') > 0, duplicates summed later
   std::vector<char> exits(static_cast<std::size_t>(S), 0);
   for (Index s = 0; s < S; ++s) {
@@ -152,22 +156,22 @@ Eigen::VectorXd evaluate_policy(const M& mdp, const Eigen::MatrixBase<Derived>& 
 
   const bool dense = options.solver == LinearSolver::dense ||
                      (options.solver == LinearSolver::automatic && S <= options.max_dense_states);
-  Eigen::VectorXd v;
+  Vec v;
   if (dense) {
-    Eigen::MatrixXd system = Eigen::MatrixXd::Identity(S, S);
+    Mat system = Mat::Identity(S, S);
     for (const auto& e : edges) system(e.row(), e.col()) -= gamma * e.value();
-    Eigen::PartialPivLU<Eigen::MatrixXd> lu(system);
+    Eigen::PartialPivLU<Mat> lu(system);
     v = lu.solve(r);
     // PartialPivLU does not report singularity: check the solution instead.
-    const double residual = (system * v - r).lpNorm<Eigen::Infinity>();
-    const double scale = r.lpNorm<Eigen::Infinity>() + 2.0 * v.lpNorm<Eigen::Infinity>();
+    const double residual = (system * v - r).template lpNorm<Eigen::Infinity>();
+    const double scale = r.template lpNorm<Eigen::Infinity>() + 2.0 * v.template lpNorm<Eigen::Infinity>();
     if (!v.allFinite() || !(residual <= 1e-9 * scale)) detail::throw_numerically_singular(gamma);
   } else {
     for (auto& e : edges) e = Eigen::Triplet<double>(e.row(), e.col(), -gamma * e.value());
     for (Index s = 0; s < S; ++s) edges.emplace_back(s, s, 1.0);
-    Eigen::SparseMatrix<double> system(S, S);
+    SparseMat system(S, S);
     system.setFromTriplets(edges.begin(), edges.end());
-    Eigen::SparseLU<Eigen::SparseMatrix<double>> lu;
+    Eigen::SparseLU<SparseMat> lu;
     lu.analyzePattern(system);
     lu.factorize(system);
     if (lu.info() != Eigen::Success) detail::throw_numerically_singular(gamma);

@@ -36,6 +36,7 @@
 
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/concepts.hpp"
+#include "rlvalue/core/dependent.hpp"
 #include "rlvalue/core/rng.hpp"
 #include "rlvalue/core/types.hpp"
 #include "rlvalue/mdp/tabular_mdp.hpp"
@@ -74,33 +75,35 @@ TdMcStatistics td_mc_statistics(const M& mrp, const Eigen::Ref<const Eigen::Vect
   if (std::abs(start.sum() - 1.0) > 1e-9) fail_check(where, "sum of start", start.sum(), "must be 1");
   check_unit_interval(where, "gamma", gamma);
   check_at_least_one(where, "num_episodes", num_episodes);
+  using Mat = detail::dependent_t<Eigen::MatrixXd, M>;  // see core/dependent.hpp
+  using Vec = detail::dependent_t<Eigen::VectorXd, M>;
 
-  Eigen::MatrixXd P = Eigen::MatrixXd::Zero(S, S);
-  Eigen::VectorXd r = Eigen::VectorXd::Zero(S);
+  Mat P = Mat::Zero(S, S);
+  Vec r = Vec::Zero(S);
   for (Index s = 0; s < S; ++s)
     for (const auto& o : mrp.outcomes(s, 0)) {
       r[s] += static_cast<double>(o.probability) * static_cast<double>(o.reward);
       if (!o.terminal) P(s, o.next_state) += static_cast<double>(o.probability);
     }
-  const Eigen::MatrixXd I = Eigen::MatrixXd::Identity(S, S);
+  const Mat I = Mat::Identity(S, S);
   // Reachable states must terminate: then I - P restricted to them is
   // invertible. Unreachable states are decoupled by zeroing their rows.
-  Eigen::VectorXd reach = start;
+  Vec reach = start;
   for (Index k = 0; k < S; ++k) reach = (start + P.transpose() * reach).cwiseMin(1.0);
-  Eigen::MatrixXd Pr = P;
+  Mat Pr = P;
   for (Index s = 0; s < S; ++s)
     if (reach[s] == 0.0) Pr.row(s).setZero();
-  Eigen::FullPivLU<Eigen::MatrixXd> lu(I - Pr);
+  Eigen::FullPivLU<Mat> lu(I - Pr);
   if (!lu.isInvertible())
     fail_check(where, "num_states", S,
                "chain: some state reachable from the start never terminates (I - P is singular)");
-  const Eigen::MatrixXd visits_from = lu.inverse();  // (I - P)^-1: expected visits
-  const Eigen::MatrixXd Mg = (I - gamma * Pr).fullPivLu().inverse();
+  const Mat visits_from = lu.inverse();  // (I - P)^-1: expected visits
+  const Mat Mg = (I - gamma * Pr).fullPivLu().inverse();
   TdMcStatistics out;
   out.values = Mg * r;
   out.visits = visits_from.transpose() * start;
   out.visit_probability = out.visits.cwiseQuotient(visits_from.diagonal());
-  out.td_error_variance = Eigen::VectorXd::Zero(S);
+  out.td_error_variance = Vec::Zero(S);
   for (Index s = 0; s < S; ++s)
     for (const auto& o : mrp.outcomes(s, 0)) {
       const double target = static_cast<double>(o.reward) +
@@ -111,9 +114,9 @@ TdMcStatistics td_mc_statistics(const M& mrp, const Eigen::Ref<const Eigen::Vect
   out.return_variance = (I - gamma * gamma * Pr).fullPivLu().solve(out.td_error_variance);
   const double n = static_cast<double>(num_episodes);
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  out.td_mse = Eigen::VectorXd::Constant(S, nan);
-  out.mc_mse = Eigen::VectorXd::Constant(S, nan);
-  out.ratio = Eigen::VectorXd::Constant(S, nan);
+  out.td_mse = Vec::Constant(S, nan);
+  out.mc_mse = Vec::Constant(S, nan);
+  out.ratio = Vec::Constant(S, nan);
   for (Index s = 0; s < S; ++s) {
     if (!(out.visit_probability[s] > 0.0)) continue;
     double td = 0.0;
@@ -147,13 +150,15 @@ TdMcEstimates sample_td_mc_estimates(const M& mrp, const Eigen::Ref<const Eigen:
   check_size(where, "start", start.size(), S);
   check_unit_interval(where, "gamma", gamma);
   check_at_least_one(where, "num_episodes", num_episodes);
-  Eigen::MatrixXd counts = Eigen::MatrixXd::Zero(S, S);
-  Eigen::VectorXd n = Eigen::VectorXd::Zero(S), reward_sum = Eigen::VectorXd::Zero(S);
-  Eigen::VectorXd return_sum = Eigen::VectorXd::Zero(S), first = Eigen::VectorXd::Zero(S);
+  using Mat = detail::dependent_t<Eigen::MatrixXd, M>;  // see core/dependent.hpp
+  using Vec = detail::dependent_t<Eigen::VectorXd, M>;
+  Mat counts = Mat::Zero(S, S);
+  Vec n = Vec::Zero(S), reward_sum = Vec::Zero(S);
+  Vec return_sum = Vec::Zero(S), first = Vec::Zero(S);
   std::vector<Index> states;
   std::vector<double> rewards;
   std::vector<char> seen(static_cast<std::size_t>(S));
-  Eigen::VectorXd probs;
+  Vec probs;
   for (Index e = 0; e < num_episodes; ++e) {
     states.clear();
     rewards.clear();
@@ -191,8 +196,8 @@ TdMcEstimates sample_td_mc_estimates(const M& mrp, const Eigen::Ref<const Eigen:
     }
   }
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  Eigen::MatrixXd A = Eigen::MatrixXd::Identity(S, S);
-  Eigen::VectorXd r_hat = Eigen::VectorXd::Zero(S);
+  Mat A = Mat::Identity(S, S);
+  Vec r_hat = Vec::Zero(S);
   for (Index s = 0; s < S; ++s)
     if (n[s] > 0) {
       A.row(s) -= (gamma / n[s]) * counts.row(s);
@@ -200,7 +205,7 @@ TdMcEstimates sample_td_mc_estimates(const M& mrp, const Eigen::Ref<const Eigen:
     }
   TdMcEstimates out;
   out.td = A.partialPivLu().solve(r_hat);
-  out.mc = Eigen::VectorXd::Constant(S, nan);
+  out.mc = Vec::Constant(S, nan);
   for (Index s = 0; s < S; ++s) {
     if (n[s] == 0) out.td[s] = nan;
     if (first[s] > 0) out.mc[s] = return_sum[s] / first[s];
