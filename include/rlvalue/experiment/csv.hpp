@@ -113,7 +113,8 @@ class CsvWriter {
       const std::string dir = path.substr(0, slash);
       const std::string error = detail::make_directories(dir);
       if (!error.empty())
-        throw std::runtime_error("CsvWriter: cannot create directory '" + dir + "' (" + error + ")");
+        throw std::runtime_error("CsvWriter: cannot create directory '" + dir + "' (" + error +
+                                 ")");
     }
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out) throw std::runtime_error("CsvWriter: cannot open '" + path + "' for writing");

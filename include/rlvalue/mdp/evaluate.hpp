@@ -164,7 +164,8 @@ Eigen::VectorXd evaluate_policy(const M& mdp, const Eigen::MatrixBase<Derived>& 
     v = lu.solve(r);
     // PartialPivLU does not report singularity: check the solution instead.
     const double residual = (system * v - r).template lpNorm<Eigen::Infinity>();
-    const double scale = r.template lpNorm<Eigen::Infinity>() + 2.0 * v.template lpNorm<Eigen::Infinity>();
+    const double scale =
+        r.template lpNorm<Eigen::Infinity>() + 2.0 * v.template lpNorm<Eigen::Infinity>();
     if (!v.allFinite() || !(residual <= 1e-9 * scale)) detail::throw_numerically_singular(gamma);
   } else {
     for (auto& e : edges) e = Eigen::Triplet<double>(e.row(), e.col(), -gamma * e.value());
