@@ -39,7 +39,7 @@ struct ExampleOptions {
   /// --seed S: the base seed.
   std::uint64_t seed = 0;
   /// --out DIR: directory of the CSV output (a std::string, not a
-  /// std::filesystem::path: <filesystem> alone costs g++ 6% of the umbrella
+  /// std::filesystem::path: `<filesystem>` alone costs g++ 6% of the umbrella
   /// header's front-end memory).
   std::string out = "results";
   /// --quick: the short version of the example.

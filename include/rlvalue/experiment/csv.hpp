@@ -33,7 +33,7 @@ namespace detail {
 
 /// Creates directory `dir` and its missing parents (separators '/', and '\\'
 /// on Windows), like std::filesystem::create_directories, without
-/// <filesystem> (which alone costs g++ 6% of the umbrella header's front-end
+/// `<filesystem>` (which alone costs g++ 6% of the umbrella header's front-end
 /// memory). Returns an
 /// empty string on success, else what failed.
 inline std::string make_directories(const std::string& dir) {

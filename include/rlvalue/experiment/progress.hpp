@@ -31,7 +31,7 @@ inline bool stderr_is_terminal() {
 /// rewrites one stderr line "<label>: run k/n" at most every 0.1 s, and ends
 /// it with a newline at k = n. Silent when `enabled` is false (by default:
 /// when stderr is not a terminal). The 0.1 s are measured on the wall clock
-/// of std::timespec_get (<ctime>, lighter to compile than C++20's <chrono>);
+/// of std::timespec_get (`<ctime>`, lighter to compile than C++20's `<chrono>`);
 /// a jump of the clock costs at most one line more or fewer.
 class ProgressReporter {
  public:
