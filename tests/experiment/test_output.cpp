@@ -125,6 +125,11 @@ TEST_CASE("CsvWriter: writes the file, creating directories", "[experiment][csv]
   CHECK(read_file(dir / "a" / "b" / "c" / "curve.csv") == csv.str());
   csv.write(deep);
   CHECK(read_file(deep) == csv.str());
+  // A component ending in ':' is an ordinary directory name on POSIX.
+#if !defined(_WIN32)
+  csv.write(dir.string() + "/run:/curve.csv");
+  CHECK(read_file(dir / "run:" / "curve.csv") == csv.str());
+#endif
   fs::remove_all(dir);
 }
 

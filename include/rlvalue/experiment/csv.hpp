@@ -31,32 +31,45 @@ namespace rlvalue {
 
 namespace detail {
 
-/// Creates directory `dir` and its missing parents (separators '/', and '\\'
-/// on Windows), like std::filesystem::create_directories, without
-/// `<filesystem>` (which alone costs g++ 6% of the umbrella header's front-end
-/// memory). Returns an
-/// empty string on success, else what failed.
+/// The separators of path components: '/', and also '\\' on Windows.
+#if defined(_WIN32)
+inline constexpr std::string_view path_separators = "/\\";
+#else
+inline constexpr std::string_view path_separators = "/";
+#endif
+
+/// True for one of path_separators.
+inline bool is_path_separator(char c) noexcept {
+  return path_separators.find(c) != std::string_view::npos;
+}
+
+/// Creates directory `dir` and its missing parents, like
+/// std::filesystem::create_directories, without `<filesystem>` (which alone
+/// costs g++ 6% of the umbrella header's front-end memory). Returns an empty
+/// string on success, else what failed.
 inline std::string make_directories(const std::string& dir) {
 #if defined(_WIN32)
-  const auto separator = [](char c) { return c == '/' || c == '\\'; };
   const auto make = [](const std::string& d) { return _mkdir(d.c_str()); };
+  const auto is_drive = [](const std::string& d) { return d.size() == 2 && d[1] == ':'; };
   struct _stat info {};
   const auto is_directory = [&](const std::string& d) {
     return _stat(d.c_str(), &info) == 0 && (info.st_mode & _S_IFDIR) != 0;
   };
 #else
-  const auto separator = [](char c) { return c == '/'; };
   const auto make = [](const std::string& d) { return mkdir(d.c_str(), 0777); };
+  const auto is_drive = [](const std::string&) { return false; };
   struct stat info {};
   const auto is_directory = [&](const std::string& d) {
     return stat(d.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
   };
 #endif
-  // Every prefix that ends a component, shortest first.
+  // Every prefix that ends a component, shortest first; an empty component
+  // ("//", or the root "/") and a drive ("C:") are not made.
   for (std::size_t end = 1; end <= dir.size(); ++end) {
-    if (end < dir.size() && !separator(dir[end])) continue;
-    if (separator(dir[end - 1]) || dir[end - 1] == ':') continue;  // "//", a root, "C:"
+    if (end < dir.size() && !is_path_separator(dir[end])) continue;
+    if (is_path_separator(dir[end - 1])) continue;
     const std::string prefix = dir.substr(0, end);
+    if (is_drive(prefix)) continue;
     if (make(prefix) != 0 && errno != EEXIST) return prefix + ": " + std::strerror(errno);
   }
   if (!is_directory(dir)) return dir + ": exists and is not a directory";
@@ -108,8 +121,8 @@ class CsvWriter {
   /// Writes the text to `path` (a std::filesystem::path converts), creating
   /// its directory if needed. std::runtime_error naming the path if that fails.
   void write(const std::string& path) const {
-    const auto slash = path.find_last_of("/\\");
-    if (slash != std::string::npos && slash > 0) {
+    const auto slash = path.find_last_of(detail::path_separators);
+    if (slash != std::string::npos && slash > 0) {  // a directory other than the root
       const std::string dir = path.substr(0, slash);
       const std::string error = detail::make_directories(dir);
       if (!error.empty())
