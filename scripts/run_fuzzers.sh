@@ -11,6 +11,7 @@
 # build/fuzz/logs/).
 # Usage: scripts/run_fuzzers.sh [SECONDS] [HARNESS...]
 # Environment: RLVALUE_FUZZ_JOBS (build parallelism, default 2);
+# RLVALUE_FUZZ_PARALLEL (harnesses run at once, default nproc);
 # RLVALUE_FUZZ_SEED (libFuzzer's -seed, default 1: a run from the seed corpus
 # then tries the same inputs in the same order, so CI does not pass or fail
 # by chance; 0: a random seed, for exploration).
@@ -47,23 +48,50 @@ for h in "${harnesses[@]}"; do targets+=("${h}_fuzzer"); done
 cmake --build "$build" --parallel "${RLVALUE_FUZZ_JOBS:-2}" --target "${targets[@]}"
 
 mkdir -p "$build/logs" "$build/artifacts"
-failed=0
-summary=()
-for h in "${harnesses[@]}"; do
-  corpus="$build/corpus/$h"
+
+# One harness: runs it for $seconds and writes its exit status, elapsed time
+# and corpus sizes to $build/logs/<harness>.result.
+run_one() {
+  local h="$1" corpus="$build/corpus/$1" log="$build/logs/$1.log"
   mkdir -p "$corpus"
   cp -n "$root/tests/fuzz/corpus/$h/"* "$corpus/" 2>/dev/null || true
+  local corpus_before start end status=0
   corpus_before=$(find "$corpus" -type f | wc -l)
-  log="$build/logs/$h.log"
   echo "run_fuzzers: $h for ${seconds}s" >&2
   start=$(date +%s.%N)
-  status=0
   "$build/tests/fuzz/${h}_fuzzer" -max_total_time="$seconds" -seed="${RLVALUE_FUZZ_SEED:-1}" \
     -print_final_stats=1 \
     -detect_leaks=1 -timeout=30 -rss_limit_mb=2048 -artifact_prefix="$build/artifacts/$h-" \
     "$corpus" >"$log" 2>&1 || status=$?
   end=$(date +%s.%N)
-  elapsed=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+  echo "$status $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }') $corpus_before" \
+    >"$build/logs/$h.result"
+}
+
+# libFuzzer runs on one core: the harnesses run side by side, as many at a
+# time as there are cores (RLVALUE_FUZZ_PARALLEL), each for $seconds.
+parallel="${RLVALUE_FUZZ_PARALLEL:-$(nproc)}"
+running=0
+for h in "${harnesses[@]}"; do
+  rm -f "$build/logs/$h.result"
+  run_one "$h" &
+  running=$((running + 1))
+  if [ "$running" -ge "$parallel" ]; then
+    wait -n || true
+    running=$((running - 1))
+  fi
+done
+wait || true
+
+failed=0
+summary=()
+for h in "${harnesses[@]}"; do
+  corpus="$build/corpus/$h"
+  log="$build/logs/$h.log"
+  status=1 elapsed="?" corpus_before="?"
+  if [ -f "$build/logs/$h.result" ]; then
+    read -r status elapsed corpus_before <"$build/logs/$h.result"
+  fi
   execs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -n 1)
   corpus_after=$(find "$corpus" -type f | wc -l)
   if [ "$status" -eq 0 ] && [ -z "$execs" ]; then
@@ -72,12 +100,12 @@ for h in "${harnesses[@]}"; do
   fi
   if [ "$status" -ne 0 ]; then
     failed=1
-    summary+=("$(printf '%-24s FAILED (exit %d) after %ss, %s executions, corpus %d -> %d; see %s' \
+    summary+=("$(printf '%-24s FAILED (exit %d) after %ss, %s executions, corpus %s -> %d; see %s' \
       "$h" "$status" "$elapsed" "${execs:-?}" "$corpus_before" "$corpus_after" "$log")")
     grep -E "invariant violated|ERROR: |runtime error|SUMMARY: |Test unit written|Base64: " "$log" \
       | head -n 8 >&2 || true
   else
-    summary+=("$(printf '%-24s %12s executions in %6ss, corpus %d -> %d inputs' \
+    summary+=("$(printf '%-24s %12s executions in %6ss, corpus %s -> %d inputs' \
       "$h" "$execs" "$elapsed" "$corpus_before" "$corpus_after")")
   fi
 done
