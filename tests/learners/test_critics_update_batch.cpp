@@ -80,6 +80,8 @@ using ClippedOne = Clipped<CriticUpdate::one_at_random, 1, 100>;
 using ClippedOneTargets = Clipped<CriticUpdate::one_at_random, 3, 50>;
 using ClippedBothTargets = Clipped<CriticUpdate::both, 2, 30>;
 
+// Maxmin<5, 1>: N - M >= 3, so update_batch prefetches the drawn entries
+// just in time instead of all N ahead (ensemble_q_learning.hpp).
 template <Index N, Index M>
 struct Maxmin {
   static constexpr const char* where = "MaxminQLearning::update_batch";
@@ -240,7 +242,7 @@ void check_tables_and_linear(StepSchedule schedule, Index distance) {
 TEMPLATE_TEST_CASE("multi-critic update_batch equals update(t, rng) in order, bit for bit",
                    "[learners][critics][batch]", DoubleQ, ClippedBoth, ClippedOne,
                    ClippedOneTargets, ClippedBothTargets, (Maxmin<3, 1>), (Maxmin<4, 2>),
-                   EnsembleMean, REDQ, EnsembleMinTwo) {
+                   (Maxmin<5, 1>), EnsembleMean, REDQ, EnsembleMinTwo) {
   const StepSchedule schedule = GENERATE(StepSchedule::constant, StepSchedule::per_visit);
   const Index distance = GENERATE(Index(0), Index(1), Index(16), Index(100000));
   INFO("distance " << distance);
@@ -315,8 +317,8 @@ TEMPLATE_TEST_CASE("multi-critic update_batch validates the whole batch before w
 TEMPLATE_TEST_CASE("multi-critic update_batch: an overflowing target stops the batch there, "
                    "in the state of the sequential calls",
                    "[learners][critics][batch]", DoubleQ, ClippedBoth, ClippedOne,
-                   ClippedOneTargets, (Maxmin<3, 1>), (Maxmin<4, 2>), EnsembleMean, REDQ,
-                   EnsembleMinTwo) {
+                   ClippedOneTargets, (Maxmin<3, 1>), (Maxmin<4, 2>), (Maxmin<5, 1>),
+                   EnsembleMean, REDQ, EnsembleMinTwo) {
   using Q = TabularQ<double>;
   constexpr double big = std::numeric_limits<double>::max();
   // States 0..3 hold small values; every critic holds `big` in row 4, so a
