@@ -88,7 +88,7 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
     this->check_transition(t);
     // Rejected before any draw, so a rejected transition leaves rng as it was.
     check_finite(Names::update, "reward", t.reward);
-    return step<false>(t, rng, kNotBatch);
+    return step<false>(t, rng, kNotBatch, true);
   }
 
   /// Applies update(t, rng) to every transition of `batch` in order: the
@@ -141,18 +141,17 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
     // M = 1 (bench_critics, 2026-12-05): N = 8 2.7 -> 2.9-3.1 M updates/s,
     // N = 4 unchanged within noise; for N = 2 an earlier run measured the
     // miss costing more than the one line saved (15.9 -> 8.7).
-    jit_entries_ = ahead > 0 && min_over_all() && n - update_count_ >= 3;
-    const bool all_entries = !jit_entries_;
+    const bool jit_entries = ahead > 0 && min_over_all() && n - update_count_ >= 3;
     Base::batch_pass(
         batch, ahead,
         [&](const transition_type& t) __attribute__((always_inline)) {
           for (Index k = 0; k < n; ++k) Base::prefetch_table_row(layouts[k], t.next_state);
-          if (all_entries)
+          if (!jit_entries)
             for (Index k = 0; k < n; ++k)
               Base::prefetch_table_entry(layouts[k], t.state, t.action);
         },
         [&](std::size_t i) {
-          const scalar_type error = step<true>(batch[i], rng, i);
+          const scalar_type error = step<true>(batch[i], rng, i, jit_entries);
           if (out != nullptr) out[i] = error;
         });
   }
@@ -172,9 +171,10 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
   // The update of a validated transition (update() after its checks);
   // `entry` names the batch entry in the error message (kNotBatch:
   // update()). kBatch: update_batch prefetched the rows ahead, so none is
-  // requested here but the drawn entries when jit_entries_.
+  // requested here. `drawn_entries`: prefetch the drawn entries (s, a) once
+  // the updated critics are drawn before the target (update() always).
   template <bool kBatch, class G>
-  scalar_type step(const transition_type& t, G& rng, std::size_t entry) {
+  scalar_type step(const transition_type& t, G& rng, std::size_t entry, bool drawn_entries) {
     const Index n = this->num_critics();
     scalar_type y;
     if (min_over_all()) {
@@ -185,7 +185,7 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
       draw_update_subset(rng);
       if constexpr (!kBatch)
         for (Index k = 0; k < n; ++k) this->prefetch_row(k, t.next_state);
-      if (!kBatch || jit_entries_)
+      if (drawn_entries)
         for (Index i = 0; i < update_count_; ++i)
           this->prefetch_entry(update_order_[static_cast<std::size_t>(i)], t.state, t.action);
       y = min_target(t);
@@ -312,7 +312,6 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
   std::vector<Index> update_order_;                     // [0, update_count): critics to update
   std::vector<scalar_type> errors_;                     // their errors, checked before writing
   std::vector<TableLayout<scalar_type>> layouts_;       // update_batch's prefetch addresses
-  bool jit_entries_ = false;  // update_batch: step() prefetches the drawn entries
 };
 
 }  // namespace detail
