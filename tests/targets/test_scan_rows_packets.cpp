@@ -1,7 +1,8 @@
 // The packet form of the row strategy (targets/affine_scan.hpp,
 // scan_rows_packets): row-major gae and lambda_returns with a scalar lambda
 // and inputs in memory, including outputs large enough for non-temporal
-// stores (kScanStreamMinBytes) that span two column blocks
+// stores (kScanStreamMinBytes: tests/CMakeLists.txt defines
+// RLVALUE_SCAN_STREAM_MIN_BYTES as 1 MiB, so a few MiB suffice) that span two column blocks
 // (kScanStreamWidth), against the plain recursion in the same precision, bit
 // for bit, and bad input found in either block. Also the segmented column
 // strategy on a column-major output large enough for non-temporal stores.
@@ -90,9 +91,10 @@ TEST_CASE("row strategy, packet form: equals the plain recursion bit for bit",
 TEST_CASE("row strategy, packet form: large outputs take non-temporal stores",
           "[targets][scan]") {
   using E = std::invalid_argument;
-  // 2048 x 4100 floats (33.6 MB) is past kScanStreamMinBytes, and 4100
-  // columns are one full block of 4096 and a block of 4 (all tail).
-  const Index T = 2048, B = 4100;
+  // 80 x 4100 floats (1.3 MB) is past kScanStreamMinBytes (1 MiB in the
+  // tests), and 4100 columns are one full block of 4096 and a block of 4
+  // (all tail).
+  const Index T = 80, B = 4100;
   REQUIRE(rlvalue::detail::kScanStreamWidth<float> == 4096);
   REQUIRE(T * B * Index(sizeof(float)) >= rlvalue::detail::kScanStreamMinBytes);
   Inputs x = make_inputs(T, B);
@@ -106,37 +108,38 @@ TEST_CASE("row strategy, packet form: large outputs take non-temporal stores",
   }
   SECTION("a NaN in the second block is named; nothing non-finite is written") {
     out.setConstant(42.0f);
-    x.nv(100, 4098) = std::numeric_limits<float>::quiet_NaN();
+    x.nv(50, 4098) = std::numeric_limits<float>::quiet_NaN();
     CHECK(message_of<E>([&] { rlvalue::gae(x.r, x.v, x.nv, x.d, 0.95f, out); }) ==
-          "gae: next_values(100, 4098) = nan is not finite");
+          "gae: next_values(50, 4098) = nan is not finite");
     CHECK(out.isFinite().all());
-    CHECK((out.rightCols(4).topRows(101) == 42.0f).all());  // that block: rows <= 100 untouched
+    CHECK((out.rightCols(4).topRows(51) == 42.0f).all());  // that block: rows <= 50 untouched
   }
   SECTION("a discount outside [0, 1] in the first block") {
-    x.d(1500, 7) = 1.5f;
+    x.d(60, 7) = 1.5f;
     CHECK(message_of<E>([&] { rlvalue::lambda_returns(x.r, x.d, x.nv, 0.9f, out); }) ==
-          "lambda_returns: discounts(1500, 7) = 1.5 is outside [0, 1]");
+          "lambda_returns: discounts(60, 7) = 1.5 is outside [0, 1]");
     CHECK(out.isFinite().all());
   }
   SECTION("finite inputs whose result overflows are reported, not written") {
     out.setConstant(0.0f);
-    x.r(700, 33) = 3e38f;
-    x.nv(700, 33) = 3e38f;
-    x.d(700, 33) = 1.0f;
+    x.r(40, 33) = 3e38f;
+    x.nv(40, 33) = 3e38f;
+    x.d(40, 33) = 1.0f;
     CHECK(message_of<E>([&] { rlvalue::lambda_returns(x.r, x.d, x.nv, 0.0f, out); }) ==
-          "lambda_returns: returns(700, 33) = inf is not finite although every input is "
+          "lambda_returns: returns(40, 33) = inf is not finite although every input is "
           "(it overflowed)");
     CHECK(out.isFinite().all());
-    CHECK((out.topRows(701) == 0.0f).all());
+    CHECK((out.topRows(41) == 0.0f).all());
   }
 }
 
 TEST_CASE("segmented columns: large outputs take non-temporal stores", "[targets][scan]") {
   using E = std::invalid_argument;
   using Col = rlvalue_test::Arr<float>;
-  // 4100 x 2050 floats (33.6 MB), columns of 4100 rows: segmented tiles
-  // (1024 rows, the earliest 4 rows long), written with non-temporal stores.
-  const Index T = 4100, B = 2050;
+  // 4100 x 70 floats (1.1 MB, past the tests' 1 MiB kScanStreamMinBytes),
+  // columns of 4100 rows: segmented tiles (1024 rows, the earliest 4 rows
+  // long), written with non-temporal stores.
+  const Index T = 4100, B = 70;
   const Inputs rows = make_inputs(T, B);
   Col r = rows.r, v = rows.v, nv = rows.nv, d = rows.d;
   Col out(T, B);
@@ -153,11 +156,11 @@ TEST_CASE("segmented columns: large outputs take non-temporal stores", "[targets
   }
   SECTION("a NaN is named; nothing non-finite is written") {
     out.setConstant(42.0f);
-    v(3000, 1999) = std::numeric_limits<float>::quiet_NaN();
+    v(3000, 59) = std::numeric_limits<float>::quiet_NaN();
     CHECK(message_of<E>([&] { rlvalue::gae(r, v, nv, d, 0.95f, out); }) ==
-          "gae: values(3000, 1999) = nan is not finite");
+          "gae: values(3000, 59) = nan is not finite");
     CHECK(out.isFinite().all());
-    CHECK((out.col(1999).head(3001) == 42.0f).all());  // that column: rows <= 3000 untouched
+    CHECK((out.col(59).head(3001) == 42.0f).all());  // that column: rows <= 3000 untouched
   }
 }
 

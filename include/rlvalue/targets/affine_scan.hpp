@@ -36,8 +36,8 @@
 ///     steps); a second pass reruns the chains from those values and
 ///     transposes y back. While a tile is computed, the next tile's inputs
 ///     (`prefetch`) and output rows are requested from memory.
-/// Outputs of 32 MiB or more (kScanStreamMinBytes) are written with
-/// non-temporal stores by strategies 1 (packet form) and 4.
+/// Outputs of 32 MiB or more (kScanStreamMinBytes, RLVALUE_SCAN_STREAM_MIN_BYTES)
+/// are written with non-temporal stores by strategies 1 (packet form) and 4.
 /// Strategies 1 and 3 perform exactly the arithmetic of the plain recursion
 /// (same operations, same order), so their results are bit for bit those of
 /// the textbook loop; in strategy 4 only the values entering each segment are
@@ -188,10 +188,19 @@ inline void check_scanned_tile(const ScanTile<S>& y, Index t0, Index b0, Reject&
       if (!std::isfinite(y(i, g))) reject(t0 + i, b0 + g, Eigen::Array<S, 1, 1>(y(i, g)));
 }
 
+#ifndef RLVALUE_SCAN_STREAM_MIN_BYTES
+/// Outputs of at least this many bytes are written with non-temporal stores
+/// (default 32 MiB: larger than the last-level caches of common machines, so
+/// the output would leave the caches anyway). Define it (to the same value in
+/// every translation unit of a program) to match a larger last-level cache;
+/// the results are the same either way, only the stores differ. The tests
+/// define 1 MiB, so their outputs of a few MiB take the non-temporal path.
+#define RLVALUE_SCAN_STREAM_MIN_BYTES (32 << 20)
+#endif
 /// Outputs of at least this many bytes are written with non-temporal
-/// stores (see stream_copy): larger than the last-level caches of common
-/// machines, so the output would leave the caches anyway.
-inline constexpr Index kScanStreamMinBytes = Index(32) << 20;
+/// stores (see stream_copy; RLVALUE_SCAN_STREAM_MIN_BYTES).
+inline constexpr Index kScanStreamMinBytes = Index(RLVALUE_SCAN_STREAM_MIN_BYTES);
+static_assert(kScanStreamMinBytes >= 1, "RLVALUE_SCAN_STREAM_MIN_BYTES must be at least 1");
 /// Columns per block of the packet row strategy: its carry row (16 KiB)
 /// stays in the L1 data cache.
 template <class S>
