@@ -27,7 +27,7 @@ class StepRing {
   const Entry& front() const noexcept { return data_[index(0)]; }
   const Entry& operator[](Index k) const noexcept { return data_[index(k)]; }
   void pop() noexcept {
-    head_ = (head_ + 1) % capacity();
+    head_ = wrap(head_ + 1);
     --size_;
   }
   void clear() noexcept { head_ = size_ = 0; }
@@ -41,8 +41,13 @@ class StepRing {
   }
 
  private:
-  std::size_t index(Index k) const noexcept {
-    return static_cast<std::size_t>((head_ + k) % capacity());
+  // head_ + k for 0 <= k <= capacity(), wrapped into [0, capacity()) by a
+  // subtraction: a division per access costs more than the whole n-step
+  // update around it.
+  std::size_t index(Index k) const noexcept { return static_cast<std::size_t>(wrap(head_ + k)); }
+  Index wrap(Index i) const noexcept {
+    const Index cap = capacity();
+    return i >= cap ? i - cap : i;
   }
   std::vector<Entry> data_;
   Index head_ = 0;
