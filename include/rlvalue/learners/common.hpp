@@ -57,7 +57,56 @@ concept IndexedStateSpace =
 /// cache neither gain nor lose.
 inline constexpr Index kDefaultPrefetchDistance = 16;
 
+template <class Scalar>
+class TabularV;  // approx/tabular_v.hpp
+template <class Scalar>
+class TabularQ;  // approx/tabular_q.hpp
+
 namespace detail {
+
+/// True for TabularV: a vector of values, v(s) = w[s], that learners may
+/// read and write through its data pointer once they have checked s (the
+/// one-step learners' direct path; every other approximator goes through
+/// value() and semi_gradient_step()).
+template <class F>
+inline constexpr bool kValueTable = false;
+template <class Scalar>
+inline constexpr bool kValueTable<TabularV<Scalar>> = true;
+/// True for TabularQ: q(s, a) = w[s * num_actions() + a] (row-major), read
+/// and written the same way by the action-value learners once (s, a) is
+/// checked.
+template <class F>
+inline constexpr bool kActionTable = false;
+template <class Scalar>
+inline constexpr bool kActionTable<TabularQ<Scalar>> = true;
+
+/// Cold path of the direct table updates: the approximator's own
+/// semi_gradient_step(entry..., step) computes the same sum and throws naming
+/// it (nothing is written).
+template <class F, class... Entry>
+[[noreturn]] __attribute__((noinline, cold)) void reject_table_step(F& f,
+                                                                    typename F::scalar_type step,
+                                                                    Entry... entry) {
+  f.semi_gradient_step(entry..., step);
+  fail_check("semi_gradient_step", "step", step,
+             "does not give a finite entry; nothing was written");  // not reached
+}
+
+/// The hot path of f.semi_gradient_step for a TabularV or TabularQ whose
+/// entry is already checked: w[k] += step, k the entry's offset in the
+/// parameters (s, or s * num_actions + a). Returns false, writing nothing,
+/// when the result is not finite (the caller then undoes what it counted and
+/// calls reject_table_step).
+template <class F>
+inline bool add_to_table(F& f, Index k, typename F::scalar_type step) {
+  static_assert(kValueTable<F> || kActionTable<F>);
+  typename F::scalar_type* const w = f.parameters().data();
+  const typename F::scalar_type updated = w[k] + step;
+  if (!std::isfinite(updated)) [[unlikely]]
+    return false;
+  w[k] = updated;
+  return true;
+}
 
 /// Hints that the cache line holding *p will be read (prefetch_read) or
 /// written (prefetch_write) soon. Never faults; p must point into an object.
@@ -327,9 +376,18 @@ class ActionValueLearner {
   /// from the schedule (the visit is counted only once the update is valid).
   scalar_type apply(const transition_type& t, scalar_type error) {
     check_error_finite(Names::update, t.reward, error);
-    steps_.take_and_apply(slot(t.state, t.action), [&](scalar_type alpha) {
-      q_->semi_gradient_step(t.state, t.action, alpha * error);
-    });
+    if constexpr (kActionTable<Q>) {
+      const Index k = slot(t.state, t.action);  // row-major: s * num_actions + a
+      const scalar_type step = steps_.take(k) * error;
+      if (!add_to_table(*q_, k, step)) [[unlikely]] {
+        steps_.untake(k);
+        reject_table_step(*q_, step, static_cast<Index>(t.state), t.action);
+      }
+    } else {
+      steps_.take_and_apply(slot(t.state, t.action), [&](scalar_type alpha) {
+        q_->semi_gradient_step(t.state, t.action, alpha * error);
+      });
+    }
     return error;
   }
 

@@ -206,6 +206,14 @@ class MonteCarlo {
     scalar_type ret;  // G_t, filled when the episode is processed
   };
 
+  // v(s) of a state update() has checked: read from the table directly.
+  scalar_type value_of(const state_type& s) const {
+    if constexpr (detail::kValueTable<V>)
+      return v_->parameters().data()[static_cast<Index>(s)];
+    else
+      return v_->value(s);
+  }
+
   static Index slot(const state_type& s) noexcept {
     if constexpr (IndexedStateSpace<V>) {
       return static_cast<Index>(s);
@@ -225,7 +233,7 @@ class MonteCarlo {
       BufferedStep& step = episode_[i];
       g = step.reward + gamma_ * g;
       step.ret = g;
-      const scalar_type error = g - v_->value(step.state);
+      const scalar_type error = g - value_of(step.state);
       if (!std::isfinite(error)) [[unlikely]] {
         if (pushed_final_step) episode_.pop_back();
         if (!std::isfinite(g))
@@ -246,9 +254,15 @@ class MonteCarlo {
       if (first_only &&
           first_visit_[static_cast<std::size_t>(slot(step.state))] != static_cast<Index>(i))
         continue;
-      const scalar_type error = step.ret - v_->value(step.state);
+      const scalar_type error = step.ret - value_of(step.state);
       const scalar_type alpha = steps_.take(slot(step.state));
-      v_->semi_gradient_step(step.state, alpha * error);
+      if constexpr (detail::kValueTable<V>) {  // the states were checked by update()
+        const Index k = static_cast<Index>(step.state);
+        if (!detail::add_to_table(*v_, k, alpha * error)) [[unlikely]]
+          detail::reject_table_step(*v_, alpha * error, k);
+      } else {
+        v_->semi_gradient_step(step.state, alpha * error);
+      }
       last_error = error;
     }
     if (first_only) {

@@ -102,7 +102,14 @@ class NStepTD {
   }
   void learn_front(scalar_type g) {
     const state_type& s = ring_.front().state;
-    v_->semi_gradient_step(s, alpha_ * (g - v_->value(s)));
+    if constexpr (detail::kValueTable<V>) {  // s was checked when it was pushed
+      const Index k = static_cast<Index>(s);
+      const scalar_type step = alpha_ * (g - v_->parameters().data()[k]);
+      if (!detail::add_to_table(*v_, k, step)) [[unlikely]]
+        detail::reject_table_step(*v_, step, k);
+    } else {
+      v_->semi_gradient_step(s, alpha_ * (g - v_->value(s)));
+    }
     ring_.pop();
   }
 

@@ -60,14 +60,25 @@ class TD0 {
   scalar_type update(const transition_type& t) {
     v_->check_state("TD0::update", "state", t.state);
     v_->check_state("TD0::update", "next_state", t.next_state);
-    const scalar_type discount = t.terminated ? scalar_type(0) : gamma_;
-    const scalar_type v_next = t.terminated ? scalar_type(0) : v_->value(t.next_state);
-    const scalar_type error = td_error(v_->value(t.state), t.reward, discount, v_next);
-    detail::check_error_finite("TD0::update", t.reward, error);
-    steps_.take_and_apply(slot(t.state), [&](scalar_type alpha) {
-      v_->semi_gradient_step(t.state, alpha * error);
-    });
-    return error;
+    if constexpr (detail::kValueTable<V>) {
+      // The same arithmetic on the checked entries of the table's vector.
+      scalar_type* const w = v_->parameters().data();
+      const scalar_type discount = t.terminated ? scalar_type(0) : gamma_;
+      const scalar_type v_next = t.terminated ? scalar_type(0) : w[t.next_state];
+      const scalar_type error = td_error(w[t.state], t.reward, discount, v_next);
+      detail::check_error_finite("TD0::update", t.reward, error);
+      table_step(t.state, error);
+      return error;
+    } else {
+      const scalar_type discount = t.terminated ? scalar_type(0) : gamma_;
+      const scalar_type v_next = t.terminated ? scalar_type(0) : v_->value(t.next_state);
+      const scalar_type error = td_error(v_->value(t.state), t.reward, discount, v_next);
+      detail::check_error_finite("TD0::update", t.reward, error);
+      steps_.take_and_apply(slot(t.state), [&](scalar_type alpha) {
+        v_->semi_gradient_step(t.state, alpha * error);
+      });
+      return error;
+    }
   }
 
   /// Applies update() to every transition of `batch` in order, bit for bit
@@ -171,14 +182,33 @@ class TD0 {
   // The arithmetic of update() on a validated batch entry.
   void batch_step(const transition_type& t, std::size_t i, scalar_type* errors) {
     const scalar_type discount = t.terminated ? scalar_type(0) : gamma_;
-    const scalar_type v_next = t.terminated ? scalar_type(0) : v_->value(t.next_state);
-    const scalar_type error = td_error(v_->value(t.state), t.reward, discount, v_next);
-    if (!std::isfinite(error)) [[unlikely]]
-      detail::reject_batch_error("TD0::update_batch", i, error);
-    steps_.take_and_apply(slot(t.state), [&](scalar_type alpha) {
-      v_->semi_gradient_step(t.state, alpha * error);
-    });
-    if (errors != nullptr) errors[i] = error;
+    if constexpr (detail::kValueTable<V>) {
+      scalar_type* const w = v_->parameters().data();
+      const scalar_type v_next = t.terminated ? scalar_type(0) : w[t.next_state];
+      const scalar_type error = td_error(w[t.state], t.reward, discount, v_next);
+      if (!std::isfinite(error)) [[unlikely]]
+        detail::reject_batch_error("TD0::update_batch", i, error);
+      table_step(t.state, error);
+      if (errors != nullptr) errors[i] = error;
+    } else {
+      const scalar_type v_next = t.terminated ? scalar_type(0) : v_->value(t.next_state);
+      const scalar_type error = td_error(v_->value(t.state), t.reward, discount, v_next);
+      if (!std::isfinite(error)) [[unlikely]]
+        detail::reject_batch_error("TD0::update_batch", i, error);
+      steps_.take_and_apply(slot(t.state), [&](scalar_type alpha) {
+        v_->semi_gradient_step(t.state, alpha * error);
+      });
+      if (errors != nullptr) errors[i] = error;
+    }
+  }
+
+  // TabularV's semi_gradient_step(s, alpha * error) on its vector, s checked.
+  void table_step(Index s, scalar_type error) {
+    const scalar_type step = steps_.take(s) * error;
+    if (!detail::add_to_table(*v_, s, step)) [[unlikely]] {
+      steps_.untake(s);
+      detail::reject_table_step(*v_, step, s);
+    }
   }
 
   static Index slot(const state_type& s) noexcept {
