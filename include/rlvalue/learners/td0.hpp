@@ -60,25 +60,10 @@ class TD0 {
   scalar_type update(const transition_type& t) {
     v_->check_state("TD0::update", "state", t.state);
     v_->check_state("TD0::update", "next_state", t.next_state);
-    if constexpr (detail::kValueTable<V>) {
-      // The same arithmetic on the checked entries of the table's vector.
-      scalar_type* const w = v_->parameters().data();
-      const scalar_type discount = t.terminated ? scalar_type(0) : gamma_;
-      const scalar_type v_next = t.terminated ? scalar_type(0) : w[t.next_state];
-      const scalar_type error = td_error(w[t.state], t.reward, discount, v_next);
-      detail::check_error_finite("TD0::update", t.reward, error);
-      table_step(t.state, error);
-      return error;
-    } else {
-      const scalar_type discount = t.terminated ? scalar_type(0) : gamma_;
-      const scalar_type v_next = t.terminated ? scalar_type(0) : v_->value(t.next_state);
-      const scalar_type error = td_error(v_->value(t.state), t.reward, discount, v_next);
-      detail::check_error_finite("TD0::update", t.reward, error);
-      steps_.take_and_apply(slot(t.state), [&](scalar_type alpha) {
-        v_->semi_gradient_step(t.state, alpha * error);
-      });
-      return error;
-    }
+    const scalar_type error = error_of(t);
+    detail::check_error_finite("TD0::update", t.reward, error);
+    step(t.state, error);
+    return error;
   }
 
   /// Applies update() to every transition of `batch` in order, bit for bit
@@ -181,33 +166,40 @@ class TD0 {
 
   // The arithmetic of update() on a validated batch entry.
   void batch_step(const transition_type& t, std::size_t i, scalar_type* errors) {
+    const scalar_type error = error_of(t);
+    if (!std::isfinite(error)) [[unlikely]]
+      detail::reject_batch_error("TD0::update_batch", i, error);
+    step(t.state, error);
+    if (errors != nullptr) errors[i] = error;
+  }
+
+  // delta = r + gamma * (terminated ? 0 : v(s')) - v(s) for checked states
+  // (a TabularV's entries read directly).
+  scalar_type error_of(const transition_type& t) const {
     const scalar_type discount = t.terminated ? scalar_type(0) : gamma_;
     if constexpr (detail::kValueTable<V>) {
-      scalar_type* const w = v_->parameters().data();
+      const scalar_type* const w = v_->parameters().data();
       const scalar_type v_next = t.terminated ? scalar_type(0) : w[t.next_state];
-      const scalar_type error = td_error(w[t.state], t.reward, discount, v_next);
-      if (!std::isfinite(error)) [[unlikely]]
-        detail::reject_batch_error("TD0::update_batch", i, error);
-      table_step(t.state, error);
-      if (errors != nullptr) errors[i] = error;
+      return td_error(w[t.state], t.reward, discount, v_next);
     } else {
       const scalar_type v_next = t.terminated ? scalar_type(0) : v_->value(t.next_state);
-      const scalar_type error = td_error(v_->value(t.state), t.reward, discount, v_next);
-      if (!std::isfinite(error)) [[unlikely]]
-        detail::reject_batch_error("TD0::update_batch", i, error);
-      steps_.take_and_apply(slot(t.state), [&](scalar_type alpha) {
-        v_->semi_gradient_step(t.state, alpha * error);
-      });
-      if (errors != nullptr) errors[i] = error;
+      return td_error(v_->value(t.state), t.reward, discount, v_next);
     }
   }
 
-  // TabularV's semi_gradient_step(s, alpha * error) on its vector, s checked.
-  void table_step(Index s, scalar_type error) {
-    const scalar_type step = steps_.take(s) * error;
-    if (!detail::add_to_table(*v_, s, step)) [[unlikely]] {
-      steps_.untake(s);
-      detail::reject_table_step(*v_, step, s);
+  // v(s) += alpha * error with the visit counted; a throwing step changes
+  // nothing (a TabularV's entry written directly, see detail::add_to_table).
+  void step(const state_type& s, scalar_type error) {
+    if constexpr (detail::kValueTable<V>) {
+      const scalar_type delta = steps_.take(s) * error;
+      if (!detail::add_to_table(*v_, s, delta)) [[unlikely]] {
+        steps_.untake(s);
+        detail::reject_table_step(*v_, delta, s);
+      }
+    } else {
+      steps_.take_and_apply(slot(s), [&](scalar_type alpha) {
+        v_->semi_gradient_step(s, alpha * error);
+      });
     }
   }
 
