@@ -14,8 +14,11 @@
 // 0.95, discounts 0.99 with an episode end (0) at 1% of the steps):
 //   * Vtrace, RetraceReturns, TDLambdaErrors, NStepReturns (n = 5):
 //     rlvalue (with its input checks) against plain_loop, the same backward
-//     recursion written by hand, one column at a time, with no checks (as
-//     in bench_sequence.cpp). Items are elements (T * B per iteration).
+//     recursion written by hand, one column at a time. The Vtrace and
+//     TDLambdaErrors loops check nothing (as in bench_sequence.cpp); the
+//     RetraceReturns and NStepReturns loops make rlvalue's checks (every
+//     input before anything is written, in one vectorised pass; each result
+//     finite before it is stored). Items are elements (T * B per iteration).
 // Each benchmark runs for 0.2 s (MinTime). Data from rlvalue/core/rng.hpp
 // with fixed seeds, prepared outside the timed loop. bench/ratios.py turns
 // the JSON output into ratios rlvalue / hand_loop (or plain_loop).
@@ -314,6 +317,26 @@ struct Sequences {
   }
 };
 
+// The checks of retrace_returns and n_step_returns, by hand: one pass over
+// the inputs before anything is written (an int |= of comparisons, which GCC
+// vectorises), and a finite result before each store.
+// A run-time value the compiler cannot fold into the checks.
+template <class T>
+T opaque(T x) {
+  benchmark::DoNotOptimize(x);
+  return x;
+}
+inline int not_finite(float x) { return !(std::abs(x) <= std::numeric_limits<float>::max()); }
+inline int not_unit(float x) { return !(x >= 0.0f) | !(x <= 1.0f); }
+inline void need_no_bad(int bad) {
+  if (bad != 0) [[unlikely]]
+    throw std::invalid_argument("bad input");
+}
+inline void need_finite(float x) {
+  if (!(std::abs(x) <= std::numeric_limits<float>::max())) [[unlikely]]
+    throw std::invalid_argument("overflow");
+}
+
 template <class Body>
 void run_batch(benchmark::State& state, Body body) {
   Sequences s(state.range(0), state.range(1));
@@ -372,9 +395,24 @@ void BM_RetraceReturns_rlvalue(benchmark::State& state) {
   });
 }
 
+// Checks: lambda in [0, 1]; rewards, expected_next_q, next_q_taken finite;
+// discounts in [0, 1]; next_rhos finite and >= 0; each return finite.
 void BM_RetraceReturns_plain_loop(benchmark::State& state) {
   run_batch(state, [](Sequences& s) {
     const Index T = s.rewards.rows(), B = s.rewards.cols();
+    need_no_bad(not_unit(opaque(kBatchLambda)));
+    {
+      const float* r = s.rewards.data();
+      const float* d = s.discounts.data();
+      const float* enq = s.values.data();
+      const float* nqt = s.next_values.data();
+      const float* rho = s.rhos.data();
+      int bad = 0;
+      for (Index i = 0; i < T * B; ++i)
+        bad |= not_finite(r[i]) | not_unit(d[i]) | not_finite(enq[i]) | not_finite(nqt[i]) |
+               not_finite(rho[i]) | !(rho[i] >= 0.0f);
+      need_no_bad(bad);
+    }
     for (Index b = 0; b < B; ++b) {
       const float* r = &s.rewards(0, b);
       const float* d = &s.discounts(0, b);
@@ -382,10 +420,14 @@ void BM_RetraceReturns_plain_loop(benchmark::State& state) {
       const float* nqt = &s.next_values(0, b);
       const float* rho = &s.rhos(0, b);
       float* g = &s.out(0, b);
-      g[T - 1] = r[T - 1] + d[T - 1] * enq[T - 1];
+      float next = r[T - 1] + d[T - 1] * enq[T - 1];
+      need_finite(next);
+      g[T - 1] = next;
       for (Index t = T - 1; t-- > 0;) {
         const float c = kBatchLambda * std::min(1.0f, rho[t]);
-        g[t] = r[t] + d[t] * (enq[t] - c * nqt[t] + c * g[t + 1]);
+        next = r[t] + d[t] * (enq[t] - c * nqt[t] + c * next);
+        need_finite(next);
+        g[t] = next;
       }
     }
   });
@@ -425,9 +467,21 @@ void BM_NStepReturns_rlvalue(benchmark::State& state) {
 }
 
 // G_t over the window m = min(n, T - t), bootstrapping from nv(t + m - 1).
+// Checks: n >= 1; rewards and next_values finite; discounts in [0, 1]; each
+// return finite.
 void BM_NStepReturns_plain_loop(benchmark::State& state) {
   run_batch(state, [](Sequences& s) {
     const Index T = s.rewards.rows(), B = s.rewards.cols();
+    need_no_bad(int(opaque(kN) < 1));
+    {
+      const float* r = s.rewards.data();
+      const float* d = s.discounts.data();
+      const float* nv = s.next_values.data();
+      int bad = 0;
+      for (Index i = 0; i < T * B; ++i)
+        bad |= not_finite(r[i]) | not_unit(d[i]) | not_finite(nv[i]);
+      need_no_bad(bad);
+    }
     for (Index b = 0; b < B; ++b) {
       const float* r = &s.rewards(0, b);
       const float* d = &s.discounts(0, b);
@@ -437,6 +491,7 @@ void BM_NStepReturns_plain_loop(benchmark::State& state) {
         const Index m = std::min(kN, T - t);
         float acc = nv[t + m - 1];
         for (Index k = m; k-- > 0;) acc = r[t + k] + d[t + k] * acc;
+        need_finite(acc);
         g[t] = acc;
       }
     }

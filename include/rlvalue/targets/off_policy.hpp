@@ -36,6 +36,9 @@ template <class A>
 inline void check_all_ratios(std::string_view where, std::string_view name,
                              const Eigen::DenseBase<A>& a) {
   using S = typename A::Scalar;
+  // Fast path: two vectorised passes (finite, then no entry below zero).
+  if (all_finite(a) && (a.size() == 0 || a.minCoeff() >= S(0))) [[likely]]
+    return;
   check_entries(
       where, name, a, [](S x) { return x >= S(0) && x <= std::numeric_limits<S>::max(); },
       "is negative or not finite");
@@ -83,6 +86,68 @@ inline void vtrace_kernel(std::string_view where, const V& v, const N& nv, const
   } else {
     for (Index b = 0; b < B; ++b)
       for (Index t = 0; t < T; ++t) store_pg(t, b);
+  }
+}
+
+/// The Retrace recursion on validated arguments into a column-major `out`,
+/// W = 8 columns at a time, in tiles of up to 128 rows walked from the
+/// latest. A tile's inputs are read a column at a time (vectorised Eigen
+/// expressions) into stack buffers: r, d, c = lambda * min(1, rho) and
+/// a = eq - c * qn. Then the W chains
+///   G = r + d * (a + c * G),   G_{T-1} = r + d * eq,
+/// advance together, a row at a time, so W dependency chains are in flight
+/// instead of one. The tile's returns are checked (an overflow throws naming
+/// the first non-finite one in the column's order; nothing of that tile is
+/// written) and copied to `out`. Reading a tile column by column keeps the
+/// input streams sequential: W columns read row by row would be 5 W streams,
+/// which share cache sets when T is a multiple of 1024. Every return is
+/// computed by the operations of the plain recursion, in the same order, so
+/// the results are bit for bit those of backward_scan.
+template <class R, class D, class EQ, class QN, class Rho, class L, class Out>
+inline void retrace_columns(std::string_view where, const R& r, const D& d, const EQ& eq,
+                            const QN& qn, const Rho& rho, const L& l, Out& out) {
+  using S = typename Out::Scalar;
+  constexpr Index W = 8, kRows = 128;
+  using Tile = Eigen::Map<Eigen::Array<S, Eigen::Dynamic, Eigen::Dynamic>, Eigen::Aligned64,
+                          Eigen::OuterStride<kRows>>;
+  alignas(64) S rb[W * kRows], db[W * kRows], ab[W * kRows], cb[W * kRows];
+  const Index T = out.rows(), B = out.cols();
+  for (Index b0 = 0; b0 < B; b0 += W) {
+    const Index w = std::min(W, B - b0);
+    S carry[W];
+    for (Index t1 = T; t1 > 0;) {
+      const Index len = std::min(kRows, t1), t0 = t1 - len;
+      Tile rt(rb, len, w), dt(db, len, w), at(ab, len, w), ct(cb, len, w);
+      rt = r.block(t0, b0, len, w);
+      dt = d.block(t0, b0, len, w);
+      if constexpr (std::is_arithmetic_v<L>)
+        ct = l * rho.block(t0, b0, len, w).min(S(1));
+      else
+        ct = l.block(t0, b0, len, w) * rho.block(t0, b0, len, w).min(S(1));
+      at = eq.block(t0, b0, len, w) - ct * qn.block(t0, b0, len, w);
+      Index from = len - 1;
+      if (t1 == T) {
+        for (Index g = 0; g < w; ++g)
+          carry[g] = at(len - 1, g) =
+              r.coeff(T - 1, b0 + g) + d.coeff(T - 1, b0 + g) * eq.coeff(T - 1, b0 + g);
+        --from;
+      }
+      auto chains = [&](Index w) {
+        for (Index i = from; i >= 0; --i)
+          for (Index g = 0; g < w; ++g)
+            carry[g] = at(i, g) = rt(i, g) + dt(i, g) * (at(i, g) + ct(i, g) * carry[g]);
+      };
+      if (w == W)
+        chains(W);  // unrolled: W independent chains
+      else
+        chains(w);
+      if (!all_finite(at)) [[unlikely]]
+        for (Index g = 0; g < w; ++g)
+          for (Index i = len - 1; i >= 0; --i)
+            check_no_overflow(where, "returns", t0 + i, b0 + g, at(i, g));
+      out.block(t0, b0, len, w) = at;
+      t1 = t0;
+    }
   }
 }
 
@@ -176,24 +241,37 @@ void retrace_returns(const Eigen::DenseBase<Rewards>& rewards,
   detail::check_lambda<S>(where, lambda, T, B);
   detail::check_shape(where, "discounts", discounts, T, B);
   detail::check_shape(where, "out", out, T, B);
-  detail::check_all_finite(where, "rewards", rewards);
-  detail::check_all_unit_interval(where, "discounts", discounts);
-  detail::check_all_finite(where, "expected_next_q", expected_next_q);
-  detail::check_all_finite(where, "next_q_taken", next_q_taken);
-  detail::check_all_ratios(where, "next_rhos", next_rhos);
+  // Fast path: one pass over the four finite arrays, one over the discounts,
+  // one for the ratios' sign; when it fails, the checks one by one name the
+  // first bad entry.
+  if (!(detail::all_finite(rewards, expected_next_q, next_q_taken, next_rhos) &&
+        detail::all_unit_interval(discounts) && (T * B == 0 || next_rhos.minCoeff() >= S(0))))
+      [[unlikely]] {
+    detail::check_all_finite(where, "rewards", rewards);
+    detail::check_all_unit_interval(where, "discounts", discounts);
+    detail::check_all_finite(where, "expected_next_q", expected_next_q);
+    detail::check_all_finite(where, "next_q_taken", next_q_taken);
+    detail::check_all_ratios(where, "next_rhos", next_rhos);
+  }
   const auto& r = rewards.derived();
   const auto& d = discounts.derived();
   const auto& eq = expected_next_q.derived();
   const auto& qn = next_q_taken.derived();
   const auto& rho = next_rhos.derived();
-  auto lambda_at = detail::lambda_reader<S>(lambda);
-  detail::backward_scan(
-      where, "returns", out.derived(),
-      [&](Index t, Index b) -> S { return r.coeff(t, b) + d.coeff(t, b) * eq.coeff(t, b); },
-      [&](Index t, Index b, S next) -> S {
-        const S c = lambda_at(t, b) * std::min(S(1), S(rho.coeff(t, b)));
-        return r.coeff(t, b) + d.coeff(t, b) * ((eq.coeff(t, b) - c * qn.coeff(t, b)) + c * next);
-      });
+  if constexpr (!std::remove_cvref_t<Out>::IsRowMajor) {
+    detail::retrace_columns(where, r, d, eq, qn, rho, detail::lambda_value<S>(lambda),
+                            out.derived());
+  } else {
+    auto lambda_at = detail::lambda_reader<S>(lambda);
+    detail::backward_scan(
+        where, "returns", out.derived(),
+        [&](Index t, Index b) -> S { return r.coeff(t, b) + d.coeff(t, b) * eq.coeff(t, b); },
+        [&](Index t, Index b, S next) -> S {
+          const S c = lambda_at(t, b) * std::min(S(1), S(rho.coeff(t, b)));
+          return r.coeff(t, b) +
+                 d.coeff(t, b) * ((eq.coeff(t, b) - c * qn.coeff(t, b)) + c * next);
+        });
+  }
 }
 
 /// Allocating form of retrace_returns.

@@ -45,6 +45,7 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <cmath>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -421,12 +422,19 @@ typename Rewards::PlainObject discounted_returns(const Eigen::DenseBase<Rewards>
 
 namespace detail {
 
-/// The n-step recursion on validated arguments, column by column or (row-
-/// major out) row block by row block: Horner from the far end of each window
-/// inward. kLambda: G = r_k + d_k * ((1 - l_k) * nv_k + l_k * G) (rlax's
-/// lambda_t); otherwise G = r_k + d_k * G, the arithmetic of
+/// The n-step recursion on validated arguments: Horner from the far end of
+/// each window inward. kLambda: G = r_k + d_k * ((1 - l_k) * nv_k + l_k * G)
+/// (rlax's lambda_t); otherwise G = r_k + d_k * G, the arithmetic of
 /// discounted_returns when the window reaches T-1. `l` is a number or an
 /// Eigen expression, read only when kLambda.
+/// The windows of up to 64 outputs advance together, one step k at a time, as
+/// independent lanes of a loop the compiler vectorises: along a row (row-
+/// major out: lanes are columns) or along a column (lanes are the rows t
+/// whose windows have all n steps; the last min(n, T) - 1 rows of a column,
+/// whose windows are cut at T-1, run one by one). Every lane does the
+/// operations of its own window in the same order, so the results are those
+/// of the plain loop bit for bit. The lanes of a block are checked together
+/// before they are stored.
 template <bool kLambda, class R, class D, class N, class L, class Out>
 inline void n_step_kernel(std::string_view where, const R& r, const D& d, const N& nv, const L& l,
                           Index n, Out& o) {
@@ -444,9 +452,19 @@ inline void n_step_kernel(std::string_view where, const R& r, const D& d, const 
       return r.coeff(k, b) + d.coeff(k, b) * acc;
     }
   };
+  constexpr Index chunk = 64;  // lanes of a block, on the stack
+  S acc[chunk];
+  // Checks lanes [0, w) (an overflow, the inputs being validated) and stores
+  // lane j at (t0 + j * dt, b0 + j * db).
+  auto store = [&](Index w, Index t0, Index dt, Index b0, Index db) {
+    const bool finite = all_finite(Eigen::Map<const Eigen::Array<S, Eigen::Dynamic, 1>>(acc, w));
+    for (Index j = 0; j < w; ++j) {
+      if (!finite) [[unlikely]]  // throws at the first overflow, the lanes before it stored
+        check_no_overflow(where, "returns", t0 + j * dt, b0 + j * db, acc[j]);
+      o.coeffRef(t0 + j * dt, b0 + j * db) = acc[j];
+    }
+  };
   if constexpr (Out::IsRowMajor) {
-    constexpr Index chunk = 64;  // carries for a block of columns, on the stack
-    S acc[chunk];
     for (Index b0 = 0; b0 < B; b0 += chunk) {
       const Index w = std::min(chunk, B - b0);
       for (Index t = 0; t < T; ++t) {
@@ -454,20 +472,23 @@ inline void n_step_kernel(std::string_view where, const R& r, const D& d, const 
         for (Index j = 0; j < w; ++j) acc[j] = nv.coeff(last, b0 + j);
         for (Index k = last; k >= t; --k)
           for (Index j = 0; j < w; ++j) acc[j] = step(k, b0 + j, acc[j]);
-        for (Index j = 0; j < w; ++j) {
-          check_no_overflow(where, "returns", t, b0 + j, acc[j]);
-          o.coeffRef(t, b0 + j) = acc[j];
-        }
+        store(w, t, 0, b0, 1);
       }
     }
   } else {
+    const Index full = std::max(T - n + 1, Index(0));  // rows t whose window has n steps
     for (Index b = 0; b < B; ++b) {
-      for (Index t = 0; t < T; ++t) {
-        const Index last = t + std::min(n, T - t) - 1;
-        S acc = nv.coeff(last, b);
-        for (Index k = last; k >= t; --k) acc = step(k, b, acc);
-        check_no_overflow(where, "returns", t, b, acc);
-        o.coeffRef(t, b) = acc;
+      for (Index t0 = 0; t0 < full; t0 += chunk) {
+        const Index w = std::min(chunk, full - t0);
+        for (Index j = 0; j < w; ++j) acc[j] = nv.coeff(t0 + j + n - 1, b);
+        for (Index k = n - 1; k >= 0; --k)
+          for (Index j = 0; j < w; ++j) acc[j] = step(t0 + j + k, b, acc[j]);
+        store(w, t0, 1, b, 0);
+      }
+      for (Index t = full; t < T; ++t) {
+        acc[0] = nv.coeff(T - 1, b);
+        for (Index k = T - 1; k >= t; --k) acc[0] = step(k, b, acc[0]);
+        store(1, t, 0, b, 0);
       }
     }
   }
