@@ -118,13 +118,15 @@ inline void retrace_columns(std::string_view where, const R& r, const D& d, cons
     for (Index t1 = T; t1 > 0;) {
       const Index len = std::min(kRows, t1), t0 = t1 - len;
       Tile rt(rb, len, w), dt(db, len, w), at(ab, len, w), ct(cb, len, w);
-      rt = r.block(t0, b0, len, w);
-      dt = d.block(t0, b0, len, w);
+      // .array(): the inputs may be matrices, whose blocks have no
+      // coefficient-wise min or product.
+      rt = r.block(t0, b0, len, w).array();
+      dt = d.block(t0, b0, len, w).array();
       if constexpr (std::is_arithmetic_v<L>)
-        ct = l * rho.block(t0, b0, len, w).min(S(1));
+        ct = l * rho.block(t0, b0, len, w).array().min(S(1));
       else
-        ct = l.block(t0, b0, len, w) * rho.block(t0, b0, len, w).min(S(1));
-      at = eq.block(t0, b0, len, w) - ct * qn.block(t0, b0, len, w);
+        ct = l.block(t0, b0, len, w).array() * rho.block(t0, b0, len, w).array().min(S(1));
+      at = eq.block(t0, b0, len, w).array() - ct * qn.block(t0, b0, len, w).array();
       Index from = len - 1;
       if (t1 == T) {
         for (Index g = 0; g < w; ++g)
