@@ -2,15 +2,18 @@
 // same arithmetic on raw arrays:
 //   * TDCTabular: TDC<TabularV> on 1,000 states, uniformly random
 //     transitions; hand_loop: delta = r + g w[s'] - w[s], h = theta[s],
-//     w[s] += a delta, w[s'] -= a g h, theta[s] += b (delta - h).
+//     w[s] += a delta, w[s'] -= a g h, theta[s] += b (delta - h), with the
+//     checks the library makes (see BM_TDCTabular_hand_loop).
 //   * TDCDense: TDC<LinearV> over dense features of d = 64 (a feature table
 //     read per state, the same copy in both); hand_loop: the same dot
-//     products and axpys with Eigen maps.
+//     products and axpys with Eigen vectors, and the same checks.
 // bench/ratios.py turns the JSON output into ratios to the rlvalue variant.
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <cstdint>
 #include <span>
+#include <stdexcept>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +22,7 @@
 #include "rlvalue/approx/linear_v.hpp"
 #include "rlvalue/approx/tabular_v.hpp"
 #include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/overflow.hpp"
 #include "rlvalue/core/rng.hpp"
 #include "rlvalue/learners/gradient_td.hpp"
 
@@ -91,15 +95,47 @@ void BM_TDCTabular_rlvalue(benchmark::State& state) {
   benchmark::DoNotOptimize(v.parameters().data());
 }
 
+// The hand loop makes the checks TDC::update makes: both states against the
+// table size (a run-time value, as in TabularV), a finite delta and h, finite
+// coefficients, and every sum finite before any write (with s' = s the two
+// adds to w(s) checked together).
+inline Index opaque(Index n) {
+  benchmark::DoNotOptimize(n);
+  return n;
+}
+inline void need_index(Index i, Index n) {
+  if (static_cast<std::uint64_t>(i) >= static_cast<std::uint64_t>(n)) [[unlikely]]
+    throw std::out_of_range("index");
+}
+inline void need_finite(double x) {
+  if (!std::isfinite(x)) [[unlikely]]
+    throw std::invalid_argument("not finite");
+}
+
 void BM_TDCTabular_hand_loop(benchmark::State& state) {
   std::vector<double> w(kGtdStates, 0.0), theta(kGtdStates, 0.0);
+  const Index n = opaque(kGtdStates);
   loop(state, [&](const rlvalue::Transition<>& t) {
+    need_index(t.state, n);
+    need_index(t.next_state, n);
     const double g = t.terminated ? 0.0 : kGtdGamma;
-    const double delta = t.reward + g * w[t.next_state] - w[t.state];
+    const double v_next = t.terminated ? 0.0 : w[t.next_state];
+    const double delta = (t.reward + g * v_next) - w[t.state];
+    need_finite(delta);
     const double h = theta[t.state];
-    w[t.state] += kGtdAlpha * delta;
-    if (!t.terminated) w[t.next_state] -= kGtdAlpha * g * h;
-    theta[t.state] += kGtdBeta * (delta - h);
+    need_finite(h);
+    const double a_x = kGtdAlpha * delta, a_next = -kGtdAlpha * g * h;
+    const double b_x = kGtdBeta * (delta - h);
+    need_finite(a_x);
+    need_finite(a_next);
+    need_finite(b_x);
+    const bool self_loop = !t.terminated && t.next_state == t.state;
+    need_finite(w[t.state] + a_x + (self_loop ? a_next : 0.0));
+    if (!t.terminated && !self_loop) need_finite(w[t.next_state] + a_next);
+    need_finite(theta[t.state] + b_x);
+    w[t.state] += a_x;
+    if (!t.terminated) w[t.next_state] += a_next;
+    theta[t.state] += b_x;
   });
   benchmark::DoNotOptimize(w.data());
 }
@@ -112,10 +148,18 @@ void BM_TDCDense_rlvalue(benchmark::State& state) {
   benchmark::DoNotOptimize(v.parameters().data());
 }
 
+// The checks of TDC::update on dense features: finite delta, h and
+// coefficients, and a proof that no weight can overflow (each moves by at most
+// |coefficient| * sum|x|, against the same limit as the library's; the exact
+// check, needed only near the edge of the range, is not reached here).
 void BM_TDCDense_hand_loop(benchmark::State& state) {
   const TableFeatures features;
+  const Index n = opaque(kGtdStates);
   Eigen::VectorXd w = Eigen::VectorXd::Zero(kGtdFeatures), theta = w, x = w, xn = w;
+  constexpr double safe = rlvalue::detail::safe_step_limit<double>();
   loop(state, [&](const rlvalue::Transition<>& t) {
+    need_index(t.state, n);
+    need_index(t.next_state, n);
     x = features.table().row(t.state).transpose();
     const double g = t.terminated ? 0.0 : kGtdGamma;
     double v_next = 0.0;
@@ -123,11 +167,25 @@ void BM_TDCDense_hand_loop(benchmark::State& state) {
       xn = features.table().row(t.next_state).transpose();
       v_next = w.dot(xn);
     }
-    const double delta = t.reward + g * v_next - w.dot(x);
+    const double delta = (t.reward + g * v_next) - w.dot(x);
+    need_finite(delta);
     const double h = theta.dot(x);
-    w += (kGtdAlpha * delta) * x;
-    if (!t.terminated) w -= (kGtdAlpha * g * h) * xn;
-    theta += (kGtdBeta * (delta - h)) * x;
+    need_finite(h);
+    const double a_x = kGtdAlpha * delta, a_next = -kGtdAlpha * g * h;
+    const double b_x = kGtdBeta * (delta - h);
+    need_finite(a_x);
+    need_finite(a_next);
+    need_finite(b_x);
+    const double sum_x = x.cwiseAbs().sum();
+    const double sum_next = t.terminated ? 0.0 : xn.cwiseAbs().sum();
+    if (!(std::abs(a_x) * sum_x + std::abs(a_next) * sum_next <= safe) ||
+        !(std::abs(b_x) * sum_x <= safe)) [[unlikely]] {
+      if (!(w + a_x * x + a_next * xn).allFinite() || !(theta + b_x * x).allFinite())
+        throw std::invalid_argument("overflow");
+    }
+    w += a_x * x;
+    if (!t.terminated) w += a_next * xn;
+    theta += b_x * x;
   });
   benchmark::DoNotOptimize(w.data());
 }

@@ -119,10 +119,18 @@ Scalar gradient_abs_sum(const DenseGradient<Scalar>& g) noexcept {
 /// Writes nothing: call before the adds. c2 = 0 checks g1 alone. A sum
 /// within a few ulps of the largest finite value counts as overflow
 /// (detail::finite_with_margin), so the adds, rounded or contracted
-/// differently, stay finite.
+/// differently, stay finite. Both forms first try a cheap proof (no entry
+/// moves by more than |c1| sum|g1| + |c2| sum|g2| <= detail::safe_step_limit,
+/// from which no finite entry can overflow) and check the sums one by one
+/// only when it fails.
 template <class Scalar>
 bool gradient_adds_stay_finite(const Scalar* p, Scalar c1, const BinaryGradient& g1, Scalar c2,
                                const BinaryGradient& g2) noexcept {
+  // Cheap proof first, as in the dense form below.
+  Scalar bound = std::abs(c1) * gradient_abs_sum<Scalar>(g1);
+  if (c2 != Scalar(0)) bound += std::abs(c2) * gradient_abs_sum<Scalar>(g2);
+  if (bound <= detail::safe_step_limit<Scalar>()) [[likely]]
+    return true;
   const auto in = [](const BinaryGradient& g, Index j) {
     const auto a = g.active();
     return std::find(a.begin(), a.end(), j) != a.end();
@@ -141,6 +149,14 @@ bool gradient_adds_stay_finite(const Scalar* p, Scalar c1, const BinaryGradient&
 template <class Scalar>
 bool gradient_adds_stay_finite(const Scalar* p, Scalar c1, const DenseGradient<Scalar>& g1,
                                Scalar c2, const DenseGradient<Scalar>& g2) noexcept {
+  // Cheap proof first: every entry changes by at most |c1| sum|g1| +
+  // |c2| sum|g2|; at most safe_step_limit keeps any finite entry finite
+  // (core/overflow.hpp). A non-finite feature or coefficient makes the bound
+  // NaN or inf and falls through to the exact check.
+  Scalar bound = std::abs(c1) * gradient_abs_sum<Scalar>(g1);
+  if (c2 != Scalar(0)) bound += std::abs(c2) * gradient_abs_sum<Scalar>(g2);
+  if (bound <= detail::safe_step_limit<Scalar>()) [[likely]]
+    return true;
   for (Index i = 0; i < g1.values.size(); ++i) {
     Scalar x = p[i * g1.stride + g1.offset] + c1 * g1.values[i];
     if (c2 != Scalar(0)) x += c2 * g2.values[i];

@@ -31,6 +31,7 @@
 #include "rlvalue/approx/concepts.hpp"
 #include "rlvalue/approx/gradient.hpp"
 #include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/overflow.hpp"
 #include "rlvalue/core/types.hpp"
 #include "rlvalue/learners/common.hpp"
 #include "rlvalue/targets/td_errors.hpp"
@@ -163,39 +164,29 @@ class GradientTD {
     v_->check_state(where, "next_state", t.next_state);
     if (!(rho >= scalar_type(0) && std::isfinite(rho))) [[unlikely]]
       fail_check(where, "rho", rho, "must be a finite importance ratio >= 0");
-    scalar_type* w = v_->parameters().data();
-    write_gradient(*v_, t.state, x_);
     const scalar_type discount = t.terminated ? scalar_type(0) : gamma_;
-    scalar_type v_next = scalar_type(0);
-    if (!t.terminated) {
-      write_gradient(*v_, t.next_state, x_next_);
-      v_next = gradient_dot(x_next_, static_cast<const scalar_type*>(w));
-    }
-    const GradientTDStep<scalar_type> k{
-        td_error(gradient_dot(x_, static_cast<const scalar_type*>(w)), t.reward, discount, v_next),
-        Correction::uses_secondary ? gradient_dot(x_, static_cast<const scalar_type*>(theta_.data()))
-                                   : scalar_type(0),
-        rho, discount};
-    detail::check_error_finite(where, t.reward, k.delta);
-    if (!std::isfinite(k.h)) [[unlikely]]
-      fail_check(where, "h", k.h, "(secondary estimate theta.x) is not finite; nothing was updated");
-    scalar_type a_x, a_next, decay, b_x;
-    Correction::coefficients(k, alpha_, beta_, reg_, a_x, a_next, decay, b_x);
-    if (!(std::isfinite(a_x) && std::isfinite(a_next) && std::isfinite(b_x))) [[unlikely]]
-      fail_check(where, "step", a_x + a_next + b_x, "overflowed; nothing was updated");
-    if (!gradient_adds_stay_finite(static_cast<const scalar_type*>(w), a_x, x_, a_next, x_next_))
-        [[unlikely]]
-      fail_check(where, "w + step", a_x + a_next, "overflows a weight; nothing was updated");
-    if (Correction::uses_secondary &&
-        !gradient_adds_stay_finite(static_cast<const scalar_type*>(theta_.data()), b_x, x_,
-                                   scalar_type(0), x_))
-        [[unlikely]]
-      fail_check(where, "theta + step", b_x, "overflows a secondary weight; nothing was updated");
-    gradient_add(w, a_x, x_);
-    if (a_next != scalar_type(0)) gradient_add(w, a_next, x_next_);
-    if constexpr (Correction::uses_secondary) {
-      if (decay != scalar_type(1)) theta_ *= decay;
-      gradient_add(theta_.data(), b_x, x_);
+    GradientTDStep<scalar_type> k{scalar_type(0), scalar_type(0), rho, discount};
+    if constexpr (detail::kValueTable<V>) {
+      // x = e_s and x' = e_s': the entries are read and written directly, with
+      // the same arithmetic and checks as the general path below.
+      const scalar_type* const w = v_->parameters().data();
+      k.delta = td_error(w[t.state], t.reward, discount,
+                         t.terminated ? scalar_type(0) : w[t.next_state]);
+      if constexpr (Correction::uses_secondary) k.h = theta_[t.state];
+      const Steps c = checked_steps(k, t.reward);
+      step_table(t.state, t.next_state, c);
+    } else {
+      const scalar_type* const w = v_->parameters().data();
+      write_gradient(*v_, t.state, x_);
+      scalar_type v_next = scalar_type(0);
+      if (!t.terminated) {
+        write_gradient(*v_, t.next_state, x_next_);
+        v_next = gradient_dot(x_next_, w);
+      }
+      k.delta = td_error(gradient_dot(x_, w), t.reward, discount, v_next);
+      if constexpr (Correction::uses_secondary) k.h = gradient_dot(x_, theta_.data());
+      const Steps c = checked_steps(k, t.reward);
+      step_gradients(c);
     }
     return k.delta;
   }
@@ -232,6 +223,87 @@ class GradientTD {
     if (Correction::name == "TDRC") return "TDRC::value";
     return "OffPolicyTD::value";
   }
+  // The coefficients of one step (see the Correction structs).
+  struct Steps {
+    scalar_type a_x, a_next, decay, b_x;
+  };
+
+  // The coefficients of step k, after checking that delta, h and they are
+  // finite (std::invalid_argument otherwise; nothing is written).
+  Steps checked_steps(const GradientTDStep<scalar_type>& k, scalar_type reward) const {
+    static constexpr std::string_view where = update_name();
+    detail::check_error_finite(where, reward, k.delta);
+    if (!std::isfinite(k.h)) [[unlikely]]
+      fail_check(where, "h", k.h, "(secondary estimate theta.x) is not finite; nothing was updated");
+    Steps c;
+    Correction::coefficients(k, alpha_, beta_, reg_, c.a_x, c.a_next, c.decay, c.b_x);
+    if (!(std::isfinite(c.a_x) && std::isfinite(c.a_next) && std::isfinite(c.b_x))) [[unlikely]]
+      fail_check(where, "step", c.a_x + c.a_next + c.b_x, "overflowed; nothing was updated");
+    return c;
+  }
+
+  [[noreturn]] static void reject_weight_step(const Steps& c) {
+    fail_check(update_name(), "w + step", c.a_x + c.a_next,
+               "overflows a weight; nothing was updated");
+  }
+  [[noreturn]] static void reject_secondary_step(const Steps& c) {
+    fail_check(update_name(), "theta + step", c.b_x,
+               "overflows a secondary weight; nothing was updated");
+  }
+
+  // w += a_x x + a_next x', theta = decay theta + b_x x, with x and x' in
+  // x_ and x_next_ (x_next_ is read only when a_next != 0, i.e. not
+  // terminated). Checks every sum before writing any.
+  void step_gradients(const Steps& c) {
+    scalar_type* const w = v_->parameters().data();
+    // The cheap proofs of gradient_adds_stay_finite, with sum|x| taken once
+    // for both weight vectors; the exact checks only when they fail.
+    constexpr scalar_type safe = detail::safe_step_limit<scalar_type>();
+    const scalar_type sum_x = gradient_abs_sum<scalar_type>(x_);
+    scalar_type bound = std::abs(c.a_x) * sum_x;
+    if (c.a_next != scalar_type(0)) bound += std::abs(c.a_next) * gradient_abs_sum<scalar_type>(x_next_);
+    if (!(bound <= safe) &&
+        !gradient_adds_stay_finite(static_cast<const scalar_type*>(w), c.a_x, x_, c.a_next,
+                                   x_next_)) [[unlikely]]
+      reject_weight_step(c);
+    if (Correction::uses_secondary && !(std::abs(c.b_x) * sum_x <= safe) &&
+        !gradient_adds_stay_finite(static_cast<const scalar_type*>(theta_.data()), c.b_x, x_,
+                                   scalar_type(0), x_)) [[unlikely]]
+      reject_secondary_step(c);
+    gradient_add(w, c.a_x, x_);
+    if (c.a_next != scalar_type(0)) gradient_add(w, c.a_next, x_next_);
+    if constexpr (Correction::uses_secondary) {
+      if (c.decay != scalar_type(1)) theta_ *= c.decay;
+      gradient_add(theta_.data(), c.b_x, x_);
+    }
+  }
+
+  // step_gradients for a TabularV: x = e_s, x' = e_s2 (the same sums, in
+  // the same order, and the same checks as gradient_adds_stay_finite).
+  void step_table(Index s, Index s2, const Steps& c) {
+    scalar_type* const w = v_->parameters().data();
+    const bool next = c.a_next != scalar_type(0);
+    constexpr scalar_type safe = detail::safe_step_limit<scalar_type>();
+    if (!(std::abs(c.a_x) + std::abs(c.a_next) <= safe)) [[unlikely]] {
+      scalar_type ws = w[s] + c.a_x;
+      if (next && s2 == s) ws += c.a_next;
+      if (!detail::finite_with_margin(ws) ||
+          (next && s2 != s && !detail::finite_with_margin(w[s2] + c.a_next)))
+        reject_weight_step(c);
+    }
+    if constexpr (Correction::uses_secondary) {
+      if (!(std::abs(c.b_x) <= safe) && !detail::finite_with_margin(theta_[s] + c.b_x))
+          [[unlikely]]
+        reject_secondary_step(c);
+    }
+    w[s] += c.a_x;
+    if (next) w[s2] += c.a_next;
+    if constexpr (Correction::uses_secondary) {
+      if (c.decay != scalar_type(1)) theta_ *= c.decay;
+      theta_[s] += c.b_x;
+    }
+  }
+
   static scalar_type positive(double x, std::string_view name) {
     return checked_positive_as<scalar_type>(where_construct(), name, x);
   }
