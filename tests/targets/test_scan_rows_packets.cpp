@@ -34,12 +34,12 @@ float hash01(Index t, Index b, std::uint64_t salt) {
   return static_cast<float>(z >> 40) * (1.0f / 16777216.0f);
 }
 
-struct Inputs {
+struct RowPacketInputs {
   ArrRow<float> r, v, nv, d;
 };
 
-Inputs make_inputs(Index T, Index B) {
-  Inputs x{ArrRow<float>(T, B), ArrRow<float>(T, B), ArrRow<float>(T, B), ArrRow<float>(T, B)};
+RowPacketInputs make_row_packet_inputs(Index T, Index B) {
+  RowPacketInputs x{ArrRow<float>(T, B), ArrRow<float>(T, B), ArrRow<float>(T, B), ArrRow<float>(T, B)};
   for (Index t = 0; t < T; ++t)
     for (Index b = 0; b < B; ++b) {
       x.r(t, b) = hash01(t, b, 1) - 0.5f;
@@ -51,7 +51,7 @@ Inputs make_inputs(Index T, Index B) {
 }
 
 // The plain recursions in float, row by row, in the documented order.
-ArrRow<float> gae_loop(const Inputs& x, float lambda) {
+ArrRow<float> gae_loop(const RowPacketInputs& x, float lambda) {
   const Index T = x.r.rows(), B = x.r.cols();
   ArrRow<float> out(T, B);
   for (Index t = T - 1; t >= 0; --t)
@@ -62,7 +62,7 @@ ArrRow<float> gae_loop(const Inputs& x, float lambda) {
   return out;
 }
 
-ArrRow<float> lambda_returns_loop(const Inputs& x, float lambda) {
+ArrRow<float> lambda_returns_loop(const RowPacketInputs& x, float lambda) {
   const Index T = x.r.rows(), B = x.r.cols();
   ArrRow<float> out(T, B);
   for (Index t = T - 1; t >= 0; --t)
@@ -80,7 +80,7 @@ TEST_CASE("row strategy, packet form: equals the plain recursion bit for bit",
   // Widths around the packet groups (16 floats), one column block and two.
   for (const Index B : {Index(16), Index(17), Index(63), Index(100), Index(4096), Index(4100)}) {
     const Index T = 40;
-    const Inputs x = make_inputs(T, B);
+    const RowPacketInputs x = make_row_packet_inputs(T, B);
     DYNAMIC_SECTION("B = " << B) {
       CHECK((rlvalue::gae(x.r, x.v, x.nv, x.d, 0.95f) == gae_loop(x, 0.95f)).all());
       CHECK((rlvalue::lambda_returns(x.r, x.d, x.nv, 0.9f) == lambda_returns_loop(x, 0.9f)).all());
@@ -97,7 +97,7 @@ TEST_CASE("row strategy, packet form: large outputs take non-temporal stores",
   const Index T = 80, B = 4100;
   REQUIRE(rlvalue::detail::kScanStreamWidth<float> == 4096);
   REQUIRE(T * B * Index(sizeof(float)) >= rlvalue::detail::kScanStreamMinBytes);
-  Inputs x = make_inputs(T, B);
+  RowPacketInputs x = make_row_packet_inputs(T, B);
   ArrRow<float> out(T, B);
   REQUIRE(rlvalue::detail::can_stream<true>(out));
   SECTION("results equal the plain recursion") {
@@ -140,7 +140,7 @@ TEST_CASE("segmented columns: large outputs take non-temporal stores", "[targets
   // columns of 4100 rows: segmented tiles (1024 rows, the earliest 4 rows
   // long), written with non-temporal stores.
   const Index T = 4100, B = 70;
-  const Inputs rows = make_inputs(T, B);
+  const RowPacketInputs rows = make_row_packet_inputs(T, B);
   Col r = rows.r, v = rows.v, nv = rows.nv, d = rows.d;
   Col out(T, B);
   REQUIRE(rlvalue::detail::can_stream<false>(out));
