@@ -84,6 +84,7 @@
 #include "rlvalue/mdp/available_actions.hpp"
 #include "rlvalue/mdp/evaluate.hpp"
 #include "rlvalue/mdp/mdp_environment.hpp"
+#include "rlvalue/mdp/profile_lu.hpp"
 #include "rlvalue/mdp/random_mdp.hpp"
 #include "rlvalue/mdp/tabular_mdp.hpp"
 #include "rlvalue/mdp/td_mc_statistics.hpp"

@@ -10,8 +10,6 @@
 
 #include <Eigen/Core>
 #include <Eigen/LU>
-#include <Eigen/SparseCore>
-#include <Eigen/SparseLU>
 #include <cmath>
 #include <concepts>
 #include <string>
@@ -24,6 +22,7 @@
 #include "rlvalue/core/dependent.hpp"
 #include "rlvalue/core/types.hpp"
 #include "rlvalue/mdp/available_actions.hpp"
+#include "rlvalue/mdp/profile_lu.hpp"
 
 namespace rlvalue {
 
@@ -31,7 +30,7 @@ namespace rlvalue {
 enum class LinearSolver {
   automatic,  ///< dense if num_states <= max_dense_states, else sparse
   dense,      ///< Eigen::PartialPivLU on the S x S matrix: O(S^3)
-  sparse,     ///< Eigen::SparseLU on the sparse matrix (Garnets, gridworlds)
+  sparse,     ///< sparse LU in a reverse Cuthill-McKee profile (mdp/profile_lu.hpp)
 };
 
 /// Options of evaluate_policy.
@@ -74,16 +73,16 @@ void check_policy_matrix(const M& mdp, const Eigen::MatrixBase<Derived>& pi, dou
 /// Throws std::invalid_argument naming gamma = 1 and a state from which the
 /// chain P_pi never reaches termination (then I - P_pi is singular).
 /// `exits[s]`: some terminal outcome has positive probability from s.
-inline void check_terminates(Index num_states, const std::vector<Eigen::Triplet<double>>& edges,
+inline void check_terminates(Index num_states, const std::vector<TransitionEntry>& edges,
                              std::vector<char> exits) {
   // Reverse reachability from the exits along edges s -> s' with P > 0.
   const auto S = static_cast<std::size_t>(num_states);
   std::vector<std::size_t> start(S + 1, 0);
-  for (const auto& e : edges) ++start[static_cast<std::size_t>(e.col()) + 1];
+  for (const auto& e : edges) ++start[static_cast<std::size_t>(e.to) + 1];
   for (std::size_t i = 0; i < S; ++i) start[i + 1] += start[i];
   std::vector<Index> from(edges.size());
   std::vector<std::size_t> fill(start.begin(), start.end() - 1);
-  for (const auto& e : edges) from[fill[static_cast<std::size_t>(e.col())]++] = e.row();
+  for (const auto& e : edges) from[fill[static_cast<std::size_t>(e.to)]++] = e.from;
   std::vector<Index> stack;
   for (std::size_t s = 0; s < S; ++s)
     if (exits[s]) stack.push_back(static_cast<Index>(s));
@@ -128,11 +127,10 @@ Eigen::VectorXd evaluate_policy(const M& mdp, const Eigen::MatrixBase<Derived>& 
   detail::check_policy_matrix(mdp, pi, options.policy_tolerance);
   using Mat = detail::dependent_t<Eigen::MatrixXd, M>;  // see core/dependent.hpp
   using Vec = detail::dependent_t<Eigen::VectorXd, M>;
-  using SparseMat = detail::dependent_t<Eigen::SparseMatrix<double>, M>;
 
   const Index S = static_cast<Index>(mdp.num_states());
   Vec r = Vec::Zero(S);
-  std::vector<Eigen::Triplet<double>> edges;  // P_pi(s, s') > 0, duplicates summed later
+  std::vector<detail::TransitionEntry> edges;  // P_pi(s, s') > 0, duplicates summed later
   std::vector<char> exits(static_cast<std::size_t>(S), 0);
   for (Index s = 0; s < S; ++s) {
     const Index available = num_available_actions(mdp, s);
@@ -147,7 +145,7 @@ Eigen::VectorXd evaluate_policy(const M& mdp, const Eigen::MatrixBase<Derived>& 
           exits[static_cast<std::size_t>(s)] = 1;
         } else {
           check_index("evaluate_policy", "outcome next_state", static_cast<Index>(o.next_state), S);
-          edges.emplace_back(s, static_cast<Index>(o.next_state), p);
+          edges.push_back({s, static_cast<Index>(o.next_state), p});
         }
       }
     }
@@ -156,29 +154,29 @@ Eigen::VectorXd evaluate_policy(const M& mdp, const Eigen::MatrixBase<Derived>& 
 
   const bool dense = options.solver == LinearSolver::dense ||
                      (options.solver == LinearSolver::automatic && S <= options.max_dense_states);
-  Vec v;
+  Vec v(S);
+  Mat system;  // dense only
   if (dense) {
-    Mat system = Mat::Identity(S, S);
-    for (const auto& e : edges) system(e.row(), e.col()) -= gamma * e.value();
+    system = Mat::Identity(S, S);
+    for (const auto& e : edges) system(e.from, e.to) -= gamma * e.probability;
     Eigen::PartialPivLU<Mat> lu(system);
     v = lu.solve(r);
-    // PartialPivLU does not report singularity: check the solution instead.
-    const double residual = (system * v - r).template lpNorm<Eigen::Infinity>();
-    const double scale =
-        r.template lpNorm<Eigen::Infinity>() + 2.0 * v.template lpNorm<Eigen::Infinity>();
-    if (!v.allFinite() || !(residual <= 1e-9 * scale)) detail::throw_numerically_singular(gamma);
-  } else {
-    for (auto& e : edges) e = Eigen::Triplet<double>(e.row(), e.col(), -gamma * e.value());
-    for (Index s = 0; s < S; ++s) edges.emplace_back(s, s, 1.0);
-    SparseMat system(S, S);
-    system.setFromTriplets(edges.begin(), edges.end());
-    Eigen::SparseLU<SparseMat> lu;
-    lu.analyzePattern(system);
-    lu.factorize(system);
-    if (lu.info() != Eigen::Success) detail::throw_numerically_singular(gamma);
-    v = lu.solve(r);
-    if (lu.info() != Eigen::Success || !v.allFinite()) detail::throw_numerically_singular(gamma);
+  } else if (!detail::solve_discounted_system(S, edges, gamma, r.data(), v.data())) {
+    detail::throw_numerically_singular(gamma);
   }
+  // Neither solver's success says the solution is accurate (PartialPivLU
+  // reports no singularity at all): check the residual of the system.
+  Vec residual = r;
+  if (dense) {
+    residual.noalias() -= system * v;
+  } else {
+    residual -= v;
+    for (const auto& e : edges) residual(e.from) += gamma * e.probability * v(e.to);
+  }
+  const double scale =
+      r.template lpNorm<Eigen::Infinity>() + 2.0 * v.template lpNorm<Eigen::Infinity>();
+  if (!v.allFinite() || !(residual.template lpNorm<Eigen::Infinity>() <= 1e-9 * scale))
+    detail::throw_numerically_singular(gamma);
   return v;
 }
 
