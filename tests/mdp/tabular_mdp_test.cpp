@@ -16,6 +16,34 @@ static_assert(rlvalue::FiniteMDP<TabularMDP<double>>);
 static_assert(rlvalue::FiniteMDP<TabularMDP<float>>);
 static_assert(rlvalue::StateDependentActions<TabularMDP<double>>);
 
+// FiniteMDP asks outcomes(s, a) for a range (anything a range-based for
+// walks: a vector, a span, an array) of Outcome-like records.
+struct VectorOutcomesMDP {
+  Index num_states() const { return 1; }
+  Index num_actions() const { return 1; }
+  std::vector<Outcome<double>> outcomes(Index, Index) const { return {}; }
+};
+struct ArrayOutcomesMDP {
+  Index num_states() const { return 1; }
+  Index num_actions() const { return 1; }
+  const Outcome<float> (&outcomes(Index, Index) const)[2] { return table; }
+  Outcome<float> table[2];
+};
+struct NotARangeMDP {
+  Index num_states() const { return 1; }
+  Index num_actions() const { return 1; }
+  Outcome<double> outcomes(Index, Index) const { return {}; }
+};
+struct RangeOfNumbersMDP {
+  Index num_states() const { return 1; }
+  Index num_actions() const { return 1; }
+  std::vector<double> outcomes(Index, Index) const { return {}; }
+};
+static_assert(rlvalue::FiniteMDP<VectorOutcomesMDP>);
+static_assert(rlvalue::FiniteMDP<ArrayOutcomesMDP>);
+static_assert(!rlvalue::FiniteMDP<NotARangeMDP>);
+static_assert(!rlvalue::FiniteMDP<RangeOfNumbersMDP>);
+
 namespace {
 
 // 2 states x 2 actions; outcomes added out of order on purpose.

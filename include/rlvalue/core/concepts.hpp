@@ -3,7 +3,9 @@
 /// The concepts every layer is written against: Environment, FiniteMDP, Policy.
 
 #include <concepts>
-#include <ranges>
+#include <iterator>
+#include <type_traits>
+#include <utility>
 
 #include "rlvalue/core/rng.hpp"
 #include "rlvalue/core/types.hpp"
@@ -39,6 +41,25 @@ concept OutcomeLike = requires(const O& o) {
   { o.terminal } -> std::convertible_to<bool>;
 };
 
+namespace detail {
+
+/// A range a range-based for can walk: begin(r) and end(r) (members, free
+/// functions found by lookup, or arrays) that compare, advance and
+/// dereference. (Written out rather than std::ranges::input_range: <ranges>
+/// is a sizeable part of the compile time of every includer.)
+template <class R>
+concept ForRange = requires(R& r) {
+  std::begin(r) != std::end(r);
+  ++std::declval<decltype(std::begin(r))&>();
+  *std::begin(r);
+};
+
+/// The element type of a ForRange, without reference or cv-qualifiers.
+template <class R>
+using for_range_value_t = std::remove_cvref_t<decltype(*std::begin(std::declval<R&>()))>;
+
+}  // namespace detail
+
 /// A finite MDP with known dynamics: states 0..num_states()-1, actions
 /// 0..num_actions()-1, and `outcomes(s, a)`, a range of Outcome-like records
 /// whose probabilities sum to 1.
@@ -46,8 +67,8 @@ template <class M>
 concept FiniteMDP = requires(const M& m, Index s, Index a) {
   { m.num_states() } -> std::convertible_to<Index>;
   { m.num_actions() } -> std::convertible_to<Index>;
-  { m.outcomes(s, a) } -> std::ranges::input_range;
-  requires OutcomeLike<std::ranges::range_value_t<decltype(m.outcomes(s, a))>>;
+  requires detail::ForRange<decltype(m.outcomes(s, a))>;
+  requires OutcomeLike<detail::for_range_value_t<decltype(m.outcomes(s, a))>>;
 };
 
 /// A policy: `action(s, rng)` picks an action.
