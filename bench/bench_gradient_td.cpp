@@ -19,6 +19,7 @@
 
 #include <Eigen/Core>
 
+#include "hand_loop_checks.hpp"
 #include "rlvalue/approx/linear_v.hpp"
 #include "rlvalue/approx/tabular_v.hpp"
 #include "rlvalue/core/checks.hpp"
@@ -99,18 +100,6 @@ void BM_TDCTabular_rlvalue(benchmark::State& state) {
 // table size (a run-time value, as in TabularV), a finite delta and h, finite
 // coefficients, and every sum finite before any write (with s' = s the two
 // adds to w(s) checked together).
-inline Index opaque(Index n) {
-  benchmark::DoNotOptimize(n);
-  return n;
-}
-inline void need_index(Index i, Index n) {
-  if (static_cast<std::uint64_t>(i) >= static_cast<std::uint64_t>(n)) [[unlikely]]
-    throw std::out_of_range("index");
-}
-inline void need_finite(double x) {
-  if (!std::isfinite(x)) [[unlikely]]
-    throw std::invalid_argument("not finite");
-}
 
 void BM_TDCTabular_hand_loop(benchmark::State& state) {
   std::vector<double> w(kGtdStates, 0.0), theta(kGtdStates, 0.0);

@@ -35,6 +35,7 @@
 #include <utility>
 #include <vector>
 
+#include "hand_loop_checks.hpp"
 #include "rlvalue/approx/categorical_table.hpp"
 #include "rlvalue/approx/quantile_table.hpp"
 #include "rlvalue/approx/tabular_q.hpp"
@@ -100,14 +101,6 @@ const std::vector<Tr<S>>& stream_for(Index states) {
 // The checks of the hand loops. Table sizes reach them through opaque(), so
 // that, as in rlvalue's tables, they are run-time values (not constants the
 // compiler folds into the comparisons and the row arithmetic).
-inline Index opaque(Index n) {
-  benchmark::DoNotOptimize(n);
-  return n;
-}
-inline void need_index(Index i, Index n) {
-  if (static_cast<std::uint64_t>(i) >= static_cast<std::uint64_t>(n)) [[unlikely]]
-    throw std::out_of_range("index");
-}
 template <class S>
 inline void need_finite(S x) {
   if (!std::isfinite(x)) [[unlikely]]

@@ -35,6 +35,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hand_loop_checks.hpp"
 #include "rlvalue/approx/linear_q.hpp"
 #include "rlvalue/approx/linear_v.hpp"
 #include "rlvalue/core/checks.hpp"
@@ -108,14 +109,6 @@ const std::vector<Tr>& stream() {
   return s;
 }
 
-inline void need_index(Index i, Index n) {
-  if (static_cast<std::uint64_t>(i) >= static_cast<std::uint64_t>(n)) [[unlikely]]
-    throw std::out_of_range("index");
-}
-inline void need_finite(double x) {
-  if (!std::isfinite(x)) [[unlikely]]
-    throw std::invalid_argument("not finite");
-}
 
 template <class Step>
 void run(benchmark::State& state, Step step) {
