@@ -101,6 +101,21 @@ void BM_TDCTabular_rlvalue(benchmark::State& state) {
 // coefficients, and every sum finite before any write (with s' = s the two
 // adds to w(s) checked together).
 
+// TDC's step coefficients a_x = alpha delta, a_next = -alpha gamma h,
+// b_x = beta (delta - h), after the checks TDC::update makes (finite h, finite
+// coefficients).
+struct TdcSteps {
+  double a_x, a_next, b_x;
+};
+inline TdcSteps tdc_steps(double delta, double h, double g) {
+  need_finite(h);
+  const TdcSteps c{kGtdAlpha * delta, -kGtdAlpha * g * h, kGtdBeta * (delta - h)};
+  need_finite(c.a_x);
+  need_finite(c.a_next);
+  need_finite(c.b_x);
+  return c;
+}
+
 void BM_TDCTabular_hand_loop(benchmark::State& state) {
   std::vector<double> w(kGtdStates, 0.0), theta(kGtdStates, 0.0);
   const Index n = opaque(kGtdStates);
@@ -112,12 +127,7 @@ void BM_TDCTabular_hand_loop(benchmark::State& state) {
     const double delta = (t.reward + g * v_next) - w[t.state];
     need_finite(delta);
     const double h = theta[t.state];
-    need_finite(h);
-    const double a_x = kGtdAlpha * delta, a_next = -kGtdAlpha * g * h;
-    const double b_x = kGtdBeta * (delta - h);
-    need_finite(a_x);
-    need_finite(a_next);
-    need_finite(b_x);
+    const auto [a_x, a_next, b_x] = tdc_steps(delta, h, g);
     const bool self_loop = !t.terminated && t.next_state == t.state;
     need_finite(w[t.state] + a_x + (self_loop ? a_next : 0.0));
     if (!t.terminated && !self_loop) need_finite(w[t.next_state] + a_next);
@@ -159,12 +169,7 @@ void BM_TDCDense_hand_loop(benchmark::State& state) {
     const double delta = (t.reward + g * v_next) - w.dot(x);
     need_finite(delta);
     const double h = theta.dot(x);
-    need_finite(h);
-    const double a_x = kGtdAlpha * delta, a_next = -kGtdAlpha * g * h;
-    const double b_x = kGtdBeta * (delta - h);
-    need_finite(a_x);
-    need_finite(a_next);
-    need_finite(b_x);
+    const auto [a_x, a_next, b_x] = tdc_steps(delta, h, g);
     const double sum_x = x.cwiseAbs().sum();
     const double sum_next = t.terminated ? 0.0 : xn.cwiseAbs().sum();
     if (!(std::abs(a_x) * sum_x + std::abs(a_next) * sum_next <= safe) ||
