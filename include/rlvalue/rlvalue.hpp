@@ -25,6 +25,7 @@
 #include "rlvalue/core/dependent.hpp"
 #include "rlvalue/core/overflow.hpp"
 #include "rlvalue/core/rng.hpp"
+#include "rlvalue/core/threads.hpp"
 #include "rlvalue/core/types.hpp"
 #include "rlvalue/envs/cliff_walking.hpp"
 #include "rlvalue/envs/maximization_bias.hpp"

@@ -188,6 +188,29 @@ TEST_CASE("sequence targets do not allocate in their non-allocating forms", "[al
   lambda_returns(Parallel{.threads = 1}, rr, rd, rnv, 0.95, rout);
   REQUIRE(scope.count() == 0);
 }
+#if !defined(RLVALUE_USE_STD_THREAD)  // std::thread allocates its state on the caller
+TEST_CASE("threaded sequence targets allocate nothing on the calling thread", "[alloc]") {
+  // Two blocks of 32 columns, on the calling thread and one started thread.
+  // The first call starts a thread before counting: the threads library may
+  // allocate the first time (glibc's per-thread TLS vector), then reuses it.
+  const Index T = 64, B = 64;
+  const Eigen::MatrixXf r = Eigen::MatrixXf::Random(T, B), v = Eigen::MatrixXf::Random(T, B),
+                        nv = Eigen::MatrixXf::Random(T, B),
+                        d = Eigen::MatrixXf::Constant(T, B, 0.9f);
+  Eigen::MatrixXf out(T, B), reference(T, B);
+  const Parallel two{.threads = 2, .min_entries_per_thread = 0};
+  gae(two, r, v, nv, d, 0.95f, out);
+  gae(r, v, nv, d, 0.95f, reference);
+  {
+    NoAllocationScope scope;
+    gae(two, r, v, nv, d, 0.95f, out);
+    lambda_returns(two, r, d, nv, 0.95f, out);
+    gae(two, r, v, nv, d, 0.95f, out);
+    CHECK(scope.count() == 0);
+  }
+  CHECK(out == reference);
+}
+#endif
 TEST_CASE("double, clipped, Maxmin and ensemble critics do not allocate per update or batch",
           "[alloc]") {
   const auto stream = make_stream(50, 4, 5000);

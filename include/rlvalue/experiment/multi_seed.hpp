@@ -8,22 +8,19 @@
 
 #include <Eigen/Core>
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <concepts>
 #include <cstdint>
 #include <exception>
 #include <functional>
-#include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <type_traits>
 #include <vector>
 
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/dependent.hpp"
 #include "rlvalue/core/rng.hpp"
+#include "rlvalue/core/threads.hpp"
 #include "rlvalue/core/types.hpp"
 
 namespace rlvalue {
@@ -89,7 +86,7 @@ SeedStatistics run_seeds(Index num_runs, std::uint64_t seed, Index threads, Fn&&
   check_at_least_one("run_seeds", "num_runs", num_runs);
   if (threads < 0) [[unlikely]]
     fail_check("run_seeds", "threads", threads, "must be >= 0 (0 = hardware concurrency)");
-  if (threads == 0) threads = std::max<Index>(1, static_cast<Index>(std::thread::hardware_concurrency()));
+  if (threads == 0) threads = detail::hardware_threads();
   threads = std::min(threads, num_runs);
 
   const auto n = static_cast<std::size_t>(num_runs);
@@ -97,10 +94,10 @@ SeedStatistics run_seeds(Index num_runs, std::uint64_t seed, Index threads, Fn&&
   std::vector<std::exception_ptr> errors(n);
   std::atomic<Index> next_run{0};
   std::atomic<bool> failed{false};
-  std::mutex progress_mutex;
+  detail::SleepingLock progress_lock;
   Index completed = 0;
 
-  auto worker = [&] {
+  auto worker = [&]() noexcept {
     while (!failed.load(std::memory_order_relaxed)) {
       const Index r = next_run.fetch_add(1, std::memory_order_relaxed);
       if (r >= num_runs) return;
@@ -109,7 +106,7 @@ SeedStatistics run_seeds(Index num_runs, std::uint64_t seed, Index threads, Fn&&
         Rng rng = make_rng(seed, static_cast<std::uint64_t>(r));
         curves[i] = std::invoke(fn, r, rng);
         if (progress) {
-          std::lock_guard lock(progress_mutex);
+          detail::LockGuard lock(progress_lock);
           progress(++completed, num_runs);
         }
       } catch (...) {  // from the run or its progress report
@@ -123,16 +120,13 @@ SeedStatistics run_seeds(Index num_runs, std::uint64_t seed, Index threads, Fn&&
   if (threads == 1) {
     worker();
   } else {
-    std::vector<std::thread> pool;
-    pool.reserve(static_cast<std::size_t>(threads));
-    try {
-      for (Index t = 0; t < threads; ++t) pool.emplace_back(worker);
-    } catch (...) {  // could not start a thread: stop the others, then report
-      failed.store(true);
-      for (auto& th : pool) th.join();
-      throw;
-    }
-    for (auto& th : pool) th.join();
+    // The calling thread is one of the workers; the others are new threads
+    // (the runs go to whichever threads could be started).
+    std::vector<detail::WorkerThread> pool(static_cast<std::size_t>(threads - 1));
+    for (auto& thread : pool)
+      if (!thread.start(worker)) break;
+    worker();
+    for (auto& thread : pool) thread.join();
   }
 
   for (const auto& e : errors)

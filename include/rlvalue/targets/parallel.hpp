@@ -1,7 +1,7 @@
 #pragma once
 // Multi-core evaluation of the (T x B) sequence targets (kept apart from
 // gae.hpp, returns.hpp and off_policy.hpp, so that those do not pull in
-// <thread>). Their recursions run
+// thread support). Their recursions run
 // along time, independently in each of the B columns, so the columns are cut
 // into contiguous blocks, one per thread. The overloads taking a Parallel tag
 // first,
@@ -13,15 +13,15 @@
 // evaluated 16 lanes at a time; 8 for column-major ones, 8 interleaved
 // chains), so every column sees the same operations in the same order.
 //
-// Threads: the calling thread evaluates the first block and std::thread
-// objects the others (threads = 1, fewer than two blocks of columns, or
+// Threads: the calling thread evaluates the first block and new threads
+// (core/threads.hpp: POSIX threads, or std::thread where there are none) the
+// others (threads = 1, fewer than two blocks of columns, or
 // fewer than 2 * Parallel::min_entries_per_thread entries: nothing is
 // spawned, the single-threaded function is called). threads = 0
-// means std::thread::hardware_concurrency(). At most kMaxParallelThreads are
-// used. The only allocations are those of the std::thread objects (each
-// holds its state on the heap); the non-allocating forms allocate nothing
-// else. A thread that cannot be started leaves its block to the calling
-// thread.
+// means one per hardware thread. At most kMaxParallelThreads are
+// used. The non-allocating forms allocate nothing themselves (starting a
+// thread may allocate inside the threads library). A thread that cannot be
+// started leaves its block to the calling thread.
 //
 // Errors: shapes and scalar parameters are checked on the calling thread
 // before any thread starts. Entries are checked where the single-threaded
@@ -41,13 +41,12 @@
 #include <cstddef>
 #include <exception>
 #include <string_view>
-#include <system_error>
-#include <thread>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
 #include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/threads.hpp"
 #include "rlvalue/core/types.hpp"
 #include "rlvalue/targets/gae.hpp"
 #include "rlvalue/targets/off_policy.hpp"
@@ -59,7 +58,7 @@ namespace rlvalue {
 /// columns across `threads` threads, the calling one included (0: one per
 /// hardware thread).
 struct Parallel {
-  int threads = 0;  ///< >= 0; 0 means std::thread::hardware_concurrency()
+  int threads = 0;  ///< >= 0; 0 means one per hardware thread
   /// Fewest entries (rows x columns) worth a thread: a call uses at most
   /// T*B / min_entries_per_thread threads, so a small batch runs on the
   /// calling thread alone (0 or 1: no minimum). The default, 2^17 entries,
@@ -83,7 +82,7 @@ inline int thread_count(std::string_view where, Parallel parallel) {
     throw_invalid(where, "min_entries_per_thread", parallel.min_entries_per_thread,
                   "must be non-negative (0: no minimum)");
   int n = parallel.threads;
-  if (n == 0) n = static_cast<int>(std::thread::hardware_concurrency());
+  if (n == 0) n = hardware_threads();
   return std::clamp(n, 1, kMaxParallelThreads);
 }
 
@@ -123,12 +122,12 @@ inline constexpr Index column_granule = std::remove_cvref_t<Out>::IsRowMajor ? 1
 
 /// Splits columns [0, B) into n >= 2 blocks of whole granules (the last one
 /// also takes the B % granule columns left) and runs block(b0, w) for each:
-/// the first on the calling thread, the others on std::threads. Returns the
+/// the first on the calling thread, the others on new threads. Returns the
 /// exception of the lowest-numbered block that threw (null if none), after
 /// every thread has joined.
 template <class Block>
 std::exception_ptr run_column_blocks(int n, Index units, Index granule, Index B, Block& block) {
-  std::array<std::thread, kMaxParallelThreads> threads;
+  std::array<WorkerThread, kMaxParallelThreads> threads;
   std::array<std::exception_ptr, kMaxParallelThreads> errors;
   auto run = [&](int k) noexcept {
     const Index u0 = units * k / n, u1 = units * (k + 1) / n;
@@ -140,18 +139,20 @@ std::exception_ptr run_column_blocks(int n, Index units, Index granule, Index B,
       errors[static_cast<std::size_t>(k)] = std::current_exception();
     }
   };
+  // Block k's task: a callable object living on this stack until the joins.
+  struct Task {
+    decltype(run)* body;
+    int k;
+    void operator()() const noexcept { (*body)(k); }
+  };
+  std::array<Task, kMaxParallelThreads> tasks;
   for (int k = 1; k < n; ++k) {
-    try {
-      threads[static_cast<std::size_t>(k)] = std::thread(run, k);
-    } catch (const std::system_error&) {
-      run(k);  // no thread available: this block runs here
-    }
+    const auto i = static_cast<std::size_t>(k);
+    tasks[i] = Task{&run, k};
+    if (!threads[i].start(tasks[i])) run(k);  // no thread available: this block runs here
   }
   run(0);
-  for (int k = 1; k < n; ++k) {
-    std::thread& thread = threads[static_cast<std::size_t>(k)];
-    if (thread.joinable()) thread.join();
-  }
+  for (int k = 1; k < n; ++k) threads[static_cast<std::size_t>(k)].join();
   for (int k = 0; k < n; ++k)
     if (errors[static_cast<std::size_t>(k)]) return errors[static_cast<std::size_t>(k)];
   return nullptr;
