@@ -16,7 +16,7 @@
 // Multi-core scaling (families {Gae,LambdaReturns,Vtrace}{Col,Row}Parallel,
 // (T, B) = (2048, 64), (1024, 1024) and (4096, 4096), wall-clock time):
 //   * rlvalue:     the Parallel overload with threads = 2 (the calling thread
-//                  and one std::thread; this machine has 2 cores) and the
+//                  and one started thread; this machine has 2 cores) and the
 //                  default min_entries_per_thread (so 2048 x 64 runs on one)
 //   * one_thread:  the same overload with threads = 1 (the single-threaded
 //                  function, nothing spawned)
