@@ -52,14 +52,18 @@ SeedStatistics curve_statistics(const std::vector<Eigen::VectorXd, Allocator>& c
 
   SeedStatistics stats;
   stats.num_runs = n;
-  stats.mean = Vec::Zero(length);
-  for (const Vec& c : curves) stats.mean += c;
-  stats.mean /= static_cast<double>(n);
-  stats.standard_error = Vec::Zero(length);
+  // Through references of the dependent type Vec, so that these expressions
+  // too are compiled only where curve_statistics is used.
+  Vec& mean = stats.mean;
+  Vec& standard_error = stats.standard_error;
+  mean = Vec::Zero(length);
+  for (const Vec& c : curves) mean += c;
+  mean /= static_cast<double>(n);
+  standard_error = Vec::Zero(length);
   if (n > 1) {
-    for (const Vec& c : curves) stats.standard_error += (c - stats.mean).cwiseAbs2();
-    stats.standard_error =
-        (stats.standard_error / static_cast<double>(n - 1)).cwiseSqrt() / std::sqrt(double(n));
+    for (const Vec& c : curves) standard_error += (c - mean).cwiseAbs2();
+    standard_error =
+        (standard_error / static_cast<double>(n - 1)).cwiseSqrt() / std::sqrt(double(n));
   }
   return stats;
 }
@@ -91,8 +95,9 @@ SeedStatistics run_seeds(Index num_runs, std::uint64_t seed, Index threads, Fn&&
   threads = std::min(threads, num_runs);
 
   const auto n = static_cast<std::size_t>(num_runs);
-  std::vector<Eigen::VectorXd> curves(n);
-  std::vector<std::exception_ptr> errors(n);
+  // Dependent spellings (core/dependent.hpp): compiled where run_seeds is used.
+  std::vector<detail::dependent_t<Eigen::VectorXd, Fn>> curves(n);
+  std::vector<detail::dependent_t<std::exception_ptr, Fn>> errors(n);
   std::atomic<Index> next_run{0};
   std::atomic<bool> failed{false};
   detail::SleepingLock progress_lock;
@@ -123,7 +128,7 @@ SeedStatistics run_seeds(Index num_runs, std::uint64_t seed, Index threads, Fn&&
   } else {
     // The calling thread is one of the workers; the others are new threads
     // (the runs go to whichever threads could be started).
-    std::vector<detail::WorkerThread> pool(static_cast<std::size_t>(threads - 1));
+    std::vector<detail::dependent_t<detail::WorkerThread, Fn>> pool(static_cast<std::size_t>(threads - 1));
     for (auto& thread : pool)
       if (!thread.start(worker)) break;
     worker();

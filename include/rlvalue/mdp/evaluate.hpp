@@ -72,20 +72,22 @@ void check_policy_matrix(const M& mdp, const Eigen::MatrixBase<Derived>& pi, dou
 
 /// Throws std::invalid_argument naming gamma = 1 and a state from which the
 /// chain P_pi never reaches termination (then I - P_pi is singular).
-/// `exits[s]`: some terminal outcome has positive probability from s.
-inline void check_terminates(Index num_states, const std::vector<TransitionEntry>& edges,
-                             std::vector<char> exits) {
+/// `exits[s]`: some terminal outcome has positive probability from s. A
+/// template (Entry is TransitionEntry) so that it is compiled only where used.
+template <class Entry>
+void check_terminates(Index num_states, const std::vector<Entry>& edges, std::vector<char> exits) {
+  using I = decltype(Entry::from);
   // Reverse reachability from the exits along edges s -> s' with P > 0.
   const auto S = static_cast<std::size_t>(num_states);
   std::vector<std::size_t> start(S + 1, 0);
   for (const auto& e : edges) ++start[static_cast<std::size_t>(e.to) + 1];
   for (std::size_t i = 0; i < S; ++i) start[i + 1] += start[i];
-  std::vector<Index> from(edges.size());
+  std::vector<I> from(edges.size());
   std::vector<std::size_t> fill(start.begin(), start.end() - 1);
   for (const auto& e : edges) from[fill[static_cast<std::size_t>(e.to)]++] = e.from;
-  std::vector<Index> stack;
+  std::vector<I> stack;
   for (std::size_t s = 0; s < S; ++s)
-    if (exits[s]) stack.push_back(static_cast<Index>(s));
+    if (exits[s]) stack.push_back(static_cast<I>(s));
   while (!stack.empty()) {
     const auto t = static_cast<std::size_t>(stack.back());
     stack.pop_back();
@@ -130,7 +132,8 @@ Eigen::VectorXd evaluate_policy(const M& mdp, const Eigen::MatrixBase<Derived>& 
 
   const Index S = static_cast<Index>(mdp.num_states());
   Vec r = Vec::Zero(S);
-  std::vector<detail::TransitionEntry> edges;  // P_pi(s, s') > 0, duplicates summed later
+  using Entry = detail::dependent_t<detail::TransitionEntry, M>;
+  std::vector<Entry> edges;  // P_pi(s, s') > 0, duplicates summed later
   std::vector<char> exits(static_cast<std::size_t>(S), 0);
   for (Index s = 0; s < S; ++s) {
     const Index available = num_available_actions(mdp, s);

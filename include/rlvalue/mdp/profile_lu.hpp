@@ -41,23 +41,36 @@ struct TransitionEntry {
   double probability = 0;   ///< P(from, to) or a part of it
 };
 
+// The functions below are templates over the entry type (only
+// TransitionEntry is used), with the index and value types taken from it, so
+// that their sorts and vector growth are compiled where a solver is used, not
+// in every translation unit that includes the header (issue 9's compile-time
+// budget).
+
 /// The symmetric pattern of P + P^T without the diagonal, as adjacency lists
 /// in compressed form: the neighbours of i are adjacent[start[i]..start[i+1]),
-/// sorted and without duplicates.
-struct SymmetricPattern {
+/// sorted and without duplicates. I is the index type (Index).
+template <class I>
+struct BasicSymmetricPattern {
   std::vector<std::size_t> start;  ///< n + 1 offsets into `adjacent`
-  std::vector<Index> adjacent;     ///< neighbour lists, concatenated
+  std::vector<I> adjacent;         ///< neighbour lists, concatenated
   /// Number of neighbours of i.
-  Index degree(Index i) const {
+  I degree(I i) const {
     const auto k = static_cast<std::size_t>(i);
-    return static_cast<Index>(start[k + 1] - start[k]);
+    return static_cast<I>(start[k + 1] - start[k]);
   }
 };
 
-/// Builds the SymmetricPattern of `entries` over n unknowns.
-inline SymmetricPattern symmetric_pattern(Index n, const std::vector<TransitionEntry>& entries) {
+/// The pattern over Index unknowns.
+using SymmetricPattern = BasicSymmetricPattern<Index>;
+
+/// Builds the symmetric pattern of `entries` over n unknowns.
+template <class Entry = TransitionEntry>
+BasicSymmetricPattern<decltype(Entry::from)> symmetric_pattern(
+    Index n, const std::vector<Entry>& entries) {
+  using I = decltype(Entry::from);
   const auto N = static_cast<std::size_t>(n);
-  SymmetricPattern g;
+  BasicSymmetricPattern<I> g;
   std::vector<std::size_t> count(N + 1, 0);
   for (const auto& e : entries)
     if (e.from != e.to) {
@@ -65,7 +78,7 @@ inline SymmetricPattern symmetric_pattern(Index n, const std::vector<TransitionE
       ++count[static_cast<std::size_t>(e.to) + 1];
     }
   for (std::size_t i = 0; i < N; ++i) count[i + 1] += count[i];
-  std::vector<Index> raw(count[N]);
+  std::vector<I> raw(count[N]);
   std::vector<std::size_t> fill(count.begin(), count.end() - 1);
   for (const auto& e : entries)
     if (e.from != e.to) {
@@ -89,14 +102,15 @@ inline SymmetricPattern symmetric_pattern(Index n, const std::vector<TransitionE
 /// increasing degree, then index) and marks them in `seen`. Returns the number
 /// of levels; `last_level` receives the nodes of the deepest one. With
 /// `keep` false the marks are undone (a trial search).
-inline Index bfs_levels(const SymmetricPattern& g, Index root, std::vector<char>& seen,
-                        std::vector<Index>& out, std::vector<Index>& last_level, bool keep) {
+template <class I>
+I bfs_levels(const BasicSymmetricPattern<I>& g, I root, std::vector<char>& seen, std::vector<I>& out,
+             std::vector<I>& last_level, bool keep) {
   const std::size_t begin = out.size();
   out.push_back(root);
   seen[static_cast<std::size_t>(root)] = 1;
-  Index levels = 0;
+  I levels = 0;
   std::size_t level_begin = begin;
-  std::vector<Index> next;
+  std::vector<I> next;
   while (level_begin < out.size()) {
     const std::size_t level_end = out.size();
     ++levels;
@@ -104,14 +118,14 @@ inline Index bfs_levels(const SymmetricPattern& g, Index root, std::vector<char>
       const auto u = static_cast<std::size_t>(out[q]);
       next.clear();
       for (std::size_t k = g.start[u]; k < g.start[u + 1]; ++k) {
-        const Index w = g.adjacent[k];
+        const I w = g.adjacent[k];
         if (!seen[static_cast<std::size_t>(w)]) {
           seen[static_cast<std::size_t>(w)] = 1;
           next.push_back(w);
         }
       }
-      std::sort(next.begin(), next.end(), [&](Index a, Index b) {
-        const Index da = g.degree(a), db = g.degree(b);
+      std::sort(next.begin(), next.end(), [&](I a, I b) {
+        const I da = g.degree(a), db = g.degree(b);
         return da != db ? da < db : a < b;
       });
       out.insert(out.end(), next.begin(), next.end());
@@ -133,26 +147,27 @@ inline Index bfs_levels(const SymmetricPattern& g, Index root, std::vector<char>
 /// pseudo-peripheral node (George & Liu's search: from a node of least degree,
 /// move to a least-degree node of the deepest level while that deepens the
 /// search).
-inline std::vector<Index> reverse_cuthill_mckee(Index n, const SymmetricPattern& g) {
+template <class I>
+std::vector<I> reverse_cuthill_mckee(I n, const BasicSymmetricPattern<I>& g) {
   const auto N = static_cast<std::size_t>(n);
-  std::vector<Index> by_degree(N);
-  for (std::size_t i = 0; i < N; ++i) by_degree[i] = static_cast<Index>(i);
+  std::vector<I> by_degree(N);
+  for (std::size_t i = 0; i < N; ++i) by_degree[i] = static_cast<I>(i);
   std::stable_sort(by_degree.begin(), by_degree.end(),
-                   [&](Index a, Index b) { return g.degree(a) < g.degree(b); });
+                   [&](I a, I b) { return g.degree(a) < g.degree(b); });
   std::vector<char> seen(N, 0);
-  std::vector<Index> order, last, trial;
+  std::vector<I> order, last, trial;
   order.reserve(N);
-  for (const Index seed : by_degree) {
+  for (const I seed : by_degree) {
     if (seen[static_cast<std::size_t>(seed)]) continue;
-    Index root = seed;
-    Index depth = bfs_levels(g, root, seen, trial, last, false);
+    I root = seed;
+    I depth = bfs_levels(g, root, seen, trial, last, false);
     for (int tries = 0; tries < 8; ++tries) {  // a few steps reach a good root
-      const Index candidate = *std::min_element(last.begin(), last.end(), [&](Index a, Index b) {
-        const Index da = g.degree(a), db = g.degree(b);
+      const I candidate = *std::min_element(last.begin(), last.end(), [&](I a, I b) {
+        const I da = g.degree(a), db = g.degree(b);
         return da != db ? da < db : a < b;
       });
-      std::vector<Index> candidate_last;
-      const Index d = bfs_levels(g, candidate, seen, trial, candidate_last, false);
+      std::vector<I> candidate_last;
+      const I d = bfs_levels(g, candidate, seen, trial, candidate_last, false);
       if (d <= depth) break;
       root = candidate;
       depth = d;
@@ -168,31 +183,34 @@ inline std::vector<Index> reverse_cuthill_mckee(Index n, const SymmetricPattern&
 /// index in [0, n)), r and v of length n. Returns false, leaving v
 /// unspecified, when a pivot is not positive and finite (the system is
 /// singular in floating point). Allocates O(n + nnz + profile).
-inline bool solve_discounted_system(Index n, const std::vector<TransitionEntry>& entries,
-                                    double gamma, const double* r, double* v) {
+template <class Entry = TransitionEntry>
+bool solve_discounted_system(Index n, const std::vector<Entry>& entries, double gamma,
+                             const double* r, double* v) {
+  using I = decltype(Entry::from);
+  using Real = decltype(Entry::probability);
   const auto N = static_cast<std::size_t>(n);
   if (N == 0) return true;
-  const SymmetricPattern g = symmetric_pattern(n, entries);
-  const std::vector<Index> order = reverse_cuthill_mckee(n, g);
-  std::vector<Index> position(N);  // old index -> new
-  for (std::size_t k = 0; k < N; ++k) position[static_cast<std::size_t>(order[k])] = Index(k);
+  const BasicSymmetricPattern<I> g = symmetric_pattern(n, entries);
+  const std::vector<I> order = reverse_cuthill_mckee(I(n), g);
+  std::vector<I> position(N);  // old index -> new
+  for (std::size_t k = 0; k < N; ++k) position[static_cast<std::size_t>(order[k])] = I(k);
 
   // Envelope: row i of L and column i of U span [first[i], i).
-  std::vector<Index> first(N);
+  std::vector<I> first(N);
   std::vector<std::size_t> offset(N + 1, 0);
   for (std::size_t i = 0; i < N; ++i) {
     const auto old = static_cast<std::size_t>(order[i]);
-    Index f = Index(i);
+    I f = I(i);
     for (std::size_t k = g.start[old]; k < g.start[old + 1]; ++k)
       f = std::min(f, position[static_cast<std::size_t>(g.adjacent[k])]);
     first[i] = f;
     offset[i + 1] = offset[i] + (i - static_cast<std::size_t>(f));
   }
-  std::vector<double> lower(offset[N], 0.0), upper(offset[N], 0.0), diag(N, 1.0);
+  std::vector<Real> lower(offset[N], 0.0), upper(offset[N], 0.0), diag(N, 1.0);
   for (const auto& e : entries) {
     const auto i = static_cast<std::size_t>(position[static_cast<std::size_t>(e.from)]);
     const auto j = static_cast<std::size_t>(position[static_cast<std::size_t>(e.to)]);
-    const double a = -gamma * e.probability;
+    const Real a = -gamma * e.probability;
     if (i == j)
       diag[i] += a;
     else if (i > j)
@@ -204,15 +222,15 @@ inline bool solve_discounted_system(Index n, const std::vector<TransitionEntry>&
   // U(k, i) likewise in upper. Dot product of row i of L and column j of U
   // over [from, to), both within the two envelopes.
   auto dot = [&](std::size_t i, std::size_t j, std::size_t from, std::size_t to) {
-    const double* l = lower.data() + offset[i];
-    const double* u = upper.data() + offset[j];
+    const Real* l = lower.data() + offset[i];
+    const Real* u = upper.data() + offset[j];
     const auto fi = static_cast<std::size_t>(first[i]), fj = static_cast<std::size_t>(first[j]);
     // Four partial sums: independent chains the compiler can also vectorise
     // (a near-dense envelope, as in a Garnet, spends its time here).
-    const double* a = l + (from - fi);
-    const double* b = u + (from - fj);
+    const Real* a = l + (from - fi);
+    const Real* b = u + (from - fj);
     const std::size_t m = to > from ? to - from : 0;
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    Real s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
     std::size_t k = 0;
     for (; k + 4 <= m; k += 4) {
       s0 += a[k] * b[k];
@@ -233,25 +251,25 @@ inline bool solve_discounted_system(Index n, const std::vector<TransitionEntry>&
     // Row i of L, columns f..i-1 (each uses the columns before it).
     for (std::size_t j = f; j < i; ++j) {
       const std::size_t from = std::max(f, static_cast<std::size_t>(first[j]));
-      double& l = lower[offset[i] + j - f];
+      Real& l = lower[offset[i] + j - f];
       l = (l - dot(i, j, from, j)) / diag[j];
     }
     diag[i] -= dot(i, i, f, i);
     if (!(diag[i] > 0.0) || !std::isfinite(diag[i])) return false;
   }
   // L y = r (renumbered), then U x = y by columns, then back to the old order.
-  std::vector<double> y(N);
+  std::vector<Real> y(N);
   for (std::size_t i = 0; i < N; ++i) {
     const auto f = static_cast<std::size_t>(first[i]);
-    const double* l = lower.data() + offset[i];
-    double s = r[static_cast<std::size_t>(order[i])];
+    const Real* l = lower.data() + offset[i];
+    Real s = r[static_cast<std::size_t>(order[i])];
     for (std::size_t k = f; k < i; ++k) s -= l[k - f] * y[k];
     y[i] = s;
   }
   for (std::size_t j = N; j-- > 0;) {
     y[j] /= diag[j];
     const auto f = static_cast<std::size_t>(first[j]);
-    const double* u = upper.data() + offset[j];
+    const Real* u = upper.data() + offset[j];
     for (std::size_t k = f; k < j; ++k) y[k] -= u[k - f] * y[j];
   }
   for (std::size_t i = 0; i < N; ++i) v[static_cast<std::size_t>(order[i])] = y[i];

@@ -58,8 +58,7 @@ class TabularPolicy {
   static TabularPolicy uniform(Index num_states, Index num_actions) {
     check_at_least_one("TabularPolicy::uniform", "num_states", num_states);
     check_at_least_one("TabularPolicy::uniform", "num_actions", num_actions);
-    return TabularPolicy(
-        matrix_type::Constant(num_states, num_actions, 1.0 / static_cast<double>(num_actions)));
+    return TabularPolicy(UniformTag{}, num_states, num_actions);
   }
 
   /// Number of states.
@@ -80,11 +79,27 @@ class TabularPolicy {
   /// pi(. | s). Overwritten by the next call.
   const probability_vector& probabilities(Index s) {
     check_index("TabularPolicy::probabilities", "state", s, p_.rows());
-    probs_ = p_.row(s).transpose();
+    // Plain loops, here and in the uniform constructor: an Eigen expression in
+    // a non-template member is compiled in every translation unit that
+    // includes this header (issue 9's compile-time budget).
+    const double* row = p_.data() + s * p_.cols();
+    double* out = probs_.data();
+    for (Index a = 0; a < p_.cols(); ++a) out[a] = row[a];
     return probs_;
   }
 
  private:
+  struct UniformTag {};
+
+  // Every entry 1 / num_actions (already checked to be >= 1).
+  TabularPolicy(UniformTag, Index num_states, Index num_actions) {
+    p_.resize(num_states, num_actions);
+    probs_.resize(num_actions);
+    const double p = 1.0 / static_cast<double>(num_actions);
+    double* data = p_.data();
+    for (Index k = 0; k < num_states * num_actions; ++k) data[k] = p;
+  }
+
   static std::string entry_name(Index s, Index a) {
     return "probabilities(" + detail::format_value(s) + ", " + detail::format_value(a) + ")";
   }
