@@ -24,6 +24,7 @@
 #include <Eigen/Core>
 
 #include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/dependent.hpp"
 #include "rlvalue/core/types.hpp"
 
 namespace rlvalue {
@@ -88,21 +89,26 @@ void check_real_state(std::string_view where, std::string_view name,
                             static_cast<double>(s.derived().coeff(i)), "is not finite");
 }
 
-/// All exponent vectors c in {0..order}^dims, one per row, the first
-/// dimension varying fastest ((order+1)^dims rows). Shared by the Fourier
-/// and polynomial bases.
-inline Eigen::MatrixXd full_coefficients(std::string_view where, Index dims, Index order) {
+/// All exponent vectors c in {0..order}^dims, times `scale`, one per row, the
+/// first dimension varying fastest ((order+1)^dims rows). Shared by the
+/// Fourier and polynomial bases, which pass their state type as D: a template
+/// so that it is compiled only where a basis is constructed (see
+/// core/dependent.hpp).
+template <class D>
+Eigen::MatrixXd full_coefficients(std::string_view where, Index dims, Index order,
+                                  double scale = 1.0) {
+  using Mat = dependent_t<Eigen::MatrixXd, D>;
   check_at_least_one(where, "dimensions", dims);
   if (order < 0) fail_check(where, "order", order, "must be >= 0");
   double count = 1;
   for (Index i = 0; i < dims; ++i) count *= static_cast<double>(order + 1);
   if (count > 1e7) fail_check(where, "order", order, "gives more than 1e7 features");
   const Index rows = static_cast<Index>(count);
-  Eigen::MatrixXd c(rows, dims);
+  Mat c(rows, dims);
   for (Index r = 0; r < rows; ++r) {
     Index rest = r;
     for (Index i = 0; i < dims; ++i) {
-      c(r, i) = static_cast<double>(rest % (order + 1));
+      c(r, i) = scale * static_cast<double>(rest % (order + 1));
       rest /= order + 1;
     }
   }

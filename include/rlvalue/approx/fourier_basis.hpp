@@ -58,7 +58,7 @@ class FourierBasis {
       low_[j] = c.low[k];
       inv_width_[j] = 1.0 / (c.high[k] - c.low[k]);
     }
-    coefficients_ = std::numbers::pi * detail::full_coefficients(where, d, c.order);
+    coefficients_ = detail::full_coefficients<state_type>(where, d, c.order, std::numbers::pi);
   }
 
   /// Number of state dimensions.

@@ -26,7 +26,7 @@ class PolynomialBasis {
 
   /// dimensions >= 1 (= Dims when fixed), order >= 0 (std::invalid_argument).
   PolynomialBasis(Index dimensions, Index order)
-      : exponents_(detail::full_coefficients("PolynomialBasis", dimensions, order)),
+      : exponents_(detail::full_coefficients<state_type>("PolynomialBasis", dimensions, order)),
         order_(order) {
     if constexpr (Dims != Eigen::Dynamic) check_size("PolynomialBasis", "dimensions", dimensions, Dims);
   }

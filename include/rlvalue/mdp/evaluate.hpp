@@ -212,7 +212,8 @@ Eigen::MatrixXd q_from_v(const M& mdp, const Eigen::MatrixBase<Derived>& v, doub
   const Index S = static_cast<Index>(mdp.num_states());
   const Index A = static_cast<Index>(mdp.num_actions());
   check_size("q_from_v", "v", v.size(), S);
-  Eigen::MatrixXd q = Eigen::MatrixXd::Constant(S, A, masked_action_value);
+  using Mat = detail::dependent_t<Eigen::MatrixXd, M>;  // see core/dependent.hpp
+  Mat q = Mat::Constant(S, A, masked_action_value);
   for (Index s = 0; s < S; ++s) {
     const Index available = num_available_actions(mdp, s);
     for (Index a = 0; a < available; ++a) {
@@ -238,7 +239,7 @@ Eigen::MatrixXd q_from_v(const M& mdp, const Eigen::MatrixBase<Derived>& v, doub
 template <FiniteMDP M>
 Eigen::MatrixXd expected_reward(const M& mdp) {
   const Index S = static_cast<Index>(mdp.num_states());
-  return q_from_v(mdp, Eigen::VectorXd::Zero(S), 0.0);
+  return q_from_v(mdp, detail::dependent_t<Eigen::VectorXd, M>::Zero(S), 0.0);
 }
 
 }  // namespace rlvalue

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/dependent.hpp"
 #include "rlvalue/core/rng.hpp"
 #include "rlvalue/core/types.hpp"
 #include "rlvalue/mdp/tabular_mdp.hpp"
@@ -59,11 +60,13 @@ TabularMDP<double> random_mdp(Index num_states, Index num_actions, Index branchi
   const double width = options.reward_max - options.reward_min;
   const auto draw_reward = [&] { return options.reward_min + width * uniform01(rng); };
 
-  TabularMDP<double>::Builder builder(num_states, num_actions);
+  // Dependent spellings (core/dependent.hpp): compiled only where used.
+  using Real = detail::dependent_t<double, G>;
+  typename TabularMDP<Real>::Builder builder(num_states, num_actions);
   std::vector<Index> states(static_cast<std::size_t>(num_states));
   std::iota(states.begin(), states.end(), Index(0));
   std::vector<std::size_t> swapped(static_cast<std::size_t>(branching));
-  std::vector<double> cuts(static_cast<std::size_t>(branching + 1));
+  std::vector<Real> cuts(static_cast<std::size_t>(branching + 1));
   const auto b = static_cast<std::size_t>(branching);
 
   for (Index s = 0; s < num_states; ++s) {

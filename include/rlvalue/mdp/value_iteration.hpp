@@ -16,6 +16,7 @@
 
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/concepts.hpp"
+#include "rlvalue/core/dependent.hpp"
 #include "rlvalue/core/types.hpp"
 #include "rlvalue/mdp/available_actions.hpp"
 #include "rlvalue/mdp/tabular_mdp.hpp"
@@ -51,14 +52,23 @@ ValueIterationResult value_iteration(const M& mdp, double gamma,
   check_positive("value_iteration", "tolerance", options.tolerance);
   check_at_least_one("value_iteration", "max_iterations", options.max_iterations);
 
-  const TabularMDP<double> model = to_tabular<double>(mdp);  // contiguous, fast sweeps
+  // Through dependent spellings (core/dependent.hpp), so that the Eigen
+  // expressions below are compiled only where value_iteration is used.
+  using Real = detail::dependent_t<double, M>;
+  using Mat = detail::dependent_t<Eigen::MatrixXd, M>;
+  using Vec = detail::dependent_t<Eigen::VectorXd, M>;
+  using IndexVec = detail::dependent_t<Eigen::VectorX<Index>, M>;
+  const TabularMDP<Real> model = to_tabular<Real>(mdp);  // contiguous, fast sweeps
   const Index S = model.num_states();
   const Index A = model.num_actions();
   ValueIterationResult result;
-  result.q = Eigen::MatrixXd::Constant(S, A, masked_action_value);
-  result.v = Eigen::VectorXd::Zero(S);
-  result.policy = Eigen::VectorX<Index>::Zero(S);
-  Eigen::VectorXd v_next(S);
+  Mat& q = result.q;
+  Vec& v = result.v;
+  IndexVec& policy = result.policy;
+  q = Mat::Constant(S, A, masked_action_value);
+  v = Vec::Zero(S);
+  policy = IndexVec::Zero(S);
+  Vec v_next(S);
 
   while (result.iterations < options.max_iterations) {
     ++result.iterations;
@@ -69,18 +79,18 @@ ValueIterationResult value_iteration(const M& mdp, double gamma,
       for (Index a = 0; a < available; ++a) {
         double total = 0.0;
         for (const auto& o : model.outcomes(s, a))
-          total += o.probability * (o.reward + (o.terminal ? 0.0 : gamma * result.v(o.next_state)));
-        result.q(s, a) = total;
+          total += o.probability * (o.reward + (o.terminal ? 0.0 : gamma * v(o.next_state)));
+        q(s, a) = total;
         if (total > best) {
           best = total;
           best_action = a;
         }
       }
       v_next(s) = best;
-      result.policy(s) = best_action;
+      policy(s) = best_action;
     }
-    result.residual = (v_next - result.v).lpNorm<Eigen::Infinity>();
-    result.v.swap(v_next);
+    result.residual = (v_next - v).template lpNorm<Eigen::Infinity>();
+    v.swap(v_next);
     if (result.residual <= options.tolerance) {
       result.converged = true;
       break;

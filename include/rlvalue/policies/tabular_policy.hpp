@@ -7,6 +7,7 @@
 #include <Eigen/Core>
 #include <cmath>
 #include <random>
+#include <span>
 #include <string>
 
 #include "rlvalue/core/checks.hpp"
@@ -73,7 +74,10 @@ class TabularPolicy {
   template <std::uniform_random_bit_generator G>
   Index action(Index s, G& rng) const {
     check_index("TabularPolicy::action", "state", s, p_.rows());
-    return sample_discrete(rng, p_.row(s));
+    // The row as a span: an Eigen row expression, not depending on G, would
+    // be compiled in every includer (issue 9's compile-time budget).
+    return sample_discrete(
+        rng, std::span<const double>(p_.data() + s * p_.cols(), static_cast<std::size_t>(p_.cols())));
   }
 
   /// pi(. | s). Overwritten by the next call.

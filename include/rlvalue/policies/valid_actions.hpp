@@ -16,8 +16,10 @@
 #include <concepts>
 #include <functional>
 #include <initializer_list>
+#include <span>
 #include <type_traits>
 #include <string_view>
+#include <vector>
 
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/types.hpp"
@@ -34,40 +36,43 @@ class ValidActionCounts {
   /// non-empty, every entry >= 1. Implicit, so a policy accepts the vector.
   template <class Derived>
   ValidActionCounts(const Eigen::DenseBase<Derived>& counts)  // NOLINT(google-explicit-constructor)
-      : counts_(counts.template cast<Index>()) {
+      : counts_(static_cast<std::size_t>(counts.size())) {
+    for (Index s = 0; s < counts.size(); ++s)
+      counts_[static_cast<std::size_t>(s)] = static_cast<Index>(counts.derived().coeff(s));
     validate();
   }
   /// Counts from a list {n_0, n_1, ...} (each >= 1).
-  ValidActionCounts(std::initializer_list<Index> counts)
-      : counts_(static_cast<Index>(counts.size())) {
-    Index s = 0;
-    for (Index n : counts) counts_[s++] = n;
-    validate();
-  }
+  ValidActionCounts(std::initializer_list<Index> counts) : counts_(counts) { validate(); }
 
   /// n(s); std::out_of_range unless 0 <= s < num_states().
   Index operator()(Index s) const {
-    check_index("ValidActionCounts", "state", s, counts_.size());
-    return counts_[s];
+    check_index("ValidActionCounts", "state", s, num_states());
+    return counts_[static_cast<std::size_t>(s)];
   }
 
   /// Number of states.
-  Index num_states() const noexcept { return counts_.size(); }
+  Index num_states() const noexcept { return static_cast<Index>(counts_.size()); }
   /// The largest count (a policy checks it against its num_actions()).
-  Index max_count() const noexcept { return counts_.maxCoeff(); }
+  Index max_count() const noexcept {
+    Index m = counts_.front();  // validate() ensured at least one
+    for (const Index n : counts_) m = n > m ? n : m;
+    return m;
+  }
   /// Number of valid actions per state.
-  const Eigen::VectorX<Index>& counts() const noexcept { return counts_; }
+  std::span<const Index> counts() const noexcept { return counts_; }
 
  private:
   void validate() const {
-    check_at_least_one("ValidActionCounts", "counts.size()", counts_.size());
-    for (Index s = 0; s < counts_.size(); ++s)
+    check_at_least_one("ValidActionCounts", "counts.size()", num_states());
+    for (std::size_t s = 0; s < counts_.size(); ++s)
       if (counts_[s] < 1) [[unlikely]]
-        fail_check("ValidActionCounts", "counts[" + detail::format_value(s) + "]", counts_[s],
-                   "must be at least 1");
+        fail_check("ValidActionCounts", "counts[" + detail::format_value(static_cast<Index>(s)) + "]",
+                   counts_[s], "must be at least 1");
   }
 
-  Eigen::VectorX<Index> counts_;
+  // A std::vector, not an Eigen::VectorX<Index>: its members would be
+  // compiled in every includer (issue 9's compile-time budget).
+  std::vector<Index> counts_;
 };
 
 /// A valid-action count for states of type State: AllActions or a callable
