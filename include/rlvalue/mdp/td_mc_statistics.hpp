@@ -247,8 +247,10 @@ inline EpisodicMRP layered_chain(Index layers, Index width, bool disjoint = fals
           b.add(s, 0, (l + 1) * width + j, 1.0 / static_cast<double>(width), 0.0, false);
       }
     }
-  Eigen::VectorXd start = Eigen::VectorXd::Zero(S);
-  start.head(width).setConstant(1.0 / static_cast<double>(width));
+  // A plain loop: Eigen expressions in this non-template function would be
+  // compiled in every includer (issue 9's compile-time budget).
+  Eigen::VectorXd start(S);
+  for (Index s = 0; s < S; ++s) start[s] = s < width ? 1.0 / static_cast<double>(width) : 0.0;
   return {std::move(b).build(), start};
 }
 

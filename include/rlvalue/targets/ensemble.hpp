@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/dependent.hpp"
 #include "rlvalue/core/rng.hpp"
 #include "rlvalue/core/types.hpp"
 
@@ -129,8 +130,8 @@ void ensemble_random_subset_min(const Eigen::DenseBase<Values>& values, Index m,
   check_size(where, "scratch", static_cast<Index>(scratch.size()), values.rows());
   check_in_range(where, "subset_size", m, Index(1), values.rows());
   draw_random_subset(rng, m, scratch);
-  ensemble_subset_min(values, scratch.first(static_cast<std::size_t>(m)),
-                      std::forward<Out>(out));
+  const detail::dependent_t<std::span<Index>, G> drawn = scratch;  // see core/dependent.hpp
+  ensemble_subset_min(values, drawn.first(static_cast<std::size_t>(m)), std::forward<Out>(out));
 }
 
 /// (1/N) sum_k values(k) over a vector of N critic values (one action).
