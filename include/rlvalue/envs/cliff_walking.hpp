@@ -3,7 +3,9 @@
 /// Cliff walking, Sutton & Barto 2018, Example 6.6: a deterministic 4 x 12
 /// gridworld where the shortest path runs along a cliff.
 
+#include <array>
 #include <concepts>
+#include <cstddef>
 #include <random>
 #include <span>
 #include <stdexcept>
@@ -11,7 +13,6 @@
 
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/types.hpp"
-#include "rlvalue/mdp/tabular_mdp.hpp"
 
 namespace rlvalue {
 
@@ -51,7 +52,12 @@ class CliffWalking {
   /// Reward of falling off the cliff (back to the start).
   static constexpr double cliff_reward = -100.0;
 
-  CliffWalking() : model_(make_model()) {}
+  CliffWalking() {
+    for (Index s = 0; s < num_states(); ++s)
+      for (Index a = 0; a < num_actions(); ++a)
+        outcomes_[static_cast<std::size_t>(s * num_actions() + a)] =
+            (s == goal || is_cliff(s)) ? Outcome<double>{s, 1.0, 0.0, true} : move(s, a);
+  }
 
   /// Number of states.
   static constexpr Index num_states() noexcept { return rows * cols; }
@@ -72,7 +78,8 @@ class CliffWalking {
   std::span<const Outcome<double>> outcomes(Index s, Index a) const {
     check_index("CliffWalking::outcomes", "state", s, num_states());
     check_index("CliffWalking::outcomes", "action", a, num_actions());
-    return model_.outcomes(s, a);
+    return std::span<const Outcome<double>>(outcomes_).subspan(
+        static_cast<std::size_t>(s * num_actions() + a), 1);
   }
 
   /// Starts an episode at the start cell.
@@ -123,15 +130,11 @@ class CliffWalking {
     return {next, 1.0, step_reward, next == goal};
   }
 
-  static TabularMDP<double> make_model() {
-    TabularMDP<double>::Builder b(num_states(), num_actions());
-    for (Index s = 0; s < num_states(); ++s)
-      for (Index a = 0; a < num_actions(); ++a)
-        b.add(s, a, (s == goal || is_cliff(s)) ? Outcome<double>{s, 1.0, 0.0, true} : move(s, a));
-    return std::move(b).build();
-  }
-
-  TabularMDP<double> model_;
+  // The one outcome of (s, a) is entry s * num_actions() + a. A plain array
+  // rather than a TabularMDP: the model is fixed and valid by construction,
+  // and TabularMDP's builder would be compiled in every includer (issue 9's
+  // compile-time budget).
+  std::array<Outcome<double>, static_cast<std::size_t>(rows * cols * 4)> outcomes_{};
   Index state_ = start;
   bool in_episode_ = false;
 };

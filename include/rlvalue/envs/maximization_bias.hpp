@@ -9,12 +9,12 @@
 #include <span>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/rng.hpp"
 #include "rlvalue/core/types.hpp"
 #include "rlvalue/mdp/available_actions.hpp"
-#include "rlvalue/mdp/tabular_mdp.hpp"
 
 namespace rlvalue {
 
@@ -65,7 +65,7 @@ class MaximizationBias {
 
   /// Throws std::invalid_argument for a bad configuration.
   explicit MaximizationBias(const MaximizationBiasConfig& config = MaximizationBiasConfig{})
-      : config_(config), model_(make_model(config)) {}
+      : config_(config), outcomes_(make_outcomes(config)) {}
 
   /// The config given at construction.
   const MaximizationBiasConfig& config() const noexcept { return config_; }
@@ -83,7 +83,9 @@ class MaximizationBias {
   std::span<const Outcome<double>> outcomes(Index s, Index a) const {
     check_index("MaximizationBias::outcomes", "state", s, 2);
     check_action_in_state("MaximizationBias::outcomes", s, a, num_actions(s));
-    return model_.outcomes(s, a);
+    // Entries 0 and 1: A's left and right; entry 2 + a: action a in B.
+    return std::span<const Outcome<double>>(outcomes_).subspan(
+        static_cast<std::size_t>(s == state_a ? a : 2 + a), 1);
   }
 
   /// Starts an episode in A.
@@ -120,24 +122,25 @@ class MaximizationBias {
   Index state() const noexcept { return state_; }
 
  private:
-  static TabularMDP<double> make_model(const MaximizationBiasConfig& c) {
+  // A plain array rather than a TabularMDP: the model is fixed and valid by
+  // construction, and TabularMDP's builder would be compiled in every
+  // includer (issue 9's compile-time budget).
+  static std::vector<Outcome<double>> make_outcomes(const MaximizationBiasConfig& c) {
     constexpr std::string_view where = "MaximizationBias";
     check_at_least_one(where, "num_b_actions", c.num_b_actions);
     check_finite(where, "reward_mean", c.reward_mean);
     check_finite(where, "reward_stddev", c.reward_stddev);
     if (c.reward_stddev < 0.0)
       fail_check(where, "reward_stddev", c.reward_stddev, "must not be negative");
-    TabularMDP<double>::Builder b(2, std::max<Index>(2, c.num_b_actions));
-    b.set_num_actions(state_a, 2).set_num_actions(state_b, c.num_b_actions);
-    b.add(state_a, left, state_b, 1.0, 0.0, false);
-    b.add(state_a, right, state_a, 1.0, 0.0, true);
-    for (Index a = 0; a < c.num_b_actions; ++a)
-      b.add(state_b, a, state_b, 1.0, c.reward_mean, true);
-    return std::move(b).build();
+    std::vector<Outcome<double>> o(static_cast<std::size_t>(2 + c.num_b_actions),
+                                   Outcome<double>{state_b, 1.0, c.reward_mean, true});
+    o[0] = {state_b, 1.0, 0.0, false};  // A, left
+    o[1] = {state_a, 1.0, 0.0, true};   // A, right
+    return o;
   }
 
   MaximizationBiasConfig config_;
-  TabularMDP<double> model_;
+  std::vector<Outcome<double>> outcomes_;
   Index state_ = state_a;
   bool in_episode_ = false;
 };

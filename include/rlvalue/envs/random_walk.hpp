@@ -9,11 +9,11 @@
 #include <span>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/rng.hpp"
 #include "rlvalue/core/types.hpp"
-#include "rlvalue/mdp/tabular_mdp.hpp"
 
 namespace rlvalue {
 
@@ -48,7 +48,7 @@ class RandomWalk {
 
   /// Throws std::invalid_argument for num_states < 1 or a non-finite reward.
   explicit RandomWalk(const RandomWalkConfig& config = RandomWalkConfig{})
-      : config_(config), model_(make_model(config)) {}
+      : config_(config), outcomes_(make_outcomes(config)) {}
 
   /// Example 6.2: states A..E (0..4), start C, rewards 0 (left) and +1
   /// (right); true values with gamma = 1: 1/6, 2/6, ..., 5/6.
@@ -87,7 +87,7 @@ class RandomWalk {
   std::span<const Outcome<double>> outcomes(Index s, Index a) const {
     check_index("RandomWalk::outcomes", "state", s, num_states());
     check_index("RandomWalk::outcomes", "action", a, 1);
-    return model_.outcomes(s, a);
+    return std::span<const Outcome<double>>(outcomes_).subspan(static_cast<std::size_t>(2 * s), 2);
   }
 
   /// Starts an episode in the centre state.
@@ -127,27 +127,28 @@ class RandomWalk {
     return {state_, reward, true, false};
   }
 
-  static TabularMDP<double> make_model(const RandomWalkConfig& c) {
+  // The outcomes of state s are entries 2s (left) and 2s + 1 (right). A plain
+  // array rather than a TabularMDP: the model is fixed and valid by
+  // construction, and TabularMDP's builder would be compiled in every
+  // includer (issue 9's compile-time budget).
+  static std::vector<Outcome<double>> make_outcomes(const RandomWalkConfig& c) {
     check_at_least_one("RandomWalk", "num_states", c.num_states);
     check_finite("RandomWalk", "left_reward", c.left_reward);
     check_finite("RandomWalk", "right_reward", c.right_reward);
     const Index n = c.num_states;
-    TabularMDP<double>::Builder b(n, 1);
+    std::vector<Outcome<double>> o(static_cast<std::size_t>(2 * n));
     for (Index s = 0; s < n; ++s) {
-      if (s == 0)
-        b.add(s, 0, s, 0.5, c.left_reward, true);
-      else
-        b.add(s, 0, s - 1, 0.5, 0.0);
-      if (s == n - 1)
-        b.add(s, 0, s, 0.5, c.right_reward, true);
-      else
-        b.add(s, 0, s + 1, 0.5, 0.0);
+      const auto k = static_cast<std::size_t>(2 * s);
+      o[k] = s == 0 ? Outcome<double>{s, 0.5, c.left_reward, true}
+                    : Outcome<double>{s - 1, 0.5, 0.0, false};
+      o[k + 1] = s == n - 1 ? Outcome<double>{s, 0.5, c.right_reward, true}
+                            : Outcome<double>{s + 1, 0.5, 0.0, false};
     }
-    return std::move(b).build();
+    return o;
   }
 
   RandomWalkConfig config_;
-  TabularMDP<double> model_;
+  std::vector<Outcome<double>> outcomes_;
   Index state_ = 0;
   bool in_episode_ = false;
 };

@@ -15,6 +15,7 @@
 
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/concepts.hpp"
+#include "rlvalue/core/dependent.hpp"
 #include "rlvalue/core/rng.hpp"
 #include "rlvalue/core/types.hpp"
 #include "rlvalue/mdp/available_actions.hpp"
@@ -45,7 +46,7 @@ class MDPEnvironment {
   /// Every episode starts in `start_state` (std::out_of_range if not a state).
   MDPEnvironment(M mdp, Index start_state) : mdp_(std::forward<M>(mdp)) {
     check_index("MDPEnvironment", "start_state", start_state, num_states());
-    start_distribution_ = Eigen::VectorXd::Zero(num_states());
+    start_distribution_ = Vector::Zero(num_states());
     start_distribution_(start_state) = 1.0;
   }
 
@@ -128,7 +129,10 @@ class MDPEnvironment {
 
  private:
   M mdp_;
-  Eigen::VectorXd start_distribution_;
+  // Eigen::VectorXd, spelled so that the constructors' Eigen code is compiled
+  // only where they are used (core/dependent.hpp).
+  using Vector = detail::dependent_t<Eigen::VectorXd, M>;
+  Vector start_distribution_;
   Index state_ = 0;
   bool in_episode_ = false;
 };

@@ -27,6 +27,7 @@
 #include <Eigen/LU>
 #include <algorithm>
 #include <cmath>
+#include <concepts>
 #include <stdexcept>
 #include <vector>
 #include <limits>
@@ -229,11 +230,16 @@ struct EpisodicMRP {
 /// first-layer states is 1/width. `disjoint = true` gives `width` separate
 /// paths instead (state l*width + i moves to (l+1)*width + i): no pooling,
 /// ratio 1. std::invalid_argument unless layers >= 1 and width >= 1.
-inline EpisodicMRP layered_chain(Index layers, Index width, bool disjoint = false) {
+/// (A template on the integer types of layers and width only so that it is
+/// compiled where it is used: see core/dependent.hpp.)
+template <std::integral Layers, std::integral Width>
+EpisodicMRP layered_chain(Layers num_layers, Width num_width, bool disjoint = false) {
+  const auto layers = static_cast<Index>(num_layers);
+  const auto width = static_cast<Index>(num_width);
   check_at_least_one("layered_chain", "layers", layers);
   check_at_least_one("layered_chain", "width", width);
   const Index S = layers * width;
-  TabularMDP<double>::Builder b(S, 1);
+  typename TabularMDP<detail::dependent_t<double, Layers>>::Builder b(S, 1);
   for (Index l = 0; l < layers; ++l)
     for (Index i = 0; i < width; ++i) {
       const Index s = l * width + i;
@@ -247,9 +253,7 @@ inline EpisodicMRP layered_chain(Index layers, Index width, bool disjoint = fals
           b.add(s, 0, (l + 1) * width + j, 1.0 / static_cast<double>(width), 0.0, false);
       }
     }
-  // A plain loop: Eigen expressions in this non-template function would be
-  // compiled in every includer (issue 9's compile-time budget).
-  Eigen::VectorXd start(S);
+  detail::dependent_t<Eigen::VectorXd, Layers> start(S);
   for (Index s = 0; s < S; ++s) start[s] = s < width ? 1.0 / static_cast<double>(width) : 0.0;
   return {std::move(b).build(), start};
 }
