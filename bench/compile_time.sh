@@ -17,6 +17,8 @@
 #              <Eigen/Dense> plus each public header (one run each; the 15
 #              costliest are listed, by GGC memory with g++): what to look at
 #              when the ratio is too high.
+# bench/compile_trace.py [HEADER] lists the template instantiations (clang
+# -ftime-trace) that a header adds beyond <Eigen/Dense>: what to cut next.
 # Environment: CXX (default g++), CXXFLAGS (extra flags).
 # Compiles run one after another (never in parallel); on a shared machine run
 # it when nothing else compiles, or compare ratios rather than times.
