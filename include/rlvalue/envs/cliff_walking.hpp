@@ -78,8 +78,7 @@ class CliffWalking {
   std::span<const Outcome<double>> outcomes(Index s, Index a) const {
     check_index("CliffWalking::outcomes", "state", s, num_states());
     check_index("CliffWalking::outcomes", "action", a, num_actions());
-    return std::span<const Outcome<double>>(outcomes_).subspan(
-        static_cast<std::size_t>(s * num_actions() + a), 1);
+    return {outcomes_.data() + (s * num_actions() + a), 1};
   }
 
   /// Starts an episode at the start cell.

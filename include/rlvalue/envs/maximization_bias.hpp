@@ -84,8 +84,7 @@ class MaximizationBias {
     check_index("MaximizationBias::outcomes", "state", s, 2);
     check_action_in_state("MaximizationBias::outcomes", s, a, num_actions(s));
     // Entries 0 and 1: A's left and right; entry 2 + a: action a in B.
-    return std::span<const Outcome<double>>(outcomes_).subspan(
-        static_cast<std::size_t>(s == state_a ? a : 2 + a), 1);
+    return {outcomes_.data() + (s == state_a ? a : 2 + a), 1};
   }
 
   /// Starts an episode in A.

@@ -87,7 +87,7 @@ class RandomWalk {
   std::span<const Outcome<double>> outcomes(Index s, Index a) const {
     check_index("RandomWalk::outcomes", "state", s, num_states());
     check_index("RandomWalk::outcomes", "action", a, 1);
-    return std::span<const Outcome<double>>(outcomes_).subspan(static_cast<std::size_t>(2 * s), 2);
+    return {outcomes_.data() + 2 * s, 2};
   }
 
   /// Starts an episode in the centre state.

@@ -67,13 +67,15 @@ template <FiniteMDP M>
 TdMcStatistics td_mc_statistics(const M& mrp, const Eigen::Ref<const Eigen::VectorXd>& start,
                                 double gamma, Index num_episodes) {
   constexpr std::string_view where = "td_mc_statistics";
+  // Through a dependent type (core/dependent.hpp): compiled only where used.
+  const detail::dependent_t<Eigen::Ref<const Eigen::VectorXd>, M>& mu = start;
   const Index S = static_cast<Index>(mrp.num_states());
   if (static_cast<Index>(mrp.num_actions()) != 1)
     fail_check(where, "num_actions", static_cast<Index>(mrp.num_actions()),
                "must be 1 (a Markov reward process)");
-  check_size(where, "start", start.size(), S);
-  for (Index s = 0; s < S; ++s) check_unit_interval(where, "start[s]", start[s]);
-  if (std::abs(start.sum() - 1.0) > 1e-9) fail_check(where, "sum of start", start.sum(), "must be 1");
+  check_size(where, "start", mu.size(), S);
+  for (Index s = 0; s < S; ++s) check_unit_interval(where, "start[s]", mu[s]);
+  if (std::abs(mu.sum() - 1.0) > 1e-9) fail_check(where, "sum of start", mu.sum(), "must be 1");
   check_unit_interval(where, "gamma", gamma);
   check_at_least_one(where, "num_episodes", num_episodes);
   using Mat = detail::dependent_t<Eigen::MatrixXd, M>;  // see core/dependent.hpp
@@ -89,8 +91,8 @@ TdMcStatistics td_mc_statistics(const M& mrp, const Eigen::Ref<const Eigen::Vect
   const Mat I = Mat::Identity(S, S);
   // Reachable states must terminate: then I - P restricted to them is
   // invertible. Unreachable states are decoupled by zeroing their rows.
-  Vec reach = start;
-  for (Index k = 0; k < S; ++k) reach = (start + P.transpose() * reach).cwiseMin(1.0);
+  Vec reach = mu;
+  for (Index k = 0; k < S; ++k) reach = (mu + P.transpose() * reach).cwiseMin(1.0);
   Mat Pr = P;
   for (Index s = 0; s < S; ++s)
     if (reach[s] == 0.0) Pr.row(s).setZero();
@@ -102,7 +104,7 @@ TdMcStatistics td_mc_statistics(const M& mrp, const Eigen::Ref<const Eigen::Vect
   const Mat Mg = (I - gamma * Pr).fullPivLu().inverse();
   TdMcStatistics out;
   out.values = Mg * r;
-  out.visits = visits_from.transpose() * start;
+  out.visits = visits_from.transpose() * mu;
   out.visit_probability = out.visits.cwiseQuotient(visits_from.diagonal());
   out.td_error_variance = Vec::Zero(S);
   for (Index s = 0; s < S; ++s)
@@ -143,12 +145,15 @@ struct TdMcEstimates {
 /// TD(0) and tabular LSTD(0) converge to), and first-visit Monte Carlo.
 /// `max_steps` caps an episode (std::runtime_error if reached).
 template <FiniteMDP M, std::uniform_random_bit_generator G>
-TdMcEstimates sample_td_mc_estimates(const M& mrp, const Eigen::Ref<const Eigen::VectorXd>& start,
+TdMcEstimates sample_td_mc_estimates(const M& mrp,
+                                     const Eigen::Ref<const Eigen::VectorXd>& start,
                                      double gamma, Index num_episodes, G& rng,
                                      Index max_steps = 1000000) {
   constexpr std::string_view where = "sample_td_mc_estimates";
+  // Through a dependent type (core/dependent.hpp): compiled only where used.
+  const detail::dependent_t<Eigen::Ref<const Eigen::VectorXd>, M>& mu = start;
   const Index S = static_cast<Index>(mrp.num_states());
-  check_size(where, "start", start.size(), S);
+  check_size(where, "start", mu.size(), S);
   check_unit_interval(where, "gamma", gamma);
   check_at_least_one(where, "num_episodes", num_episodes);
   using Mat = detail::dependent_t<Eigen::MatrixXd, M>;  // see core/dependent.hpp
@@ -163,7 +168,7 @@ TdMcEstimates sample_td_mc_estimates(const M& mrp, const Eigen::Ref<const Eigen:
   for (Index e = 0; e < num_episodes; ++e) {
     states.clear();
     rewards.clear();
-    Index s = sample_discrete(rng, start);
+    Index s = sample_discrete(rng, mu);
     for (Index t = 0;; ++t) {
       if (t == max_steps) throw std::runtime_error("sample_td_mc_estimates: episode hit max_steps");
       const auto outcomes = mrp.outcomes(s, 0);
