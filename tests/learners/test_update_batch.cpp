@@ -75,6 +75,32 @@ TEMPLATE_TEST_CASE("QLearning::update_batch equals update() in order, bit for bi
                   .all());
 }
 
+TEST_CASE("update_batch on tables prefetched into the L2 equals update()",
+          "[learners][qlearning][td0][batch]") {
+  // Tables larger than kPrefetchToL2Bytes take the other prefetch path.
+  constexpr Index q_states = 300'000, actions = 8;  // 19.2 MB of doubles
+  static_assert(std::size_t{q_states} * actions * sizeof(double) > rlvalue::detail::kPrefetchToL2Bytes);
+  const rlvalue::TDConfig config{.gamma = 0.9, .step_size = 0.3};
+  TabularQ<double> q_one = distinct_q<double>(q_states, actions), q_batch = q_one;
+  REQUIRE(rlvalue::detail::table_layout(q_batch).far);
+  REQUIRE_FALSE(rlvalue::detail::table_layout(distinct_q<double>(1000, actions)).far);
+  const auto batch = rlvalue_test::random_batch<double>(q_states, actions, 3000, 17);
+  QLearning<TabularQ<double>> one(q_one, config), many(q_batch, config);
+  for (const auto& t : batch) one.update(t);
+  many.update_batch(batch);
+  CHECK((q_batch.parameters().array() == q_one.parameters().array()).all());
+
+  constexpr Index v_states = 2'200'000;  // 17.6 MB
+  TabularV<double> v_one(v_states), v_batch(v_states);
+  REQUIRE(rlvalue::detail::table_layout(v_batch).far);
+  const auto v_transitions = rlvalue_test::random_batch<double>(v_states, 1, 3000, 18);
+  TD0<TabularV<double>> v_one_learner(v_one, config), v_many(v_batch, config);
+  for (const auto& t : v_transitions) v_one_learner.update(t);
+  v_many.update_batch(v_transitions);
+  CHECK((v_batch.parameters().array() == v_one.parameters().array()).all());
+  CHECK_FALSE((v_batch.parameters().array() == 0.0).all());
+}
+
 TEST_CASE("QLearning::update_batch: without errors, empty batch, terminated vs truncated",
           "[learners][qlearning][batch]") {
   TabularQ<double> q(2, 3);

@@ -257,7 +257,7 @@ class CriticEnsemble {
   /// No-ops unless Q's states are indices. s, a must be in range.
   static void prefetch_table_row(const TableLayout<scalar_type>& l, const state_type& s) noexcept {
     if constexpr (IndexedStateSpace<Q>) {
-      prefetch_span<false>(l.data + static_cast<Index>(s) * l.stride, l.width);
+      prefetch_span<false>(l.data + static_cast<Index>(s) * l.stride, l.width, l.far);
     } else {
       (void)l;
       (void)s;
@@ -266,7 +266,7 @@ class CriticEnsemble {
   static void prefetch_table_entry(const TableLayout<scalar_type>& l, const state_type& s,
                                    Index a) noexcept {
     if constexpr (IndexedStateSpace<Q>) {
-      prefetch_write(l.data + static_cast<Index>(s) * l.stride + a);
+      prefetch_write(l.data + static_cast<Index>(s) * l.stride + a, l.far);
     } else {
       (void)l;
       (void)s;

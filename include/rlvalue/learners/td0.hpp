@@ -102,8 +102,10 @@ class TD0 {
     }
     auto prefetch = [&layout](const transition_type& t) {
       if constexpr (IndexedStateSpace<V>) {
-        detail::prefetch_read(layout.data + static_cast<Index>(t.next_state) * layout.stride);
-        detail::prefetch_write(layout.data + static_cast<Index>(t.state) * layout.stride);
+        detail::prefetch_read(layout.data + static_cast<Index>(t.next_state) * layout.stride,
+                              layout.far);
+        detail::prefetch_write(layout.data + static_cast<Index>(t.state) * layout.stride,
+                               layout.far);
       } else {
         (void)layout;  // never prefetched: data is null
         (void)t;
