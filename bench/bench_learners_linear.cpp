@@ -9,7 +9,10 @@
 //   * RecursiveLSTD: LinearV, lambda = 0, ridge 1 (Sherman-Morrison, O(d^2)).
 // hand_loop: the same arithmetic on raw arrays, with the checks rlvalue makes
 // on every update (indices in range, finite error, and the learner's own
-// checks, named in a comment above each loop).
+// checks, named in a comment above each loop), its sizes (d = 16, 4 actions)
+// compile-time constants; GreedyGQ and EmphaticTD also have
+// hand_loop_runtime_dims, the same loop with the sizes known only at run time
+// (as in rlvalue, whose feature and action counts are arguments).
 // Batch functions (float, column-major (T, B) = (2048, 64), scalar lambda
 // 0.95, discounts 0.99 with an episode end (0) at 1% of the steps):
 //   * Vtrace, RetraceReturns, TDLambdaErrors, NStepReturns (n = 5):
@@ -122,14 +125,21 @@ void run(benchmark::State& state, Step step) {
                           static_cast<std::int64_t>(kBatch));
 }
 
-// a . b over kD entries, in four partial sums (as a careful hand loop, and
-// Eigen's vectorised reductions, would sum; a single chain does not vectorise).
-inline double dot(const double* a, const double* b) {
+// a . b over n entries (n a multiple of 4), in four partial sums (as a
+// careful hand loop, and Eigen's vectorised reductions, would sum; a single
+// chain does not vectorise).
+inline double dot(const double* a, const double* b, Index n = kD) {
   double s[4] = {};
-  for (Index i = 0; i < kD; i += 4)
+  for (Index i = 0; i < n; i += 4)
     for (Index k = 0; k < 4; ++k) s[k] += a[i + k] * b[i + k];
   return (s[0] + s[1]) + (s[2] + s[3]);
 }
+
+// The hand loops' sizes: compile-time constants (the default variants), or,
+// for the `_runtime_dims` variants, the same numbers read at run time, as a
+// library that takes its feature and action counts from its arguments must.
+volatile Index runtime_features = kD;
+volatile Index runtime_actions = kActions;
 
 // ---- Greedy-GQ(0), linear ----------------------------------------------------
 using QMap = rlvalue::LinearQ<TableFeatures>;
@@ -144,14 +154,18 @@ void BM_GreedyGQ_rlvalue(benchmark::State& state) {
 
 // Checks: indices, finite delta, finite h = w.phi(s, a). theta and w are
 // row-major d x A (q(s, a) = phi(s) . theta[:, a]), as LinearQ lays them out.
-void BM_GreedyGQ_hand_loop(benchmark::State& state) {
+template <bool kRuntimeDims>
+void greedy_gq_hand_loop(benchmark::State& state) {
+  const Index D = kRuntimeDims ? Index{runtime_features} : kD;
+  const Index A = kRuntimeDims ? Index{runtime_actions} : kActions;
   const TableFeatures features(kD);
-  std::vector<double> thetav(kD * kActions, 0.0), wv(kD * kActions, 0.0);
+  std::vector<double> thetav(static_cast<std::size_t>(D * A), 0.0),
+      wv(static_cast<std::size_t>(D * A), 0.0);
   double* theta = thetav.data();
   double* w = wv.data();
   run(state, [&](const Tr& t) {
     need_index(t.state, kTableStates);
-    need_index(t.action, kActions);
+    need_index(t.action, A);
     need_index(t.next_state, kTableStates);
     const double* x = features.column(t.state);
     const double* x2 = features.column(t.next_state);
@@ -159,28 +173,32 @@ void BM_GreedyGQ_hand_loop(benchmark::State& state) {
     Index best = 0;
     double q_next = 0.0;
     if (!t.terminated) {
-      double values[kActions] = {};
-      for (Index i = 0; i < kD; ++i)
-        for (Index a = 0; a < kActions; ++a) values[a] += x2[i] * theta[i * kActions + a];
-      for (Index a = 1; a < kActions; ++a)
+      double values[rlvalue::max_linear_q_actions] = {};
+      for (Index i = 0; i < D; ++i)
+        for (Index a = 0; a < A; ++a) values[a] += x2[i] * theta[i * A + a];
+      for (Index a = 1; a < A; ++a)
         if (values[a] > values[best]) best = a;
       q_next = values[best];
     }
     double q = 0.0, h = 0.0;
-    for (Index i = 0; i < kD; ++i) {
-      q += x[i] * theta[i * kActions + t.action];
-      h += x[i] * w[i * kActions + t.action];
+    for (Index i = 0; i < D; ++i) {
+      q += x[i] * theta[i * A + t.action];
+      h += x[i] * w[i * A + t.action];
     }
     const double delta = t.reward + discount * q_next - q;
     need_finite(delta);
     need_finite(h);
-    for (Index i = 0; i < kD; ++i) theta[i * kActions + t.action] += kAlpha * delta * x[i];
+    for (Index i = 0; i < D; ++i) theta[i * A + t.action] += kAlpha * delta * x[i];
     if (!t.terminated)
-      for (Index i = 0; i < kD; ++i) theta[i * kActions + best] += -kAlpha * discount * h * x2[i];
-    for (Index i = 0; i < kD; ++i) w[i * kActions + t.action] += kBeta * (delta - h) * x[i];
+      for (Index i = 0; i < D; ++i) theta[i * A + best] += -kAlpha * discount * h * x2[i];
+    for (Index i = 0; i < D; ++i) w[i * A + t.action] += kBeta * (delta - h) * x[i];
   });
   benchmark::DoNotOptimize(theta);
   benchmark::DoNotOptimize(w);
+}
+void BM_GreedyGQ_hand_loop(benchmark::State& state) { greedy_gq_hand_loop<false>(state); }
+void BM_GreedyGQ_hand_loop_runtime_dims(benchmark::State& state) {
+  greedy_gq_hand_loop<true>(state);
 }
 
 // ---- emphatic TD(lambda), linear ---------------------------------------------
@@ -194,7 +212,9 @@ void BM_EmphaticTD_rlvalue(benchmark::State& state) {
 }
 
 // Checks: indices, rho and interest finite and >= 0, finite delta, finite emphasis.
-void BM_EmphaticTD_hand_loop(benchmark::State& state) {
+template <bool kRuntimeDims>
+void emphatic_td_hand_loop(benchmark::State& state) {
+  const Index D = kRuntimeDims ? Index{runtime_features} : kD;
   const TableFeatures features(kD);
   double w[kD] = {}, e[kD] = {};
   double followon = 0.0, previous_rho = 0.0;
@@ -205,19 +225,19 @@ void BM_EmphaticTD_hand_loop(benchmark::State& state) {
     if (!(rho >= 0.0 && std::isfinite(rho))) throw std::invalid_argument("rho");
     if (!(interest >= 0.0 && std::isfinite(interest))) throw std::invalid_argument("interest");
     const double* x = features.column(t.state);
-    const double v_next = t.terminated ? 0.0 : dot(w, features.column(t.next_state));
-    const double delta = t.reward + (t.terminated ? 0.0 : kGamma) * v_next - dot(w, x);
+    const double v_next = t.terminated ? 0.0 : dot(w, features.column(t.next_state), D);
+    const double delta = t.reward + (t.terminated ? 0.0 : kGamma) * v_next - dot(w, x, D);
     need_finite(delta);
     const double F = previous_rho * kGamma * followon + interest;
     const double M = kLambda * interest + (1.0 - kLambda) * F;
     need_finite(M);
     const double scale = kAlpha * delta;
-    for (Index i = 0; i < kD; ++i) {
+    for (Index i = 0; i < D; ++i) {
       e[i] = rho * (kGamma * kLambda * e[i] + M * x[i]);
       w[i] += scale * e[i];
     }
     if (t.terminated || t.truncated) {
-      std::fill(e, e + kD, 0.0);
+      std::fill(e, e + D, 0.0);
       followon = previous_rho = 0.0;
     } else {
       followon = F;
@@ -225,6 +245,10 @@ void BM_EmphaticTD_hand_loop(benchmark::State& state) {
     }
   });
   benchmark::DoNotOptimize(w);
+}
+void BM_EmphaticTD_hand_loop(benchmark::State& state) { emphatic_td_hand_loop<false>(state); }
+void BM_EmphaticTD_hand_loop_runtime_dims(benchmark::State& state) {
+  emphatic_td_hand_loop<true>(state);
 }
 
 // ---- recursive LSTD, linear --------------------------------------------------
@@ -495,8 +519,10 @@ void BM_NStepReturns_plain_loop(benchmark::State& state) {
 
 BENCHMARK(BM_GreedyGQ_rlvalue)->Arg(kD)->MinTime(kMinTime);
 BENCHMARK(BM_GreedyGQ_hand_loop)->Arg(kD)->MinTime(kMinTime);
+BENCHMARK(BM_GreedyGQ_hand_loop_runtime_dims)->Arg(kD)->MinTime(kMinTime);
 BENCHMARK(BM_EmphaticTD_rlvalue)->Arg(kD)->MinTime(kMinTime);
 BENCHMARK(BM_EmphaticTD_hand_loop)->Arg(kD)->MinTime(kMinTime);
+BENCHMARK(BM_EmphaticTD_hand_loop_runtime_dims)->Arg(kD)->MinTime(kMinTime);
 BENCHMARK(BM_RecursiveLSTD_rlvalue)->Arg(kD)->MinTime(kMinTime);
 BENCHMARK(BM_RecursiveLSTD_hand_loop)->Arg(kD)->MinTime(kMinTime);
 BENCHMARK(BM_Vtrace_rlvalue)->Args({2048, 64})->MinTime(kMinTime);

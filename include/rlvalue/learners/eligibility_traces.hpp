@@ -214,6 +214,35 @@ class DenseTrace {
       }
     }
   }
+  /// The emphatic-TD step in one pass where it can:
+  ///   z = r * (c * z + m * g);  w += k * z  (k = 0: w untouched).
+  /// The same operations in the same order as decay(c), add(m, g),
+  /// decay(r), apply(k, w), so the same values (up to the sign of a zero).
+  template <class G>
+  void emphatic_apply(Scalar c, Scalar m, const G& g, Scalar r, Scalar k,
+                      Scalar* __restrict w) noexcept {
+    const Index n = z_.size();
+    Scalar* __restrict z = z_.data();  // the trace never aliases the weights
+    if constexpr (!std::is_same_v<G, BinaryGradient>) {
+      if (g.stride == 1 && g.offset == 0 && g.values.size() == n && c != Scalar(0) &&
+          r != Scalar(0)) {
+        const Scalar* x = g.values.data();
+        if (k != Scalar(0)) {
+          for (Index i = 0; i < n; ++i) {
+            z[i] = (z[i] * c + m * x[i]) * r;
+            w[i] += k * z[i];
+          }
+        } else {
+          for (Index i = 0; i < n; ++i) z[i] = (z[i] * c + m * x[i]) * r;
+        }
+        return;
+      }
+    }
+    decay(c);
+    add(m, g);
+    decay(r);
+    if (k != Scalar(0)) apply(k, w);
+  }
 
  private:
   Eigen::Matrix<Scalar, Eigen::Dynamic, 1> z_;

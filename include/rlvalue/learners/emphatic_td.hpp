@@ -99,10 +99,7 @@ class EmphaticTD {
     const scalar_type tb = rho * (decay * e_.bound() + std::abs(M) * gradient_abs_sum<scalar_type>(x_));
     e_.guarded_step(where, tb, std::abs(scale) * tb, "step_size * td_error", scale, w,
                     [&](DenseTrace<scalar_type>& e, scalar_type* wt) {
-                      e.decay(decay);
-                      e.add(M, x_);
-                      e.decay(rho);
-                      if (scale != scalar_type(0)) e.apply(scale, wt);
+                      e.emphatic_apply(decay, M, x_, rho, scale, wt);
                     });
     if (t.terminated || t.truncated) {
       end_episode();
