@@ -128,7 +128,8 @@ SeedStatistics run_seeds(Index num_runs, std::uint64_t seed, Index threads, Fn&&
   } else {
     // The calling thread is one of the workers; the others are new threads
     // (the runs go to whichever threads could be started).
-    std::vector<detail::dependent_t<detail::WorkerThread, Fn>> pool(static_cast<std::size_t>(threads - 1));
+    using Thread = detail::dependent_t<detail::WorkerThread, Fn>;
+    std::vector<Thread> pool(static_cast<std::size_t>(threads - 1));
     for (auto& thread : pool)
       if (!thread.start(worker)) break;
     worker();

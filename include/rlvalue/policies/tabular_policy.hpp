@@ -76,8 +76,7 @@ class TabularPolicy {
     check_index("TabularPolicy::action", "state", s, p_.rows());
     // The row as a span: an Eigen row expression, not depending on G, would
     // be compiled in every includer (issue 9's compile-time budget).
-    return sample_discrete(
-        rng, std::span<const double>(p_.data() + s * p_.cols(), static_cast<std::size_t>(p_.cols())));
+    return sample_discrete(rng, std::span<const double>(row(s), static_cast<std::size_t>(p_.cols())));
   }
 
   /// pi(. | s). Overwritten by the next call.
@@ -86,14 +85,17 @@ class TabularPolicy {
     // Plain loops, here and in the uniform constructor: an Eigen expression in
     // a non-template member is compiled in every translation unit that
     // includes this header (issue 9's compile-time budget).
-    const double* row = p_.data() + s * p_.cols();
+    const double* pi = row(s);
     double* out = probs_.data();
-    for (Index a = 0; a < p_.cols(); ++a) out[a] = row[a];
+    for (Index a = 0; a < p_.cols(); ++a) out[a] = pi[a];
     return probs_;
   }
 
  private:
   struct UniformTag {};
+
+  // pi(. | s): row s of the row-major matrix (s already checked).
+  const double* row(Index s) const noexcept { return p_.data() + s * p_.cols(); }
 
   // Every entry 1 / num_actions (already checked to be >= 1).
   TabularPolicy(UniformTag, Index num_states, Index num_actions) {
