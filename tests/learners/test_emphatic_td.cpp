@@ -5,11 +5,13 @@
 #include <Eigen/Dense>
 #include <cmath>
 #include <stdexcept>
+#include <vector>
 
 #include "catch.hpp"
 #include "gradient_td_test_support.hpp"
 #include "learner_test_support.hpp"
 #include "rlvalue/approx/tabular_v.hpp"
+#include "rlvalue/core/rng.hpp"
 #include "rlvalue/learners/emphatic_td.hpp"
 #include "rlvalue/mdp/evaluate.hpp"
 #include "trace_test_support.hpp"
@@ -141,4 +143,38 @@ TEST_CASE("EmphaticTD: bad input", "[learners][emphatic_td][errors]") {
   CHECK(v.parameters() == w);
   CHECK(l.trace() == e);
   CHECK(l.followon() == F);
+}
+
+TEST_CASE("DenseTrace::emphatic_apply equals decay, add, decay, apply", "[learners][emphatic]") {
+  using rlvalue::DenseGradient;
+  using rlvalue::DenseTrace;
+  constexpr rlvalue::Index n = 11;
+  auto rng = rlvalue::make_rng(77);
+  const auto draw = [&] { return 2.0 * rlvalue::uniform01(rng) - 1.0; };
+  // (c, r, k): the fused pass, and the zero cases that take the four-pass path.
+  const double cases[][3] = {{0.45, 1.7, 0.03}, {0.45, 1.7, 0.0}, {0.0, 1.7, 0.03}, {0.45, 0.0, 0.03}};
+  for (const auto& cs : cases) {
+    for (const rlvalue::Index stride : {rlvalue::Index(1), rlvalue::Index(2)}) {
+      DenseGradient<double> g(stride == 1 ? n : n / 2);
+      g.stride = stride;
+      for (rlvalue::Index i = 0; i < g.values.size(); ++i) g.values[i] = draw();
+      DenseTrace<double> fused(n), steps(n);
+      std::vector<double> w_fused(n), w_steps(n);
+      for (rlvalue::Index i = 0; i < n; ++i) w_fused[i] = w_steps[i] = draw();
+      // A non-zero starting trace, the same in both.
+      DenseGradient<double> start(n);
+      for (rlvalue::Index i = 0; i < n; ++i) start.values[i] = draw();
+      fused.add(1.0, start);
+      steps.add(1.0, start);
+      const double m = 0.8;
+      fused.emphatic_apply(cs[0], m, g, cs[1], cs[2], w_fused.data());
+      steps.decay(cs[0]);
+      steps.add(m, g);
+      steps.decay(cs[1]);
+      if (cs[2] != 0.0) steps.apply(cs[2], w_steps.data());
+      CHECK((fused.values().array() == steps.values().array()).all());
+      CHECK(w_fused == w_steps);
+      CHECK_FALSE((fused.values().array() == start.values.array()).all());  // it moved
+    }
+  }
 }
