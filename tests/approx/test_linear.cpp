@@ -12,6 +12,7 @@
 #include "catch.hpp"
 #include "rlvalue/approx/concepts.hpp"
 #include "rlvalue/approx/fourier_basis.hpp"
+#include "rlvalue/approx/gradient.hpp"
 #include "rlvalue/approx/linear_q.hpp"
 #include "rlvalue/approx/linear_v.hpp"
 #include "rlvalue/approx/one_hot_map.hpp"
@@ -20,6 +21,7 @@
 #include "rlvalue/approx/tabular_q.hpp"
 #include "rlvalue/approx/tabular_v.hpp"
 #include "rlvalue/approx/tile_coding.hpp"
+#include "rlvalue/core/rng.hpp"
 #include "rlvalue/learners/expected_sarsa.hpp"
 #include "rlvalue/learners/q_learning.hpp"
 #include "rlvalue/learners/sarsa.hpp"
@@ -205,6 +207,63 @@ TEST_CASE("Linear approximators: gradient buffers agree with semi_gradient_step"
   check_v_gradient(fv, Eigen::Vector2d(0.3, 0.8));
   LinearQ<Fourier> fq(Fourier(fc), 3);
   check_q_gradient(fq, Eigen::Vector2d(0.3, 0.8), 2);
+}
+
+TEMPLATE_TEST_CASE("Dense gradients: dot products and sums of |g| in one pass", "[approx][linear]",
+                   float, double) {
+  using Vec = Eigen::Matrix<TestType, Eigen::Dynamic, 1>;
+  // Small integers: every partial sum is exact, so any order gives the
+  // textbook value, and a skipped or repeated entry changes it.
+  for (Index n = 0; n <= 41; ++n) {
+    Vec x(n), p(n);
+    TestType dot = 0, abs_sum = 0;
+    for (Index i = 0; i < n; ++i) {
+      x[i] = TestType((i % 7) - 3);
+      p[i] = TestType(i + 1);
+      dot += x[i] * p[i];
+      abs_sum += std::abs(x[i]);
+    }
+    DenseGradient<TestType> g(n);
+    g.values = x;
+    TestType got_abs = -1;
+    CHECK(gradient_dot(g, p.data()) == dot);
+    CHECK(gradient_dot_abs_sum(g, p.data(), got_abs) == dot);
+    CHECK(got_abs == abs_sum);
+    CHECK(gradient_abs_sum<TestType>(g) == abs_sum);
+  }
+  // Rounded sums: Eigen's own reduction order on aligned vectors (the
+  // vectors' storage is aligned; the offset is a whole number of packets),
+  // bit for bit unless the compiler may contract products and sums (FMA).
+  const auto same = [](TestType got, TestType want) {
+#if defined(__FMA__)
+    return got == Approx(want).epsilon(1e-5);
+#else
+    return got == want;
+#endif
+  };
+  auto rng = make_rng(77);
+  for (Index n : {3, 4, 7, 8, 15, 16, 17, 64, 101}) {
+    Vec x(n), p(n + 8);
+    for (Index i = 0; i < n; ++i) x[i] = TestType(uniform01(rng) - 0.5);
+    for (Index i = 0; i < n + 8; ++i) p[i] = TestType(uniform01(rng) - 0.5);
+    DenseGradient<TestType> g(n);
+    g.values = x;
+    g.offset = 8;
+    TestType got_abs = -1;
+    CHECK(same(gradient_dot(g, p.data()), x.dot(p.segment(8, n))));
+    CHECK(same(gradient_dot_abs_sum(g, p.data(), got_abs), x.dot(p.segment(8, n))));
+    CHECK(same(got_abs, x.cwiseAbs().sum()));
+  }
+  // Strided: entries i * stride + offset.
+  DenseGradient<TestType> g(3);
+  g.values << 1, -2, 4;
+  g.stride = 3;
+  g.offset = 1;
+  const TestType p[9] = {100, 1, 100, 100, 10, 100, 100, 100, 100};
+  TestType got_abs = -1;
+  CHECK(gradient_dot(g, p) == TestType(1 * 1 - 2 * 10 + 4 * 100));
+  CHECK(gradient_dot_abs_sum(g, p, got_abs) == TestType(381));
+  CHECK(got_abs == TestType(7));
 }
 
 TEST_CASE("Linear approximators: bad input", "[approx][linear][errors]") {

@@ -85,8 +85,10 @@ class EmphaticTD {
       write_gradient(*v_, t.next_state, x_next_);
       v_next = gradient_dot(x_next_, static_cast<const scalar_type*>(w));
     }
-    const scalar_type delta =
-        td_error(gradient_dot(x_, static_cast<const scalar_type*>(w)), t.reward, discount, v_next);
+    scalar_type x_abs_sum;  // sum |x|, for the trace bound below
+    const scalar_type delta = td_error(
+        gradient_dot_abs_sum(x_, static_cast<const scalar_type*>(w), x_abs_sum), t.reward,
+        discount, v_next);
     detail::check_error_finite(where, t.reward, delta);
     detail::check_step_finite(where, alpha_ * delta);
     const scalar_type F = previous_rho_ * gamma_ * followon_ + interest;
@@ -96,7 +98,7 @@ class EmphaticTD {
     // e = rho * (gamma*lambda*e + M*x); w += alpha*delta*e.
     const scalar_type decay = gamma_ * lambda_;
     const scalar_type scale = alpha_ * delta;
-    const scalar_type tb = rho * (decay * e_.bound() + std::abs(M) * gradient_abs_sum<scalar_type>(x_));
+    const scalar_type tb = rho * (decay * e_.bound() + std::abs(M) * x_abs_sum);
     e_.guarded_step(where, tb, std::abs(scale) * tb, "step_size * td_error", scale, w,
                     [&](DenseTrace<scalar_type>& e, scalar_type* wt) {
                       e.emphatic_apply(decay, M, x_, rho, scale, wt);
