@@ -1,7 +1,8 @@
 // Linear learners and the remaining batch functions (issue 9), each beside its
 // limit in the same binary.
 // Linear learners (dense features, d = 16, over 256 states: column s of a fixed
-// random table, so the feature cost is the same copy in both variants):
+// random table; rlvalue copies it through the map's write(), the
+// DenseFeatureMap interface, while the hand loops read it in place):
 //   * GreedyGQ:      LinearQ with per-action blocks (4 actions, 64 weights),
 //                    Greedy-GQ(0).
 //   * EmphaticTD:    LinearV, emphatic TD(lambda = 0.5), rho = pi(a)/mu(a)
