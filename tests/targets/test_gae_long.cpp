@@ -128,6 +128,21 @@ TEST_CASE("gae: bad input found by the in-memory fill of a long column",
     CHECK((out.topRows(2500) == 42.0).all());
     CHECK((out.bottomRows(T - 3072) != 42.0).all());  // later tiles were written
   }
+  SECTION("a NaN or infinite discount in a middle tile (filled from the packet column form)") {
+    for (const double bad : {nan, std::numeric_limits<double>::infinity()}) {
+      Data x = make_data(5000, 1, 26);
+      x.d(3100, 0) = bad;
+      Arr<float> out = Arr<float>::Constant(5000, 1, 42.0f);
+      const Arr<float> r = x.r.cast<float>(), v = x.v.cast<float>(), nv = x.nv.cast<float>(),
+                       d = x.d.cast<float>();
+      CHECK(message_of<E>([&] { rlvalue::gae(r, v, nv, d, 0.9f, out); }) ==
+            "gae: discounts(3100, 0) = " + std::string(bad == bad ? "inf" : "nan") +
+                " is outside [0, 1]");
+      CHECK(out.isFinite().all());
+      CHECK((out.topRows(3976) == 42.0f).all());
+      CHECK((out.bottomRows(1024) != 42.0f).all());
+    }
+  }
   SECTION("an infinite next value in the scalar tail of a short tile (T = 1031, B = 3)") {
     Data x = make_data(1031, 3, 22);
     x.nv(1, 2) = std::numeric_limits<double>::infinity();

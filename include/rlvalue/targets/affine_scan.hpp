@@ -35,7 +35,23 @@
 ///     give the true value entering each segment (latest to earliest, 16
 ///     steps); a second pass reruns the chains from those values and
 ///     transposes y back. While a tile is computed, the next tile's inputs
-///     (`prefetch`) and output rows are requested from memory.
+///     (`prefetch`) and output rows are requested from memory. When the
+///     kernel has a packet form (gae, lambda_returns with a number lambda,
+///     inputs with consecutive rows), the tiles other than the latest (and
+///     other than a short earliest one) are filled from it directly
+///     (fill_column_packets: a and c in registers, stored once, only the
+///     discounts' range checked there), and the finiteness of their a and c
+///     is read off the first pass: a non-finite value stays non-finite along
+///     a chain (a + c * inf is inf or NaN, 0 * inf is NaN), so all a and c of
+///     a tile are finite when every segment's local value and product are; a
+///     tile failing that (or an overflowed local value) is refilled by the
+///     kernel's fill, which names the bad entry. For the same reason the
+///     second pass checks only the last value of each chain. Such a tile's
+///     fill also sums |a|: with d in [0, 1] and |lambda| <= 1 (|c| <= 1) no
+///     result of the tile exceeds (|carry| + sum |a|) by more than rounding,
+///     so when that is below a quarter of the largest finite number the
+///     second pass stores the results straight into the output (ordinary
+///     stores, no copy), as they cannot be non-finite.
 /// Outputs of 32 MiB or more (kScanStreamMinBytes, RLVALUE_SCAN_STREAM_MIN_BYTES)
 /// are written with non-temporal stores by strategies 1 (packet form) and 4.
 /// Strategies 1 and 3 perform exactly the arithmetic of the plain recursion
@@ -57,6 +73,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string_view>
 #include <tuple>
@@ -347,6 +364,9 @@ inline constexpr Index kScanSegmentTile = 1024;
 /// registers not to spill.
 inline constexpr Index kScanGroupChunk = 4;
 
+/// The row packets of kernels without a packet form (defined below).
+struct NoRowPackets;
+
 /// First pass over kScanSegments segments of `seg` rows (a multiple of the
 /// packet width P) stored one after the other in a and c (64-byte aligned).
 /// Each P x P block (P segments, P consecutive rows) is transposed in
@@ -402,44 +422,96 @@ inline void scan_segments_first_pass(S* __restrict a, S* __restrict c, Index seg
   }
 }
 
+/// The fill of a tile of a single long column from a kernel's packet column
+/// accessor (RowPackets::column): rows [0, len) (len a multiple of 4 packets)
+/// read backward in time, as the kernel's fill reads them (one descending
+/// stream per input, which the hardware prefetcher follows), a and c
+/// computed by `col(j, a, c, lo, hi)` (the operations of the kernel's fill,
+/// so the same values bit for bit) and stored in time order. Only the range
+/// of the discounts (kRanges: min and max in [0, 1]) is checked here: the
+/// finiteness of a and c is left to the first pass (see
+/// segments_finite). Returns whether the range holds, and sets `abs_sum` to
+/// the sum of |a| over the tile (a bound of the tile's results, see
+/// scan_column_segmented; inf or NaN when some a is not finite).
+template <bool kRanges, class S, class Column>
+inline bool fill_column_packets(const Column& col, Index len, S* __restrict a, S* __restrict c,
+                                S& abs_sum) {
+  namespace ei = Eigen::internal;
+  using Packet = ScanPacket<S>;
+  constexpr Index P = kScanPacketSize<S>;
+  constexpr Index U = 4;
+  Packet lo[2] = {ei::pset1<Packet>(S(0)), ei::pset1<Packet>(S(0))};
+  Packet hi[2] = {ei::pset1<Packet>(S(1)), ei::pset1<Packet>(S(1))};
+  Packet sum[2] = {ei::pset1<Packet>(S(0)), ei::pset1<Packet>(S(0))};
+  for (Index i = len - U * P; i >= 0; i -= U * P)
+    for (Index u = U - 1; u >= 0; --u) {
+      Packet pa, pc;
+      col(i + u * P, pa, pc, lo[u & 1], hi[u & 1]);
+      sum[u & 1] = ei::padd(sum[u & 1], ei::pabs(pa));
+      ei::pstore(a + i + u * P, pa);
+      ei::pstore(c + i + u * P, pc);
+    }
+  abs_sum = ei::predux(ei::padd(sum[0], sum[1]));
+  if constexpr (kRanges)
+    return ei::predux_min(ei::pmin(lo[0], lo[1])) >= S(0) &&
+           ei::predux_max(ei::pmax(hi[0], hi[1])) <= S(1);
+  else
+    return true;
+}
+
+/// Whether every segment's local value and product (of the first pass) is
+/// finite. With finite carries a non-finite value stays non-finite along a
+/// chain (a and c finite: a + c * inf is inf or NaN, 0 * inf is NaN), and a
+/// non-finite a or c makes its chain value or product non-finite, so this
+/// holds when every a and c of the segments is finite; it also fails when a
+/// local value overflowed although every input is finite.
+template <class S>
+inline bool segments_finite(const S* local, const S* product) {
+  using V = Eigen::Array<S, kScanSegments, 1>;
+  return ((Eigen::Map<const V>(local) + Eigen::Map<const V>(product)) * S(0)).sum() == S(0);
+}
+
 /// Second pass over the blocks the first pass transposed: the chains
 ///   y_k = a + c * y_k  from y_k = carry[k] (y at the row after segment k),
 /// one packet operation per step for P segments, each block transposed back
-/// and stored into a in time order. Returns whether every y is finite.
+/// and stored in time order into `dst` (a itself, or the output's column
+/// when the caller knows every y is finite). Returns whether every y is finite: a
+/// non-finite y stays non-finite along its chain (a and c are finite:
+/// a + c * inf is inf or NaN, 0 * inf is NaN), so it is enough that each
+/// chain ends finite.
 template <class S, class Hint>
-inline bool scan_segments_second_pass(S* __restrict a, const S* __restrict c, Index seg,
-                                      const S* __restrict carry, Hint& hint) {
+inline bool scan_segments_second_pass(const S* a, const S* __restrict c, Index seg,
+                                      const S* __restrict carry, Hint& hint, S* dst) {
   namespace ei = Eigen::internal;
   using Packet = ScanPacket<S>;
   constexpr Index P = kScanPacketSize<S>;
   constexpr Index G = kScanSegments / P;
   constexpr Index chunk = std::min(G, kScanGroupChunk);
-  // Sums of y - y, one per chain (so that they do not form one long chain
-  // of additions): 0 for finite y, NaN otherwise.
-  Packet finite[chunk];
-  for (Index g = 0; g < chunk; ++g) finite[g] = ei::pset1<Packet>(S(0));
+  // Sum of y - y over the chains' last values: 0 when all are finite, NaN
+  // otherwise.
+  Packet finite = ei::pset1<Packet>(S(0));
   for (Index g0 = 0; g0 < G; g0 += chunk) {
     Packet y[chunk];
     for (Index g = 0; g < chunk; ++g) y[g] = ei::ploadu<Packet>(carry + (g0 + g) * P);
     for (Index i = seg - P; i >= 0; i -= P) {
       hint();
       for (Index g = 0; g < chunk; ++g) {
-        S* ag = a + (g0 + g) * P * seg + i;
-        const S* cg = c + (g0 + g) * P * seg + i;
+        const Index j = (g0 + g) * P * seg + i;
+        const S* ag = a + j;
+        const S* cg = c + j;
         ei::PacketBlock<Packet, int(P)> ky;
         for (Index m = P - 1; m >= 0; --m) {
           y[g] = ei::padd(ei::pload<Packet>(ag + m * seg),
                           ei::pmul(ei::pload<Packet>(cg + m * seg), y[g]));
           ky.packet[m] = y[g];
-          finite[g] = ei::padd(finite[g], ei::psub(y[g], y[g]));
         }
         ei::ptranspose(ky);
-        for (Index m = 0; m < P; ++m) ei::pstore(ag + m * seg, ky.packet[m]);
+        for (Index m = 0; m < P; ++m) ei::pstoreu(dst + j + m * seg, ky.packet[m]);
       }
     }
+    for (Index g = 0; g < chunk; ++g) finite = ei::padd(finite, ei::psub(y[g], y[g]));
   }
-  for (Index g = 1; g < chunk; ++g) finite[0] = ei::padd(finite[0], finite[g]);
-  return ei::predux(finite[0]) == S(0);
+  return ei::predux(finite) == S(0);
 }
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -447,26 +519,58 @@ inline bool scan_segments_second_pass(S* __restrict a, const S* __restrict c, In
 #endif
 
 /// Column strategy for one long column b. Each tile (1024 rows, the
-/// earliest one shorter) runs its latest len % kScanSegmentRows rows as the
+/// earliest one shorter) is filled by `fill` or, when `packets` has a column
+/// accessor and the tile is not the latest and is a multiple of
+/// kScanSegmentRows rows, by fill_column_packets; it runs its latest
+/// len % kScanSegmentRows rows as the
 /// plain chain, and the others as kScanSegments segments in SIMD lanes: a
 /// first pass finds each segment's summary (local value and product), the
 /// true carries follow from them latest to earliest, and a second pass reruns
 /// the segments from those carries (see the file comment).
-template <class S, class Out, class Fill, class Reject, class Prefetch>
+template <bool kRanges, class S, class Out, class Fill, class Reject, class Prefetch,
+          class Packets>
 inline void scan_column_segmented(Out& out, Fill& fill, Reject& reject, Prefetch& prefetch,
-                                  Index b, S* a, S* c, bool streamed) {
+                                  const Packets& packets, Index b, S* a, S* c, bool streamed) {
   constexpr Index tile = kScanSegmentTile;  // rows per tile
   static_assert(tile % kScanSegmentRows == 0);
   const Index T = out.rows();
+  // Tiles other than the latest whose rows are all in segments are filled
+  // from the kernel's packet column accessor when it has one (gae and
+  // lambda_returns with a number lambda, inputs with consecutive rows), with
+  // lighter checks (fill_column_packets, segments_finite).
+  const bool columns = packets.columns_applicable();
+  // Such a tile's results are stored by the second pass straight into the
+  // output (no copy) when they are known to be finite before it runs: with
+  // d in [0, 1] and |lambda| <= 1 (so |c| <= 1), every y of the tile, as
+  // computed (chains, regrouped carries, the sum itself, and their few
+  // thousand roundings), is at most (|carry| + sum of |a|) * 1.001 in
+  // magnitude, so finite when that is below a quarter of the largest finite
+  // number (a non-finite a or sum fails the test too). Should the second
+  // pass find otherwise, the entry is still rejected (not reachable).
+  [[maybe_unused]] const bool direct_ok = [&] {
+    if constexpr (kRanges && kInMemory<Out> && !std::is_same_v<Packets, NoRowPackets>)
+      return columns && !streamed && out.rowStride() == 1 && packets.c_at_most_one();
+    else
+      return false;
+  }();
   S carry = S(0);  // y at the first row after the tile
   for (Index end = T; end > 0;) {
     const Index len = std::min(tile, end);
     const Index t0 = end - len;
     ScanTile<S> A(a, len, 1), C(c, len, 1);
-    fill(t0, len, b, 1, A, C);
-    if (end == T) c[len - 1] = S(0);  // y_{T-1} = a_{T-1} + 0 * 0
     const Index split = len - len % kScanSegmentRows;  // rows [split, len): plain chain
-    for (Index i = len - 1; i >= split; --i) a[i] = carry = a[i] + c[i] * carry;
+    const bool packed = columns && end < T && split == len;
+    bool in_range = true;  // the discounts' range, when packed
+    S abs_sum = S(0);      // sum of |a|, when packed
+    if constexpr (!std::is_same_v<Packets, NoRowPackets>)
+      if (packed)
+        in_range = fill_column_packets<kRanges, S>(packets.column(b, t0), len, a, c, abs_sum);
+    S* dst = a;  // where the second pass stores the tile's results
+    if (!packed) {
+      fill(t0, len, b, 1, A, C);
+      if (end == T) c[len - 1] = S(0);  // y_{T-1} = a_{T-1} + 0 * 0
+      for (Index i = len - 1; i >= split; --i) a[i] = carry = a[i] + c[i] * carry;
+    }
     bool finite = true;
     if (split > 0) {
       const Index seg = split / kScanSegments;
@@ -488,9 +592,28 @@ inline void scan_column_segmented(Out& out, Fill& fill, Reject& reject, Prefetch
         from = to;
       };
       scan_segments_first_pass(a, c, seg, local, product, hint);
+      if (packed && !(in_range && segments_finite(local, product))) [[unlikely]] {
+        // The kernel's own fill (its full checks) names a bad input and
+        // throws; if every input is fine (a local value overflowed), the
+        // tile goes on as filled by it, as an unpacked tile.
+        fill(t0, len, b, 1, A, C);
+        scan_segments_first_pass(a, c, seg, local, product, hint);
+      } else if constexpr (kInMemory<Out>) {
+        if (packed && direct_ok &&
+            abs_sum + std::abs(carry) <= std::numeric_limits<S>::max() / S(4))
+          dst = out.data() + b * out.colStride() + t0;
+      }
       y[kScanSegments - 1] = carry;
       for (Index k = kScanSegments - 1; k > 0; --k) y[k - 1] = local[k] + product[k] * y[k];
-      finite = scan_segments_second_pass(a, c, seg, y, hint);
+      finite = scan_segments_second_pass(a, c, seg, y, hint, dst);
+    }
+    if (dst != a) {  // stored into the output (finite by the bound above)
+      if (!finite) [[unlikely]]
+        for (Index i = 0; i < len; ++i)
+          if (!std::isfinite(dst[i])) reject(t0 + i, b, Eigen::Array<S, 1, 1>(dst[i]));
+      carry = dst[0];
+      end = t0;
+      continue;
     }
     if (!finite || split < len) [[unlikely]]
       check_scanned_tile(A, t0, b, reject);
@@ -582,6 +705,11 @@ inline void scan_rows_fused(Out& out, Strip& strip, Reject& reject) {
 /// column j on. Kernels without one pass NoRowPackets.
 struct NoRowPackets {
   bool applicable() const { return false; }
+  bool columns_applicable() const { return false; }
+  bool c_at_most_one() const { return false; }
+  auto column(Index, Index) const {
+    return [](Index, auto&, auto&, auto&, auto&) {};
+  }
   auto row(Index) const {
     return [](Index, auto&, auto&, auto&, auto&) {};
   }
@@ -620,6 +748,28 @@ struct RowPackets {
   auto row(Index t) const {
     const auto base = [t](const auto& x) { return x.data() + t * x.rowStride(); };
     return [a_of = a_from(base, t == last), pd = base(d),
+            l = lambda]<class Packet>(Index j, Packet& a, Packet& c, Packet& lo, Packet& hi) {
+      namespace ei = Eigen::internal;
+      const Packet dd = ei::ploadu<Packet>(pd + j);
+      a = a_of(j, dd);
+      c = ei::pmul(dd, ei::pset1<Packet>(l));
+      lo = ei::pmin(lo, dd);
+      hi = ei::pmax(hi, dd);
+    };
+  }
+  /// Whether |c| <= 1 whenever the discounts lie in [0, 1].
+  bool c_at_most_one() const { return std::abs(lambda) <= S(1); }
+  /// Whether every input has consecutive entries in a column (column()).
+  bool columns_applicable() const {
+    return d.rowStride() == 1 &&
+           std::apply([](const auto&... x) { return ((x.rowStride() == 1) && ...); }, inputs);
+  }
+  /// The column form of row(): rows t0 + j .. t0 + j + P - 1 of column b
+  /// (never the last row, T - 1), the operations of the kernel's column
+  /// fill (fill_tile_in_memory with the same a_from), so the same a and c.
+  auto column(Index b, Index t0) const {
+    const auto base = [b, t0](const auto& x) { return x.data() + b * x.colStride() + t0; };
+    return [a_of = a_from(base, false), pd = base(d),
             l = lambda]<class Packet>(Index j, Packet& a, Packet& c, Packet& lo, Packet& hi) {
       namespace ei = Eigen::internal;
       const Packet dd = ei::ploadu<Packet>(pd + j);
@@ -812,7 +962,8 @@ inline void affine_scan(Out& out, Fill fill, Strip strip, Reject reject,
       scan_column_group<S>(out, fill, reject, b0, w, a, c);
     } else {
       for (Index b = b0; b < b0 + w; ++b)
-        scan_column_segmented<S>(out, fill, reject, prefetch, b, a, c, streamed);
+        scan_column_segmented<kRanges, S>(out, fill, reject, prefetch, packets, b, a, c,
+                                          streamed);
     }
   }
   if (streamed) stream_fence();
