@@ -745,9 +745,11 @@ struct RowPackets {
     return d.colStride() == 1 &&
            std::apply([](const auto&... x) { return ((x.colStride() == 1) && ...); }, inputs);
   }
-  auto row(Index t) const {
-    const auto base = [t](const auto& x) { return x.data() + t * x.rowStride(); };
-    return [a_of = a_from(base, t == last), pd = base(d),
+  /// The packet step of row() and column() over the pointers `base` gives
+  /// each input (`last_row`: they start at row T - 1).
+  template <class Base>
+  auto packets_at(Base base, bool last_row) const {
+    return [a_of = a_from(base, last_row), pd = base(d),
             l = lambda]<class Packet>(Index j, Packet& a, Packet& c, Packet& lo, Packet& hi) {
       namespace ei = Eigen::internal;
       const Packet dd = ei::ploadu<Packet>(pd + j);
@@ -756,6 +758,9 @@ struct RowPackets {
       lo = ei::pmin(lo, dd);
       hi = ei::pmax(hi, dd);
     };
+  }
+  auto row(Index t) const {
+    return packets_at([t](const auto& x) { return x.data() + t * x.rowStride(); }, t == last);
   }
   /// Whether |c| <= 1 whenever the discounts lie in [0, 1].
   bool c_at_most_one() const { return std::abs(lambda) <= S(1); }
@@ -768,16 +773,8 @@ struct RowPackets {
   /// (never the last row, T - 1), the operations of the kernel's column
   /// fill (fill_tile_in_memory with the same a_from), so the same a and c.
   auto column(Index b, Index t0) const {
-    const auto base = [b, t0](const auto& x) { return x.data() + b * x.colStride() + t0; };
-    return [a_of = a_from(base, false), pd = base(d),
-            l = lambda]<class Packet>(Index j, Packet& a, Packet& c, Packet& lo, Packet& hi) {
-      namespace ei = Eigen::internal;
-      const Packet dd = ei::ploadu<Packet>(pd + j);
-      a = a_of(j, dd);
-      c = ei::pmul(dd, ei::pset1<Packet>(l));
-      lo = ei::pmin(lo, dd);
-      hi = ei::pmax(hi, dd);
-    };
+    return packets_at([b, t0](const auto& x) { return x.data() + b * x.colStride() + t0; },
+                      false);
   }
   auto prefetch_row(Index t) const {
     const auto base = [t](const auto& x) { return x.data() + t * x.rowStride(); };
