@@ -12,13 +12,17 @@
 #include <numbers>
 #include <random>
 
+#include "rlvalue/core/mersenne_twister.hpp"
 #include "rlvalue/core/types.hpp"
 
 namespace rlvalue {
 
-/// The library's default generator: 64-bit Mersenne Twister (its output
-/// sequence is fixed by the C++ standard).
-using Rng = std::mt19937_64;
+/// The library's default generator: the 64-bit Mersenne Twister, the same
+/// output sequence as std::mt19937_64 for the same seed (fixed by the C++
+/// standard), with a state refill free of unpredictable branches (see
+/// core/mersenne_twister.hpp; about 4x faster than libstdc++'s without
+/// -march).
+using Rng = MersenneTwister64;
 
 /// SplitMix64 finaliser (Steele, Lea, Flood 2014): a bijective 64-bit mixer.
 constexpr std::uint64_t splitmix64(std::uint64_t x) noexcept {
