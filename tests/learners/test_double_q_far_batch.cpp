@@ -1,0 +1,156 @@
+// DoubleQLearning::update_batch on tables larger than kPrefetchToL2Bytes. A
+// copy of the generator, drawing ahead, foresees each coin so that only the
+// rows the update will touch are prefetched; the critics, visit counts,
+// errors and the generator's state afterwards must still be those of
+// update(t, rng) on each transition in turn, for a 64-bit generator, a
+// 32-bit one (two words per coin) and one that cannot be copied (which takes
+// the path that prefetches both critics' rows), and when a target overflows
+// mid-batch.
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "catch.hpp"
+#include "learner_test_support.hpp"
+#include "rlvalue/approx/tabular_q.hpp"
+#include "rlvalue/core/rng.hpp"
+#include "rlvalue/learners/double_q_learning.hpp"
+
+// A named namespace: the test build compiles several files as one (unity).
+namespace double_q_far_batch_test {
+
+using rlvalue::Index;
+using rlvalue::StepSchedule;
+using Q = rlvalue::TabularQ<double>;
+using Learner = rlvalue::DoubleQLearning<Q>;
+
+constexpr Index kStates = 300'000, kActions = 8;  // 19.2 MB per critic
+
+// A generator that can be moved but not copied.
+class MoveOnlyRng {
+ public:
+  using result_type = std::uint64_t;
+  explicit MoveOnlyRng(std::uint64_t seed) : g_(seed) {}
+  MoveOnlyRng(const MoveOnlyRng&) = delete;
+  MoveOnlyRng& operator=(const MoveOnlyRng&) = delete;
+  MoveOnlyRng(MoveOnlyRng&&) = default;
+  MoveOnlyRng& operator=(MoveOnlyRng&&) = default;
+  static constexpr result_type min() { return rlvalue::Rng::min(); }
+  static constexpr result_type max() { return rlvalue::Rng::max(); }
+  result_type operator()() { return g_(); }
+
+ private:
+  rlvalue::Rng g_;
+};
+
+// Two critics with distinct values, so that every argmax and write matters.
+std::vector<Q> far_critics() {
+  std::vector<Q> c;
+  for (int k = 0; k < 2; ++k) {
+    Q q(kStates, kActions);
+    double* w = q.parameters().data();
+    for (Index i = 0; i < kStates * kActions; ++i) w[i] = std::sin(static_cast<double>(i) + 1.7 * k);
+    c.push_back(std::move(q));
+  }
+  return c;
+}
+
+// 3000 random transitions, every third one reading as s' the row the one
+// before wrote (so a prefetched row is also one just written).
+std::vector<rlvalue::Transition<>> far_batch(std::uint64_t seed) {
+  auto batch = rlvalue_test::random_batch<double>(kStates, kActions, 3000, seed);
+  for (std::size_t i = 1; i < batch.size(); i += 3) batch[i].next_state = batch[i - 1].state;
+  return batch;
+}
+
+bool same(const std::vector<Q>& a, const std::vector<Q>& b) {
+  for (std::size_t k = 0; k < a.size(); ++k)
+    if (!(a[k].parameters().array() == b[k].parameters().array()).all()) return false;
+  return true;
+}
+
+Learner make(std::vector<Q>& c) {
+  return Learner(c[0], c[1], {.gamma = 0.9, .step_size = 0.3, .schedule = StepSchedule::per_visit,
+                              .omega = 0.7});
+}
+
+template <class G>
+void check_equals_sequential(G rng_one, G rng_many, Index distance) {
+  const std::vector<Q> start = far_critics();
+  REQUIRE(rlvalue::detail::table_layout(start[0]).far);
+  const auto batch = far_batch(21);
+  auto c_one = start, c_many = start;
+  Learner one = make(c_one), many = make(c_many);
+  std::vector<double> expected;
+  for (const auto& t : batch) expected.push_back(one.update(t, rng_one));
+  std::vector<double> errors(batch.size(), -99.0);
+  const auto all = std::span(batch);
+  many.update_batch(all.first(1000), rng_many, std::span(errors).first(1000), distance);
+  many.update_batch(all.subspan(1000), rng_many, std::span(errors).subspan(1000), distance);
+  CHECK(same(c_many, c_one));
+  // Compared as bools: on failure Catch would print millions of counts.
+  const bool same_counts = many.step_sizes().counts() == one.step_sizes().counts();
+  const bool same_errors = errors == expected;
+  CHECK(same_counts);
+  CHECK(same_errors);
+  CHECK(rng_many() == rng_one());  // the same words were drawn
+  CHECK_FALSE(same(c_one, start));  // the test could fail: the critics moved
+}
+
+TEST_CASE("DoubleQLearning::update_batch out of cache: the foreseen coins change nothing",
+          "[learners][critics][batch]") {
+  const Index distance = GENERATE(Index(1), Index(32), Index(5000));
+  INFO("distance " << distance);
+  SECTION("rlvalue::Rng") {
+    check_equals_sequential(rlvalue::make_rng(3), rlvalue::make_rng(3), distance);
+  }
+  SECTION("a 32-bit generator (two words per coin)") {
+    check_equals_sequential(std::mt19937(4), std::mt19937(4), distance);
+  }
+  SECTION("a generator that cannot be copied") {
+    check_equals_sequential(MoveOnlyRng(5), MoveOnlyRng(5), distance);
+  }
+}
+
+TEST_CASE("DoubleQLearning::update_batch out of cache: an overflowing target stops the batch "
+          "in the state of the sequential calls",
+          "[learners][critics][batch]") {
+  constexpr double big = std::numeric_limits<double>::max();
+  std::vector<Q> start = far_critics();
+  constexpr Index hot = 123'456;  // both critics hold `big` in this row
+  for (auto& q : start)
+    for (Index a = 0; a < kActions; ++a) q.parameters()(hot, a) = big;
+  auto batch = far_batch(22);
+  constexpr std::size_t bad = 1500;
+  batch[bad] = {.state = 7, .action = 2, .reward = big, .next_state = hot};
+  auto c_seq = start, c_batch = start;
+  Learner seq = make(c_seq), many = make(c_batch);
+  rlvalue::Rng rng_seq = rlvalue::make_rng(6), rng_batch = rng_seq;
+  std::size_t thrown_at = batch.size();
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    try {
+      seq.update(batch[i], rng_seq);
+    } catch (const std::invalid_argument&) {
+      thrown_at = i;
+      break;
+    }
+  }
+  REQUIRE(thrown_at == bad);
+  const std::string message = rlvalue_test::thrown_message<std::invalid_argument>(
+      [&] { many.update_batch(batch, rng_batch, 32); });
+  CHECK(message.starts_with("DoubleQLearning::update_batch: batch[1500].td_error = inf is not finite"));
+  CHECK(same(c_batch, c_seq));
+  const bool same_counts = many.step_sizes().counts() == seq.step_sizes().counts();
+  CHECK(same_counts);
+  CHECK(rng_batch == rng_seq);  // entry 1500's coin drawn, as update() draws it
+  CHECK_FALSE(same(c_batch, start));
+}
+
+}  // namespace double_q_far_batch_test
