@@ -170,8 +170,12 @@ class ClippedDoubleQLearning
   /// has prefetched the rows of s' of both target critics (read) and the
   /// entries (s, a) of both critics (written; either may be drawn), so that
   /// the random accesses of tables larger than the cache overlap (0: no
-  /// prefetch; kDefaultPrefetchDistance suits x86-64). Other approximators:
-  /// a plain loop. No allocation.
+  /// prefetch; kDefaultPrefetchDistance suits x86-64). With one critic
+  /// updated at random, tables larger than detail::kPrefetchToL2Bytes and a
+  /// copyable generator, a copy of `rng` drawing `prefetch_distance` coins
+  /// ahead tells which entry each transition will write, and only that one
+  /// is prefetched (`rng` is untouched by the copy). Other approximators: a
+  /// plain loop. No allocation.
   template <std::uniform_random_bit_generator G>
   __attribute__((flatten)) void update_batch(std::span<const transition_type> batch, G& rng,
                                              std::span<scalar_type> errors,
@@ -185,6 +189,29 @@ class ClippedDoubleQLearning
                         target1.data != nullptr;
     const std::size_t ahead = tables ? static_cast<std::size_t>(prefetch_distance) : 0;
     scalar_type* const out = errors.empty() ? nullptr : errors.data();
+    const auto update = [&](std::size_t i) {
+      const scalar_type error = step<true>(batch[i], rng, i);
+      if (out != nullptr) out[i] = error;
+    };
+    if constexpr (std::copy_constructible<G>) {
+      if (ahead > 0 && config_.critic_update == CriticUpdate::one_at_random &&
+          (l0.far || l1.far)) {
+        // Tables out of cache, one critic updated: a copy of the generator,
+        // `ahead` coins ahead of rng (one draw per transition, in order),
+        // tells which entry each update will write; only that one is
+        // requested. rng itself is drawn as update() draws it.
+        G scout = rng;
+        Base::batch_pass(
+            batch, ahead,
+            [&](const transition_type& t) __attribute__((always_inline)) {
+              Base::prefetch_table_row(target0, t.next_state);
+              Base::prefetch_table_row(target1, t.next_state);
+              Base::prefetch_table_entry(uniform01(scout) < 0.5 ? l0 : l1, t.state, t.action);
+            },
+            update);
+        return;
+      }
+    }
     Base::batch_pass(
         batch, ahead,
         [&](const transition_type& t) __attribute__((always_inline)) {
@@ -193,10 +220,7 @@ class ClippedDoubleQLearning
           Base::prefetch_table_entry(l0, t.state, t.action);
           Base::prefetch_table_entry(l1, t.state, t.action);
         },
-        [&](std::size_t i) {
-          const scalar_type error = step<true>(batch[i], rng, i);
-          if (out != nullptr) out[i] = error;
-        });
+        update);
   }
 
   /// update_batch without the errors.
