@@ -4,10 +4,12 @@
 #include "rlvalue/targets/td_errors.hpp"
 
 #include <Eigen/Core>
+#include <array>
 #include <limits>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "catch.hpp"
 #include "targets/sequence_test_support.hpp"
@@ -49,6 +51,57 @@ TEMPLATE_TEST_CASE("argmax: largest entry, ties to the lowest index", "[targets]
   const V empty(0);
   const auto msg = message_of<std::invalid_argument>([&] { (void)rlvalue::argmax(empty); });
   CHECK(msg == "argmax: values.size() = 0 must be at least 1");
+}
+
+TEMPLATE_TEST_CASE("argmax: the first entry no later one exceeds, for every length, with ties, "
+                   "signed zeros, infinities and NaN",
+                   "[targets][argmax]", float, double) {
+  using T = TestType;
+  // The reference: the scan in order, a later entry taken only when larger.
+  auto reference = [](const std::vector<T>& x) {
+    Index best = 0;
+    for (std::size_t i = 1; i < x.size(); ++i)
+      if (x[i] > x[static_cast<std::size_t>(best)]) best = static_cast<Index>(i);
+    return best;
+  };
+  const T nan = std::numeric_limits<T>::quiet_NaN(), inf = std::numeric_limits<T>::infinity();
+  // Few distinct values, so ties are common.
+  const std::array<T, 9> pool{T(-1), T(0), T(-0.0), T(1), T(2), T(2), inf, -inf, nan};
+  auto rng = rlvalue::make_rng(77);
+  std::size_t checked = 0, not_first = 0;
+  for (Index n = 1; n <= 20; ++n) {
+    for (int trial = 0; trial < 400; ++trial) {
+      std::vector<T> x(static_cast<std::size_t>(n));
+      const bool with_nan = trial % 4 == 0;
+      for (auto& e : x)
+        e = pool[static_cast<std::size_t>(rlvalue::uniform_index(rng, with_nan ? 9 : 8))];
+      const Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>> col(x.data(), n);
+      const Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>> row(x.data(), n);
+      INFO("n = " << n << ", trial " << trial);
+      const Index expected = reference(x);
+      CHECK(rlvalue::argmax(col) == expected);
+      CHECK(rlvalue::argmax(row) == expected);
+      // Strided (a column of a row-major matrix): the generic expression path.
+      Eigen::Matrix<T, Eigen::Dynamic, 2, Eigen::RowMajor> m(n, 2);
+      m.col(0) = col;
+      m.col(1).setZero();
+      CHECK(rlvalue::argmax(m.col(0)) == expected);
+      ++checked;
+      not_first += expected != 0;
+    }
+  }
+  CHECK(checked == 20 * 400);
+  CHECK(not_first > 4000);  // the winner is not just the first entry
+  // Hand cases: a NaN first keeps index 0; NaN later is skipped; -0 and +0 tie.
+  Eigen::Matrix<T, 8, 1> v;
+  v << nan, T(5), T(6), T(1), T(0), T(2), T(3), T(4);
+  CHECK(rlvalue::argmax(v) == 0);
+  v << T(1), nan, T(6), nan, T(6), T(2), T(3), nan;
+  CHECK(rlvalue::argmax(v) == 2);
+  v << T(-0.0), T(0), T(-1), T(-2), T(-0.0), T(-3), T(-4), T(0);
+  CHECK(rlvalue::argmax(v) == 0);
+  v << T(1), T(2), T(3), T(4), T(5), T(6), T(7), T(8);
+  CHECK(rlvalue::argmax(v) == 7);
 }
 
 TEMPLATE_TEST_CASE("q-value errors: hand-worked numbers", "[targets]", float, double) {
