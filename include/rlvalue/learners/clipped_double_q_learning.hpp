@@ -206,7 +206,7 @@ class ClippedDoubleQLearning
             [&](const transition_type& t) __attribute__((always_inline)) {
               Base::prefetch_table_row(target0, t.next_state);
               Base::prefetch_table_row(target1, t.next_state);
-              Base::prefetch_table_entry(uniform01(scout) < 0.5 ? l0 : l1, t.state, t.action);
+              Base::prefetch_table_entry(Base::coin(scout) == 0 ? l0 : l1, t.state, t.action);
             },
             update);
         return;
@@ -269,7 +269,7 @@ class ClippedDoubleQLearning
     if (config_.critic_update == CriticUpdate::one_at_random) {
       // The target draws nothing: drawing the coin first consumes rng as
       // target-then-coin does, and tells which entry to request early.
-      const Index k = uniform01(rng) < 0.5 ? 0 : 1;
+      const Index k = Base::coin(rng);
       if constexpr (!kBatch) {
         prefetch_target_rows(t);
         this->prefetch_entry(k, t.state, t.action);

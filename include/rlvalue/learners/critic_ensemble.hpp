@@ -30,6 +30,7 @@
 
 #include "rlvalue/approx/concepts.hpp"
 #include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/rng.hpp"
 #include "rlvalue/core/types.hpp"
 #include "rlvalue/learners/common.hpp"
 #include "rlvalue/learners/step_size.hpp"
@@ -298,6 +299,14 @@ class CriticEnsemble {
       step(i);
     }
     for (; i < n; ++i) step(i);
+  }
+
+  /// The fair coin of the learners that update one of two critics: one
+  /// uniform01 draw, critic 0 when it is below 1/2, else critic 1. (Their
+  /// update_batch foresees it by calling this on a copy of the generator.)
+  template <std::uniform_random_bit_generator G>
+  static Index coin(G& rng) {
+    return uniform01(rng) < 0.5 ? 0 : 1;
   }
 
   /// For an update that writes several critics: throws, writing nothing, if

@@ -81,7 +81,7 @@ class DoubleQLearning : public detail::CriticEnsemble<Q, detail::DoubleQLearning
     this->check_transition(t);
     // Rejected before the draw, so a rejected transition leaves rng as it was.
     check_finite(Names::update, "reward", t.reward);
-    return step<false>(t, uniform01(rng) < 0.5 ? 0 : 1, detail::kNotBatch);
+    return step<false>(t, Base::coin(rng), detail::kNotBatch);
   }
 
   /// Applies update(t, rng) to every transition of `batch` in order: the
@@ -124,7 +124,7 @@ class DoubleQLearning : public detail::CriticEnsemble<Q, detail::DoubleQLearning
         l0.data != nullptr && l1.data != nullptr ? static_cast<std::size_t>(prefetch_distance) : 0;
     scalar_type* const out = errors.empty() ? nullptr : errors.data();
     const auto update = [&](std::size_t i) {
-      const scalar_type error = step<true>(batch[i], uniform01(rng) < 0.5 ? 0 : 1, i);
+      const scalar_type error = step<true>(batch[i], Base::coin(rng), i);
       if (out != nullptr) out[i] = error;
     };
     if constexpr (std::copy_constructible<G>) {
@@ -138,10 +138,10 @@ class DoubleQLearning : public detail::CriticEnsemble<Q, detail::DoubleQLearning
         Base::batch_pass(
             batch, ahead,
             [&](const transition_type& t) __attribute__((always_inline)) {
-              const bool first = uniform01(scout) < 0.5;
-              const auto& selector = first ? l0 : l1;
+              const Index k = Base::coin(scout);
+              const auto& selector = k == 0 ? l0 : l1;
               Base::prefetch_table_row(selector, t.next_state);
-              Base::prefetch_table_row(first ? l1 : l0, t.next_state);
+              Base::prefetch_table_row(k == 0 ? l1 : l0, t.next_state);
               Base::prefetch_table_entry(selector, t.state, t.action);
             },
             update);
