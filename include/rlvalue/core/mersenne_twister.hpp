@@ -37,15 +37,24 @@ concept SeedSequenceFor =
 /// MT19937-64, output identical to std::mt19937_64 (see the file comment).
 class MersenneTwister64 {
  public:
+  /// The type of a draw, as std::mt19937_64::result_type.
   using result_type = std::uint_fast64_t;
+  /// Bits per state word (w of the standard's mersenne_twister_engine).
   static constexpr std::size_t word_size = 64;
+  /// Words of state (n).
   static constexpr std::size_t state_size = 312;
+  /// Shift between the words a refill combines (m).
   static constexpr std::size_t shift_size = 156;
+  /// Low bits taken from the next word in a refill (r).
   static constexpr std::size_t mask_bits = 31;
+  /// The twist matrix's last row (a).
   static constexpr result_type xor_mask = 0xB5026F5AA96619E9ULL;
+  /// The seed of the default constructor, as std::mt19937_64's.
   static constexpr result_type default_seed = 5489u;
 
+  /// The smallest draw: 0.
   static constexpr result_type min() noexcept { return 0; }
+  /// The largest draw: 2^64 - 1.
   static constexpr result_type max() noexcept { return kWordMask; }
 
   /// Seeded with default_seed, as std::mt19937_64's default constructor.
