@@ -356,3 +356,58 @@ TEMPLATE_TEST_CASE("multi-critic update_batch: an overflowing target stops the b
   for (std::size_t i = 0; i < bad; ++i) CHECK(errors[i] == expected[i]);
   CHECK_FALSE(same(c_batch, start));  // the entries before 7 were applied
 }
+
+// A finite error whose step overflows the entry (a step size above 1) is
+// rejected by the table, in a batch as in update(): TabularQ's message, the
+// entry not written, its visit not counted, everything before it applied.
+// (Double Q-learning's batch writes TabularQ entries directly; this checks
+// that the table's rejection, its message and the untaken count survive.)
+TEMPLATE_TEST_CASE("multi-critic update_batch: a step that overflows the entry stops the batch "
+                   "there, in the state of the sequential calls",
+                   "[learners][critics][batch]", double, float) {
+  using S = TestType;
+  using Q = TabularQ<S>;
+  constexpr S big = std::numeric_limits<S>::max();
+  auto start = Critics<Q>::make(2, 5, 3);
+  // Row 4 holds -0.4 * max in both critics: a terminal transition from
+  // (4, 1) with reward 0.4 * max has error 0.8 * max (finite), and the step
+  // 4 * error overflows.
+  for (auto& q : start)
+    for (Index a = 0; a < 3; ++a) q.parameters()(4, a) = S(-0.4) * big;
+  auto batch = rlvalue_test::random_batch<S>(4, 3, 12, 21);
+  constexpr std::size_t bad = 5;
+  batch[bad] = {.state = 4, .action = 1, .reward = S(0.4) * big, .next_state = 0,
+                .terminated = true};
+  const Index distance = GENERATE(Index(0), Index(16));
+  const auto schedule = GENERATE(StepSchedule::constant, StepSchedule::per_visit);
+  auto c_seq = start, c_batch = start;
+  const rlvalue::DoubleQLearningConfig config{.gamma = 0.9, .step_size = 4.0,
+                                              .schedule = schedule, .omega = 0.5};
+  rlvalue::DoubleQLearning<Q> seq(c_seq[0], c_seq[1], config);
+  rlvalue::DoubleQLearning<Q> many(c_batch[0], c_batch[1], config);
+  rlvalue::Rng rng_seq = rlvalue::make_rng(8), rng_batch = rng_seq;
+  std::vector<S> expected;
+  std::string expected_message;
+  std::size_t thrown_at = batch.size();
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    try {
+      expected.push_back(seq.update(batch[i], rng_seq));
+    } catch (const std::invalid_argument& e) {
+      expected_message = e.what();
+      thrown_at = i;
+      break;
+    }
+  }
+  REQUIRE(thrown_at == bad);  // the reference stops where the batch must
+  CHECK(expected_message.starts_with("TabularQ::semi_gradient_step: q(s, a) + scaled_error"));
+  std::vector<S> errors(batch.size(), S(-99));
+  CHECK(thrown_message<std::invalid_argument>(
+            [&] { many.update_batch(batch, rng_batch, errors, distance); }) == expected_message);
+  CHECK(same(c_batch, c_seq));
+  check_same_state(seq, many);
+  CHECK(rng_batch == rng_seq);
+  for (std::size_t i = 0; i < bad; ++i) CHECK(errors[i] == expected[i]);
+  CHECK(c_batch[0].parameters()(4, 1) == S(-0.4) * big);  // not written
+  CHECK(c_batch[1].parameters()(4, 1) == S(-0.4) * big);
+  CHECK_FALSE(same(c_batch, start));  // the entries before it were applied
+}

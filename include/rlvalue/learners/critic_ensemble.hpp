@@ -304,9 +304,11 @@ class CriticEnsemble {
   /// The fair coin of the learners that update one of two critics: one
   /// uniform01 draw, critic 0 when it is below 1/2, else critic 1. (Their
   /// update_batch foresees it by calling this on a copy of the generator.)
+  /// uniform01 is (x >> 11) * 2^-53 for the 64 random bits x, below 1/2
+  /// exactly when the top bit of x is clear, which is read directly.
   template <std::uniform_random_bit_generator G>
   static Index coin(G& rng) {
-    return uniform01(rng) < 0.5 ? 0 : 1;
+    return static_cast<Index>(random_bits64(rng) >> 63);
   }
 
   /// For an update that writes several critics: throws, writing nothing, if

@@ -13,14 +13,17 @@
 /// included), prefetching the table rows of the transitions a few steps
 /// ahead so that their cache misses overlap.
 
+#include <Eigen/Core>
 #include <array>
 #include <concepts>
 #include <cstddef>
 #include <random>
 #include <span>
 #include <string_view>
+#include <type_traits>
 
 #include "rlvalue/approx/concepts.hpp"
+#include "rlvalue/approx/tabular_q.hpp"
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/rng.hpp"
 #include "rlvalue/core/types.hpp"
@@ -111,8 +114,11 @@ class DoubleQLearning : public detail::CriticEnsemble<Q, detail::DoubleQLearning
   /// than detail::kPrefetchToL2Bytes and a copyable generator, a copy of
   /// `rng` drawing `prefetch_distance` coins ahead tells which critic each
   /// transition will update, and only its entry is prefetched (3 random
-  /// rows per update instead of 4; `rng` is untouched by the copy). Other
-  /// approximators: a plain loop. No allocation.
+  /// rows per update instead of 4; `rng` is untouched by the copy). Two
+  /// TabularQ critics are read and written in their storage, found once per
+  /// call (the same arithmetic and checks as update(); a step whose result
+  /// is not finite is still rejected by TabularQ::semi_gradient_step). Other
+  /// approximators: a plain loop through their interface. No allocation.
   template <std::uniform_random_bit_generator G>
   __attribute__((flatten)) void update_batch(std::span<const transition_type> batch, G& rng,
                                              std::span<scalar_type> errors,
@@ -123,8 +129,14 @@ class DoubleQLearning : public detail::CriticEnsemble<Q, detail::DoubleQLearning
     const std::size_t ahead =
         l0.data != nullptr && l1.data != nullptr ? static_cast<std::size_t>(prefetch_distance) : 0;
     scalar_type* const out = errors.empty() ? nullptr : errors.data();
+    // TabularQ critics: the entries straight from the two tables' storage,
+    // looked up once for the batch (its indices are validated); other
+    // approximators through their interface.
+    const Tables tables = direct_tables();
     const auto update = [&](std::size_t i) {
-      const scalar_type error = step<true>(batch[i], Base::coin(rng), i);
+      const Index k = Base::coin(rng);
+      const scalar_type error =
+          tables.data[0] != nullptr ? table_step(batch[i], k, i, tables) : step<true>(batch[i], k, i);
       if (out != nullptr) out[i] = error;
     };
     if constexpr (std::copy_constructible<G>) {
@@ -202,6 +214,47 @@ class DoubleQLearning : public detail::CriticEnsemble<Q, detail::DoubleQLearning
                        other.action_values(t.next_state), updated.action_values(t.next_state));
     Base::check_error(entry, t, error);
     this->apply(t, k, error);
+    return error;
+  }
+
+  // The storage of two TabularQ critics (row-major, `stride` entries per
+  // state), or null data for other approximators.
+  struct Tables {
+    std::array<scalar_type*, 2> data{nullptr, nullptr};
+    Index stride = 0;
+  };
+  Tables direct_tables() {
+    if constexpr (std::is_same_v<Q, TabularQ<scalar_type>>) {
+      return {{this->critic_ref(0).parameters().data(), this->critic_ref(1).parameters().data()},
+              this->critic_ref(0).parameters().cols()};
+    } else {
+      return {};
+    }
+  }
+
+  // step<true> for TabularQ critics, on their storage: the same arithmetic
+  // (double_q_error, then q(s, a) + alpha * error), so the same bits, the
+  // same checks of the error and of the result (a non-finite result is left
+  // to the table's semi_gradient_step, which throws and writes nothing),
+  // without the per-update lookups of critic, table and row through the
+  // approximators' checked interface.
+  scalar_type table_step(const transition_type& t, Index k, std::size_t entry,
+                         const Tables& tables) {
+    using Row = Eigen::Map<const Eigen::Matrix<scalar_type, 1, Eigen::Dynamic>>;
+    scalar_type* const updated = tables.data[static_cast<std::size_t>(k)];
+    const scalar_type* const other = tables.data[static_cast<std::size_t>(1 - k)];
+    const Index width = this->num_actions();
+    const Index next = static_cast<Index>(t.next_state) * tables.stride;
+    scalar_type& entry_value = updated[static_cast<Index>(t.state) * tables.stride + t.action];
+    const Index best = argmax(Row(updated + next, width));
+    const scalar_type error = (t.reward + this->discount(t) * other[next + best]) - entry_value;
+    Base::check_error(entry, t, error);
+    this->steps_.take_and_apply(this->slot(k, t.state, t.action), [&](scalar_type alpha) {
+      const scalar_type result = entry_value + alpha * error;
+      if (!std::isfinite(result)) [[unlikely]]
+        this->critic_ref(k).semi_gradient_step(t.state, t.action, alpha * error);  // throws
+      entry_value = result;
+    });
     return error;
   }
 
