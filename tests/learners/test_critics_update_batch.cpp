@@ -56,9 +56,9 @@ struct DoubleQ {
   static constexpr const char* where = "DoubleQLearning::update_batch";
   static constexpr Index critics = 2;
   template <class Q>
-  static auto make(std::span<Q> c, StepSchedule schedule) {
+  static auto make(std::span<Q> c, StepSchedule schedule, double step_size = 0.3) {
     return rlvalue::DoubleQLearning<Q>(
-        c[0], c[1], {.gamma = 0.9, .step_size = 0.3, .schedule = schedule, .omega = 0.7});
+        c[0], c[1], {.gamma = 0.9, .step_size = step_size, .schedule = schedule, .omega = 0.7});
   }
 };
 
@@ -67,9 +67,9 @@ struct Clipped {
   static constexpr const char* where = "ClippedDoubleQLearning::update_batch";
   static constexpr Index critics = 2;
   template <class Q>
-  static auto make(std::span<Q> c, StepSchedule schedule) {
+  static auto make(std::span<Q> c, StepSchedule schedule, double step_size = 0.3) {
     return rlvalue::ClippedDoubleQLearning<Q>(
-        c[0], c[1], {.gamma = 0.9, .step_size = 0.3, .schedule = schedule, .omega = 0.7,
+        c[0], c[1], {.gamma = 0.9, .step_size = step_size, .schedule = schedule, .omega = 0.7,
                      .critic_update = Mode, .target_period = Period,
                      .polyak = PolyakPercent / 100.0});
   }
@@ -360,12 +360,11 @@ TEMPLATE_TEST_CASE("multi-critic update_batch: an overflowing target stops the b
 // A finite error whose step overflows the entry (a step size above 1) is
 // rejected by the table, in a batch as in update(): TabularQ's message, the
 // entry not written, its visit not counted, everything before it applied.
-// (Double Q-learning's batch writes TabularQ entries directly; this checks
-// that the table's rejection, its message and the untaken count survive.)
-TEMPLATE_TEST_CASE("multi-critic update_batch: a step that overflows the entry stops the batch "
-                   "there, in the state of the sequential calls",
-                   "[learners][critics][batch]", double, float) {
-  using S = TestType;
+// (The batches of Double Q-learning and clipped double Q write TabularQ
+// entries directly; this checks that the table's rejection, its message and
+// the untaken count survive.)
+template <class Family, class S>
+void check_step_overflow(StepSchedule schedule, Index distance) {
   using Q = TabularQ<S>;
   constexpr S big = std::numeric_limits<S>::max();
   auto start = Critics<Q>::make(2, 5, 3);
@@ -378,13 +377,9 @@ TEMPLATE_TEST_CASE("multi-critic update_batch: a step that overflows the entry s
   constexpr std::size_t bad = 5;
   batch[bad] = {.state = 4, .action = 1, .reward = S(0.4) * big, .next_state = 0,
                 .terminated = true};
-  const Index distance = GENERATE(Index(0), Index(16));
-  const auto schedule = GENERATE(StepSchedule::constant, StepSchedule::per_visit);
   auto c_seq = start, c_batch = start;
-  const rlvalue::DoubleQLearningConfig config{.gamma = 0.9, .step_size = 4.0,
-                                              .schedule = schedule, .omega = 0.5};
-  rlvalue::DoubleQLearning<Q> seq(c_seq[0], c_seq[1], config);
-  rlvalue::DoubleQLearning<Q> many(c_batch[0], c_batch[1], config);
+  auto seq = Family::make(std::span<Q>(c_seq), schedule, 4.0);
+  auto many = Family::make(std::span<Q>(c_batch), schedule, 4.0);
   rlvalue::Rng rng_seq = rlvalue::make_rng(8), rng_batch = rng_seq;
   std::vector<S> expected;
   std::string expected_message;
@@ -410,4 +405,14 @@ TEMPLATE_TEST_CASE("multi-critic update_batch: a step that overflows the entry s
   CHECK(c_batch[0].parameters()(4, 1) == S(-0.4) * big);  // not written
   CHECK(c_batch[1].parameters()(4, 1) == S(-0.4) * big);
   CHECK_FALSE(same(c_batch, start));  // the entries before it were applied
+}
+
+TEMPLATE_TEST_CASE("multi-critic update_batch: a step that overflows the entry stops the batch "
+                   "there, in the state of the sequential calls",
+                   "[learners][critics][batch]", DoubleQ, ClippedBoth, ClippedOne,
+                   ClippedOneTargets) {
+  const Index distance = GENERATE(Index(0), Index(16));
+  const auto schedule = GENERATE(StepSchedule::constant, StepSchedule::per_visit);
+  check_step_overflow<TestType, double>(schedule, distance);
+  check_step_overflow<TestType, float>(schedule, distance);
 }

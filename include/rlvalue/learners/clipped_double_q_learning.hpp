@@ -25,15 +25,18 @@
 // each transition (draws and target-critic moves included), prefetching the
 // table rows of the transitions a few steps ahead.
 
+#include <Eigen/Core>
 #include <array>
 #include <concepts>
 #include <cstddef>
 #include <random>
 #include <span>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "rlvalue/approx/concepts.hpp"
+#include "rlvalue/approx/tabular_q.hpp"
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/rng.hpp"
 #include "rlvalue/core/types.hpp"
@@ -174,8 +177,11 @@ class ClippedDoubleQLearning
   /// updated at random, tables larger than detail::kPrefetchToL2Bytes and a
   /// copyable generator, a copy of `rng` drawing `prefetch_distance` coins
   /// ahead tells which entry each transition will write, and only that one
-  /// is prefetched (`rng` is untouched by the copy). Other approximators: a
-  /// plain loop. No allocation.
+  /// is prefetched (`rng` is untouched by the copy). TabularQ critics and
+  /// target critics are read and written in their storage, found once per
+  /// call (the same arithmetic and checks as update(); a step whose result
+  /// is not finite is still rejected by TabularQ::semi_gradient_step). Other
+  /// approximators: a plain loop through their interface. No allocation.
   template <std::uniform_random_bit_generator G>
   __attribute__((flatten)) void update_batch(std::span<const transition_type> batch, G& rng,
                                              std::span<scalar_type> errors,
@@ -189,8 +195,13 @@ class ClippedDoubleQLearning
                         target1.data != nullptr;
     const std::size_t ahead = tables ? static_cast<std::size_t>(prefetch_distance) : 0;
     scalar_type* const out = errors.empty() ? nullptr : errors.data();
+    // TabularQ critics: entries straight from the tables' storage, looked up
+    // once for the batch (its indices are validated); other approximators
+    // through their interface.
+    const Tables direct = direct_tables();
     const auto update = [&](std::size_t i) {
-      const scalar_type error = step<true>(batch[i], rng, i);
+      const scalar_type error = direct.critic[0] != nullptr ? table_step(batch[i], rng, i, direct)
+                                                            : step<true>(batch[i], rng, i);
       if (out != nullptr) out[i] = error;
     };
     if constexpr (std::copy_constructible<G>) {
@@ -288,6 +299,70 @@ class ClippedDoubleQLearning
     this->check_step(t, 1, e1);
     this->apply(t, 0, e0);
     this->apply(t, 1, e1);
+    after_update();
+    return (e0 + e1) / scalar_type(2);
+  }
+
+  // The storage of TabularQ critics and target critics (row-major, `stride`
+  // entries per state; the targets are the critics' own storage when there
+  // are no copies), or null data for other approximators.
+  struct Tables {
+    std::array<scalar_type*, 2> critic{nullptr, nullptr};
+    std::array<const scalar_type*, 2> target{nullptr, nullptr};
+    Index stride = 0;
+    Index slots_per_critic = 0;  // slot(1, s, a) - slot(0, s, a)
+  };
+  Tables direct_tables() {
+    if constexpr (std::is_same_v<Q, TabularQ<scalar_type>>) {
+      const auto& p = this->critic_ref(0).parameters();
+      return {{this->critic_ref(0).parameters().data(), this->critic_ref(1).parameters().data()},
+              {target_ref(0).parameters().data(), target_ref(1).parameters().data()},
+              p.cols(),
+              p.size()};
+    } else {
+      return {};
+    }
+  }
+
+  // step<true> for TabularQ critics, on their storage: the same draws,
+  // arithmetic (clipped_double_q_target at the argmax of target critic 0,
+  // then y - q(s, a) and q(s, a) + alpha * error), checks and order as
+  // step(), so the same bits and exceptions, without the per-update lookups
+  // of critic, table and row through the approximators' checked interface.
+  template <class G>
+  scalar_type table_step(const transition_type& t, G& rng, std::size_t entry,
+                         const Tables& tables) {
+    using Row = Eigen::Map<const Eigen::Matrix<scalar_type, 1, Eigen::Dynamic>>;
+    const bool one = config_.critic_update == CriticUpdate::one_at_random;
+    const Index k = one ? Base::coin(rng) : 0;  // step() draws before the target too
+    const Index next = static_cast<Index>(t.next_state) * tables.stride;
+    const Index at = static_cast<Index>(t.state) * tables.stride + t.action;
+    const scalar_type* const t0 = tables.target[0] + next;
+    const Index best = argmax(Row(t0, this->num_actions()));
+    const scalar_type y =
+        clipped_double_q_target(t.reward, this->discount(t), t0[best], tables.target[1][next + best]);
+    // Step-size slots of critics 0 and 1 at (s, a): one table of slots
+    // after the other.
+    const Index slot0 = this->slot(0, t.state, t.action);
+    const Index slot1 = slot0 + tables.slots_per_critic;
+    if (one) {
+      scalar_type& q = tables.critic[static_cast<std::size_t>(k)][at];
+      const scalar_type error = y - q;
+      Base::check_error(entry, t, error);
+      this->apply_to_entry(t, k, error, q, k == 0 ? slot0 : slot1);
+      after_update();
+      return error;
+    }
+    scalar_type& q0 = tables.critic[0][at];
+    scalar_type& q1 = tables.critic[1][at];
+    const scalar_type e0 = y - q0;
+    Base::check_error(entry, t, e0);
+    const scalar_type e1 = y - q1;
+    Base::check_error(entry, t, e1);
+    this->check_entry_step(t, 0, e0, q0, slot0);
+    this->check_entry_step(t, 1, e1, q1, slot1);
+    this->apply_to_entry(t, 0, e0, q0, slot0);
+    this->apply_to_entry(t, 1, e1, q1, slot1);
     after_update();
     return (e0 + e1) / scalar_type(2);
   }

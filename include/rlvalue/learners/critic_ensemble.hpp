@@ -336,6 +336,32 @@ class CriticEnsemble {
     });
   }
 
+  /// check_step(t, k, error) for a TabularQ critic k whose entry (t.state,
+  /// t.action) is `entry`, a reference into its storage, and whose
+  /// step-size slot is `at` (= slot(k, t.state, t.action)).
+  void check_entry_step(const transition_type& t, Index k, scalar_type error,
+                        const scalar_type& entry, Index at) {
+    if (!std::isfinite(entry + steps_.peek(at) * error)) [[unlikely]]
+      apply(t, k, error);  // the table rejects it: throws, count taken back
+  }
+
+  /// apply(t, k, error) for a TabularQ critic k whose entry (t.state,
+  /// t.action) is `entry`, a reference into its storage, and whose
+  /// step-size slot is `at` (= slot(k, t.state, t.action)): the same alpha,
+  /// visit count and result q(s, a) + alpha * error, written directly; a
+  /// result that is not finite is left to the table's semi_gradient_step,
+  /// which throws (its message) and writes nothing, and the count is taken
+  /// back.
+  void apply_to_entry(const transition_type& t, Index k, scalar_type error, scalar_type& entry,
+                      Index at) {
+    steps_.take_and_apply(at, [&](scalar_type alpha) {
+      const scalar_type result = entry + alpha * error;
+      if (!std::isfinite(result)) [[unlikely]]
+        critic_ref(k).semi_gradient_step(t.state, t.action, alpha * error);  // throws
+      entry = result;
+    });
+  }
+
   Index slot(Index k, const state_type& s, Index a) const noexcept {
     if constexpr (IndexedStateSpace<Q>) {
       const Index states = static_cast<Index>(critics_.front()->num_states());

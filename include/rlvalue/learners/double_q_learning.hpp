@@ -249,12 +249,7 @@ class DoubleQLearning : public detail::CriticEnsemble<Q, detail::DoubleQLearning
     const Index best = argmax(Row(updated + next, width));
     const scalar_type error = (t.reward + this->discount(t) * other[next + best]) - entry_value;
     Base::check_error(entry, t, error);
-    this->steps_.take_and_apply(this->slot(k, t.state, t.action), [&](scalar_type alpha) {
-      const scalar_type result = entry_value + alpha * error;
-      if (!std::isfinite(result)) [[unlikely]]
-        this->critic_ref(k).semi_gradient_step(t.state, t.action, alpha * error);  // throws
-      entry_value = result;
-    });
+    this->apply_to_entry(t, k, error, entry_value, this->slot(k, t.state, t.action));
     return error;
   }
 
