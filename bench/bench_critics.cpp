@@ -40,6 +40,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "advised_table.hpp"
 #include "rlvalue/approx/tabular_q.hpp"
 #include "rlvalue/core/rng.hpp"
 #include "rlvalue/core/types.hpp"
@@ -172,7 +173,8 @@ void BM_DoubleQ_rlvalue(benchmark::State& state) {
 
 void BM_DoubleQ_hand_loop(benchmark::State& state) {
   const auto S = static_cast<Index>(state.range(0));
-  std::vector<double> a(static_cast<std::size_t>(S * kActions), kInitialValue), b = a;
+  std::vector<double> a = advised_table(static_cast<std::size_t>(S * kActions), kInitialValue),
+                      b = advised_table(static_cast<std::size_t>(S * kActions), kInitialValue);
   double* tabs[2] = {a.data(), b.data()};
   run_stream(state, S, [&](const T& t, rlvalue::Rng& rng) {
     hand_check(t, S);
@@ -227,7 +229,8 @@ void clipped_batch(benchmark::State& state) {
 template <bool Both>
 void clipped_hand(benchmark::State& state) {
   const auto S = static_cast<Index>(state.range(0));
-  std::vector<double> a(static_cast<std::size_t>(S * kActions), kInitialValue), b = a;
+  std::vector<double> a = advised_table(static_cast<std::size_t>(S * kActions), kInitialValue),
+                      b = advised_table(static_cast<std::size_t>(S * kActions), kInitialValue);
   double* tabs[2] = {a.data(), b.data()};
   run_stream(state, S, [&](const T& t, rlvalue::Rng& rng) {
     hand_check(t, S);
@@ -278,8 +281,9 @@ void BM_Maxmin_rlvalue(benchmark::State& state) {
 void BM_Maxmin_hand_loop(benchmark::State& state) {
   const auto S = static_cast<Index>(state.range(0));
   const auto N = static_cast<Index>(state.range(1));
-  std::vector<std::vector<double>> q(static_cast<std::size_t>(N),
-                                     std::vector<double>(static_cast<std::size_t>(S * kActions), kInitialValue));
+  std::vector<std::vector<double>> q;
+  for (Index k = 0; k < N; ++k)
+    q.push_back(advised_table(static_cast<std::size_t>(S * kActions), kInitialValue));
   run_stream(state, S, [&](const T& t, rlvalue::Rng& rng) {
     hand_check(t, S);
     double best = 0.0;

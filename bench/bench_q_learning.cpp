@@ -28,6 +28,7 @@
 #include <span>
 #include <vector>
 
+#include "advised_table.hpp"
 #include "rlvalue/approx/tabular_q.hpp"
 #include "rlvalue/core/rng.hpp"
 #include "rlvalue/core/types.hpp"
@@ -85,7 +86,7 @@ template <bool Checked>
 void hand_loop(benchmark::State& state) {
   const auto num_states = static_cast<rlvalue::Index>(state.range(0));
   const auto& stream = stream_for(num_states);
-  std::vector<double> table(static_cast<std::size_t>(num_states * kActions), kInitialValue);
+  std::vector<double> table = advised_table(static_cast<std::size_t>(num_states * kActions), kInitialValue);
   double* q = table.data();
   auto update = [q, num_states](const T& t) {
     if constexpr (Checked) {
@@ -123,7 +124,7 @@ void BM_QLearning_hand_loop_checked(benchmark::State& state) { hand_loop<true>(s
 void BM_QLearning_random_access(benchmark::State& state) {
   const auto num_states = static_cast<rlvalue::Index>(state.range(0));
   const auto& stream = stream_for(num_states);
-  std::vector<double> table(static_cast<std::size_t>(num_states * kActions), kInitialValue);
+  std::vector<double> table = advised_table(static_cast<std::size_t>(num_states * kActions), kInitialValue);
   double* q = table.data();
   auto touch = [q](const T& t) { q[t.state * kActions + t.action] += q[t.next_state * kActions]; };
   for (const auto& t : stream) touch(t);  // warm-up pass

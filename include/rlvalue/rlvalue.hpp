@@ -23,6 +23,7 @@
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/concepts.hpp"
 #include "rlvalue/core/dependent.hpp"
+#include "rlvalue/core/huge_pages.hpp"
 #include "rlvalue/core/mersenne_twister.hpp"
 #include "rlvalue/core/overflow.hpp"
 #include "rlvalue/core/rng.hpp"

@@ -6,16 +6,20 @@
 
 #include <Eigen/Core>
 #include <cmath>
+#include <cstddef>
 #include <string_view>
 
 #include "rlvalue/approx/one_hot.hpp"
 #include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/huge_pages.hpp"
 #include "rlvalue/core/types.hpp"
 
 namespace rlvalue {
 
 /// Table of action values q(s, a) = W(s, a), stored row-major (S x A), so the
-/// values of one state are contiguous.
+/// values of one state are contiguous. Tables of 8 MiB or more are advised
+/// for transparent huge pages on Linux (core/huge_pages.hpp) before they are
+/// filled: fewer TLB misses for the random rows of large tables.
 template <class Scalar = double>
 class TabularQ {
  public:
@@ -32,7 +36,11 @@ class TabularQ {
     check_at_least_one("TabularQ", "num_states", num_states);
     check_at_least_one("TabularQ", "num_actions", num_actions);
     check_finite("TabularQ", "initial_value", initial_value);
-    w_ = parameter_type::Constant(num_states, num_actions, initial_value);
+    // Allocated, advised (large tables: huge pages), then filled: the
+    // advice must come before the pages are first touched.
+    w_.resize(num_states, num_actions);
+    detail::advise_huge_pages(w_.data(), static_cast<std::size_t>(w_.size()));
+    w_.setConstant(initial_value);
   }
 
   /// Number of states.

@@ -5,15 +5,19 @@
 
 #include <Eigen/Core>
 #include <cmath>
+#include <cstddef>
 #include <string_view>
 
 #include "rlvalue/approx/one_hot.hpp"
 #include "rlvalue/core/checks.hpp"
+#include "rlvalue/core/huge_pages.hpp"
 #include "rlvalue/core/types.hpp"
 
 namespace rlvalue {
 
-/// Table of state values v(s) = w[s] for states 0..num_states-1.
+/// Table of state values v(s) = w[s] for states 0..num_states-1. Tables of
+/// 8 MiB or more are advised for transparent huge pages on Linux
+/// (core/huge_pages.hpp) before they are filled.
 template <class Scalar = double>
 class TabularV {
  public:
@@ -28,7 +32,11 @@ class TabularV {
   explicit TabularV(Index num_states, Scalar initial_value = Scalar(0)) {
     check_at_least_one("TabularV", "num_states", num_states);
     check_finite("TabularV", "initial_value", initial_value);
-    w_ = parameter_type::Constant(num_states, initial_value);
+    // Allocated, advised (large tables: huge pages), then filled: the
+    // advice must come before the pages are first touched.
+    w_.resize(num_states);
+    detail::advise_huge_pages(w_.data(), static_cast<std::size_t>(w_.size()));
+    w_.setConstant(initial_value);
   }
 
   /// Number of states.
