@@ -314,8 +314,8 @@ class ClippedDoubleQLearning
   };
   Tables direct_tables() {
     if constexpr (std::is_same_v<Q, TabularQ<scalar_type>>) {
-      const auto& p = this->critic_ref(0).parameters();
-      return {{this->critic_ref(0).parameters().data(), this->critic_ref(1).parameters().data()},
+      auto& p = this->critic_ref(0).parameters();
+      return {{p.data(), this->critic_ref(1).parameters().data()},
               {target_ref(0).parameters().data(), target_ref(1).parameters().data()},
               p.cols(),
               p.size()};
@@ -325,8 +325,8 @@ class ClippedDoubleQLearning
   }
 
   // step<true> for TabularQ critics, on their storage: the same draws,
-  // arithmetic (clipped_double_q_target at the argmax of target critic 0,
-  // then y - q(s, a) and q(s, a) + alpha * error), checks and order as
+  // arithmetic (clipped_double_q_target on the target rows, then
+  // y - q(s, a) and q(s, a) + alpha * error), checks and order as
   // step(), so the same bits and exceptions, without the per-update lookups
   // of critic, table and row through the approximators' checked interface.
   template <class G>
@@ -337,10 +337,10 @@ class ClippedDoubleQLearning
     const Index k = one ? Base::coin(rng) : 0;  // step() draws before the target too
     const Index next = static_cast<Index>(t.next_state) * tables.stride;
     const Index at = static_cast<Index>(t.state) * tables.stride + t.action;
-    const scalar_type* const t0 = tables.target[0] + next;
-    const Index best = argmax(Row(t0, this->num_actions()));
-    const scalar_type y =
-        clipped_double_q_target(t.reward, this->discount(t), t0[best], tables.target[1][next + best]);
+    const Index width = this->num_actions();
+    const scalar_type y = clipped_double_q_target(t.reward, this->discount(t),
+                                                  Row(tables.target[0] + next, width),
+                                                  Row(tables.target[1] + next, width));
     // Step-size slots of critics 0 and 1 at (s, a): one table of slots
     // after the other.
     const Index slot0 = this->slot(0, t.state, t.action);

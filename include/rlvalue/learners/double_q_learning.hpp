@@ -233,11 +233,11 @@ class DoubleQLearning : public detail::CriticEnsemble<Q, detail::DoubleQLearning
   }
 
   // step<true> for TabularQ critics, on their storage: the same arithmetic
-  // (double_q_error, then q(s, a) + alpha * error), so the same bits, the
-  // same checks of the error and of the result (a non-finite result is left
-  // to the table's semi_gradient_step, which throws and writes nothing),
-  // without the per-update lookups of critic, table and row through the
-  // approximators' checked interface.
+  // (double_q_error on the rows, then q(s, a) + alpha * error), so the same
+  // bits, the same checks of the error and of the result (a non-finite
+  // result is left to the table's semi_gradient_step, which throws and
+  // writes nothing), without the per-update lookups of critic, table and
+  // row through the approximators' checked interface.
   scalar_type table_step(const transition_type& t, Index k, std::size_t entry,
                          const Tables& tables) {
     using Row = Eigen::Map<const Eigen::Matrix<scalar_type, 1, Eigen::Dynamic>>;
@@ -245,9 +245,10 @@ class DoubleQLearning : public detail::CriticEnsemble<Q, detail::DoubleQLearning
     const scalar_type* const other = tables.data[static_cast<std::size_t>(1 - k)];
     const Index width = this->num_actions();
     const Index next = static_cast<Index>(t.next_state) * tables.stride;
-    scalar_type& entry_value = updated[static_cast<Index>(t.state) * tables.stride + t.action];
-    const Index best = argmax(Row(updated + next, width));
-    const scalar_type error = (t.reward + this->discount(t) * other[next + best]) - entry_value;
+    scalar_type* const row = updated + static_cast<Index>(t.state) * tables.stride;
+    const scalar_type error = double_q_error(Row(row, width), t.action, t.reward, this->discount(t),
+                                             Row(other + next, width), Row(updated + next, width));
+    scalar_type& entry_value = row[t.action];
     Base::check_error(entry, t, error);
     this->apply_to_entry(t, k, error, entry_value, this->slot(k, t.state, t.action));
     return error;
