@@ -1,12 +1,12 @@
 // update_batch of DoubleQLearning and of ClippedDoubleQLearning with one
-// critic updated at random, on tables larger than kPrefetchToL2Bytes. A copy
-// of the generator, drawing ahead, foresees each coin so that only the lines
-// the update will touch are prefetched; the critics, target critics, visit
-// counts, errors and the generator's state afterwards must still be those of
-// update(t, rng) on each transition in turn, for a 64-bit generator, a
-// 32-bit one (two words per coin) and one that cannot be copied (which takes
-// the path that prefetches both critics' entries), and when a target
-// overflows mid-batch.
+// critic updated at random, on tables larger than kPrefetchToL2Bytes (the
+// rows and entries of upcoming transitions are prefetched into the L2). The
+// critics, target critics, visit counts, errors and the generator's state
+// afterwards must be those of update(t, rng) on each transition in turn, for
+// a 64-bit generator, a 32-bit one (two words per coin) and one that cannot
+// be copied, and when a target overflows mid-batch. (Until 2026-12-07 a copy
+// of a copyable generator foresaw each coin here, to prefetch only the drawn
+// critic's entry; the second draw cost more than the line it saved.)
 
 #include <cmath>
 #include <cstddef>
@@ -53,8 +53,8 @@ struct ClippedOne {
 
 // Everything update() changes beyond the critics: visit counts, and for
 // ClippedDoubleQLearning the update count and the target critics. (Target
-// copies are not tested here: moving them copies whole 19 MB tables; the
-// foreseen coins only change which entry is prefetched.)
+// copies are not tested here: moving them copies whole 19 MB tables, and
+// the far path differs from the near one only in its prefetches.)
 template <class L>
 bool same_state(const L& a, const L& b) {
   bool same = a.step_sizes().counts() == b.step_sizes().counts();
@@ -136,7 +136,7 @@ void check_equals_sequential(G rng_one, G rng_many, Index distance) {
   CHECK_FALSE(same(c_one, start));  // the test could fail: the critics moved
 }
 
-TEMPLATE_TEST_CASE("update_batch out of cache: the foreseen coins change nothing",
+TEMPLATE_TEST_CASE("update_batch out of cache: the sequential calls, bit for bit",
                    "[learners][critics][batch]", DoubleQ, (ClippedOne<1, 100>)) {
   const Index distance = GENERATE(Index(1), Index(32), Index(5000));
   INFO("distance " << distance);

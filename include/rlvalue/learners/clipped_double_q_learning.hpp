@@ -173,11 +173,7 @@ class ClippedDoubleQLearning
   /// has prefetched the rows of s' of both target critics (read) and the
   /// entries (s, a) of both critics (written; either may be drawn), so that
   /// the random accesses of tables larger than the cache overlap (0: no
-  /// prefetch; kDefaultPrefetchDistance suits x86-64). With one critic
-  /// updated at random, tables larger than detail::kPrefetchToL2Bytes and a
-  /// copyable generator, a copy of `rng` drawing `prefetch_distance` coins
-  /// ahead tells which entry each transition will write, and only that one
-  /// is prefetched (`rng` is untouched by the copy). TabularQ critics and
+  /// prefetch; kDefaultPrefetchDistance suits x86-64). TabularQ critics and
   /// target critics are read and written in their storage, found once per
   /// call (the same arithmetic and checks as update(); a step whose result
   /// is not finite is still rejected by TabularQ::semi_gradient_step). Other
@@ -204,33 +200,26 @@ class ClippedDoubleQLearning
                                                             : step<true>(batch[i], rng, i);
       if (out != nullptr) out[i] = error;
     };
-    if constexpr (std::copy_constructible<G>) {
-      if (ahead > 0 && config_.critic_update == CriticUpdate::one_at_random &&
-          (l0.far || l1.far)) {
-        // Tables out of cache, one critic updated: a copy of the generator,
-        // `ahead` coins ahead of rng (one draw per transition, in order),
-        // tells which entry each update will write; only that one is
-        // requested. rng itself is drawn as update() draws it.
-        G scout = rng;
-        Base::batch_pass(
-            batch, ahead,
-            [&](const transition_type& t) __attribute__((always_inline)) {
-              Base::prefetch_table_row(target0, t.next_state);
-              Base::prefetch_table_row(target1, t.next_state);
-              Base::prefetch_table_entry(Base::coin(scout) == 0 ? l0 : l1, t.state, t.action);
-            },
-            update);
-        return;
-      }
+    const auto prefetch = [&](const transition_type& t, auto far) __attribute__((always_inline)) {
+      Base::prefetch_table_row(target0, t.next_state, far);
+      Base::prefetch_table_row(target1, t.next_state, far);
+      Base::prefetch_table_entry(l0, t.state, t.action, far);
+      Base::prefetch_table_entry(l1, t.state, t.action, far);
+    };
+    // Tables out of cache: the far prefetches (into the L2) in a loop of
+    // their own, so that the loop in cache keeps its code.
+    if (ahead > 0 && (l0.far || l1.far || target0.far || target1.far)) {
+      Base::batch_pass(
+          batch, ahead,
+          [&](const transition_type& t) __attribute__((always_inline)) {
+            prefetch(t, std::true_type{});
+          },
+          update);
+      return;
     }
     Base::batch_pass(
         batch, ahead,
-        [&](const transition_type& t) __attribute__((always_inline)) {
-          Base::prefetch_table_row(target0, t.next_state);
-          Base::prefetch_table_row(target1, t.next_state);
-          Base::prefetch_table_entry(l0, t.state, t.action);
-          Base::prefetch_table_entry(l1, t.state, t.action);
-        },
+        [&](const transition_type& t) __attribute__((always_inline)) { prefetch(t, l0.far); },
         update);
   }
 

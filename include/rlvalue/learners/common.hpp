@@ -122,13 +122,13 @@ inline constexpr std::size_t kPrefetchToL2Bytes = std::size_t{16} << 20;
 /// Hints that the cache line holding *p will be read (prefetch_read) or
 /// written (prefetch_write) soon: into the L1 cache, or with `far` into the L2
 /// (see kPrefetchToL2Bytes). Never faults; p must point into an object.
-inline void prefetch_read(const void* p, bool far = false) noexcept {
+[[gnu::always_inline]] inline void prefetch_read(const void* p, bool far = false) noexcept {
   if (far)
     __builtin_prefetch(p, 0, 2);
   else
     __builtin_prefetch(p, 0, 3);
 }
-inline void prefetch_write(const void* p, bool far = false) noexcept {
+[[gnu::always_inline]] inline void prefetch_write(const void* p, bool far = false) noexcept {
   if (far)
     __builtin_prefetch(p, 1, 2);
   else
@@ -138,7 +138,7 @@ inline void prefetch_write(const void* p, bool far = false) noexcept {
 /// Prefetches both ends of [first, first + n) (one or two cache lines for a
 /// row of up to 8 doubles), for reading or for writing.
 template <bool kWrite, class T>
-inline void prefetch_span(const T* first, Index n, bool far = false) noexcept {
+[[gnu::always_inline]] inline void prefetch_span(const T* first, Index n, bool far = false) noexcept {
   if constexpr (kWrite) {
     prefetch_write(first, far);
     prefetch_write(first + (n - 1), far);

@@ -254,25 +254,38 @@ class CriticEnsemble {
   }
 
   /// Prefetches the row s of a table (both ends: a row may straddle two
-  /// cache lines) for reading, or its entry (s, a) for writing.
+  /// cache lines) for reading, or its entry (s, a) for writing, into the
+  /// L1 cache or, with `far`, the L2 (l.far unless given).
   /// No-ops unless Q's states are indices. s, a must be in range.
-  static void prefetch_table_row(const TableLayout<scalar_type>& l, const state_type& s) noexcept {
+  [[gnu::always_inline]] static void prefetch_table_row(const TableLayout<scalar_type>& l,
+                                                        const state_type& s, bool far) noexcept {
     if constexpr (IndexedStateSpace<Q>) {
-      prefetch_span<false>(l.data + static_cast<Index>(s) * l.stride, l.width, l.far);
+      prefetch_span<false>(l.data + static_cast<Index>(s) * l.stride, l.width, far);
     } else {
       (void)l;
       (void)s;
+      (void)far;
     }
   }
-  static void prefetch_table_entry(const TableLayout<scalar_type>& l, const state_type& s,
-                                   Index a) noexcept {
+  [[gnu::always_inline]] static void prefetch_table_row(const TableLayout<scalar_type>& l,
+                                                        const state_type& s) noexcept {
+    prefetch_table_row(l, s, l.far);
+  }
+  [[gnu::always_inline]] static void prefetch_table_entry(const TableLayout<scalar_type>& l,
+                                                          const state_type& s, Index a,
+                                                          bool far) noexcept {
     if constexpr (IndexedStateSpace<Q>) {
-      prefetch_write(l.data + static_cast<Index>(s) * l.stride + a, l.far);
+      prefetch_write(l.data + static_cast<Index>(s) * l.stride + a, far);
     } else {
       (void)l;
       (void)s;
       (void)a;
+      (void)far;
     }
+  }
+  [[gnu::always_inline]] static void prefetch_table_entry(const TableLayout<scalar_type>& l,
+                                                          const state_type& s, Index a) noexcept {
+    prefetch_table_entry(l, s, a, l.far);
   }
 
   /// The pass of update_batch over a validated batch: step(i) for i in
@@ -302,8 +315,7 @@ class CriticEnsemble {
   }
 
   /// The fair coin of the learners that update one of two critics: one
-  /// uniform01 draw, critic 0 when it is below 1/2, else critic 1. (Their
-  /// update_batch foresees it by calling this on a copy of the generator.)
+  /// uniform01 draw, critic 0 when it is below 1/2, else critic 1.
   /// uniform01 is (x >> 11) * 2^-53 for the 64 random bits x, below 1/2
   /// exactly when the top bit of x is clear, which is read directly.
   template <std::uniform_random_bit_generator G>

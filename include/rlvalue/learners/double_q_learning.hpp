@@ -110,11 +110,10 @@ class DoubleQLearning : public detail::CriticEnsemble<Q, detail::DoubleQLearning
   /// has prefetched the rows Q^A(s', .), Q^B(s', .) (read) and the entries
   /// Q^A(s, a), Q^B(s, a) (written; either critic may be drawn), so that the
   /// random accesses of tables larger than the cache overlap (0: no
-  /// prefetch; kDefaultPrefetchDistance suits x86-64). For tables larger
-  /// than detail::kPrefetchToL2Bytes and a copyable generator, a copy of
-  /// `rng` drawing `prefetch_distance` coins ahead tells which critic each
-  /// transition will update, and only its entry is prefetched (3 random
-  /// rows per update instead of 4; `rng` is untouched by the copy). Two
+  /// prefetch; kDefaultPrefetchDistance suits x86-64). (Foreseeing each
+  /// coin with a copy of `rng`, to request only the drawn critic's entry,
+  /// was measured 10% slower out of cache: the second draw costs more than
+  /// the line it saves.) Two
   /// TabularQ critics are read and written in their storage, found once per
   /// call (the same arithmetic and checks as update(); a step whose result
   /// is not finite is still rejected by TabularQ::semi_gradient_step). Other
@@ -139,35 +138,26 @@ class DoubleQLearning : public detail::CriticEnsemble<Q, detail::DoubleQLearning
           tables.data[0] != nullptr ? table_step(batch[i], k, i, tables) : step<true>(batch[i], k, i);
       if (out != nullptr) out[i] = error;
     };
-    if constexpr (std::copy_constructible<G>) {
-      if (ahead > 0 && (l0.far || l1.far)) {
-        // Tables out of cache: a copy of the generator, `ahead` draws ahead
-        // of rng (it draws for each transition when that transition is
-        // prefetched, in the same order), tells which critic each coin will
-        // pick, so only the lines that update will touch are requested: 3
-        // random rows instead of 4. rng itself is drawn as update() draws it.
-        G scout = rng;
-        Base::batch_pass(
-            batch, ahead,
-            [&](const transition_type& t) __attribute__((always_inline)) {
-              const Index k = Base::coin(scout);
-              const auto& selector = k == 0 ? l0 : l1;
-              Base::prefetch_table_row(selector, t.next_state);
-              Base::prefetch_table_row(k == 0 ? l1 : l0, t.next_state);
-              Base::prefetch_table_entry(selector, t.state, t.action);
-            },
-            update);
-        return;
-      }
+    const auto prefetch = [&](const transition_type& t, auto far) __attribute__((always_inline)) {
+      Base::prefetch_table_row(l0, t.next_state, far);
+      Base::prefetch_table_row(l1, t.next_state, far);
+      Base::prefetch_table_entry(l0, t.state, t.action, far);
+      Base::prefetch_table_entry(l1, t.state, t.action, far);
+    };
+    // Tables out of cache: the far prefetches (into the L2) in a loop of
+    // their own, so that the loop in cache keeps its code.
+    if (ahead > 0 && (l0.far || l1.far)) {
+      Base::batch_pass(
+          batch, ahead,
+          [&](const transition_type& t) __attribute__((always_inline)) {
+            prefetch(t, std::true_type{});
+          },
+          update);
+      return;
     }
     Base::batch_pass(
         batch, ahead,
-        [&](const transition_type& t) __attribute__((always_inline)) {
-          Base::prefetch_table_row(l0, t.next_state);
-          Base::prefetch_table_row(l1, t.next_state);
-          Base::prefetch_table_entry(l0, t.state, t.action);
-          Base::prefetch_table_entry(l1, t.state, t.action);
-        },
+        [&](const transition_type& t) __attribute__((always_inline)) { prefetch(t, l0.far); },
         update);
   }
 
