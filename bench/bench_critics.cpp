@@ -14,6 +14,8 @@
 //   * batch:            the learner's update_batch(batch, rng) over the stream
 //                       in batches of 4096 (prefetch distance 16)
 //   * qlearning_batch:  QLearning::update_batch over the same batches
+//   * lines, qlearning_lines: random-access kernels touching the lines of
+//                       one update of the family / of Q-learning (below)
 // bench/ratios.py prints rlvalue / variant. Against qlearning (and batch
 // against qlearning_batch) the ratio is the cost of the extra critics. Their
 // extra memory traffic per update, in cache lines: a row of 8 doubles is 64
@@ -27,9 +29,8 @@
 // (both rows of s' and both entries for the double critics, since the coin
 // is drawn later; all N rows and N entries for the ensembles), so it moves
 // more lines than it uses: Double Q and clipped double Q 6, Maxmin and REDQ
-// 3N; Q-learning 3. Out of cache (tables past kPrefetchToL2Bytes) Double Q
-// foresees its coins with a copy of the generator and prefetches 5 lines (3
-// random rows: both rows of s', the drawn critic's entry).
+// 3N; Q-learning 3. The `lines` and `qlearning_lines` variants time that
+// traffic alone (see "The lines each update touches" below).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -162,6 +163,67 @@ void qlearning_batch(benchmark::State& state) {
   benchmark::DoNotOptimize(q.parameters().data());
 }
 
+// ---- The lines each update touches, without its arithmetic -------------
+// Random-access kernels over the same stream, on tables of the same size and
+// backing (advised_table): each reads and writes the cache lines that one
+// update touches (both ends of a row of s': it straddles two lines; single
+// entries elsewhere) and does no arithmetic to speak of. The critic that a
+// coin picks is read from bits drawn before timing, and the entry of the
+// evaluator at a* is taken at column a (a uniformly random column, as a* is).
+//   qlearning_lines:  row of s', entry (s, a)                       3 lines
+//   DoubleQ lines:    selector's row of s', evaluator's entry,
+//                     updated entry                                4 lines
+//   ClippedBoth lines: critic 1's row of s', critic 2's entry,
+//                     both entries (s, a)                          5 lines
+//   ClippedOne lines: the same reads, one entry (s, a) by coin     4 lines
+// lines / qlearning_lines is the critics' extra memory traffic, timed;
+// batch / qlearning_batch is what the critics cost. With no software
+// prefetch these kernels are not upper limits for update_batch (which
+// prefetches): they measure the cost of the traffic itself.
+enum class Lines { qlearning, double_q, clipped_both, clipped_one };
+
+const std::vector<unsigned char>& coin_bits() {
+  static const std::vector<unsigned char> bits = [] {
+    std::vector<unsigned char> b(kStream);
+    auto rng = rlvalue::make_rng(7);
+    for (auto& x : b) x = static_cast<unsigned char>(rlvalue::random_bits64(rng) >> 63);
+    return b;
+  }();
+  return bits;
+}
+
+template <Lines kLines>
+void lines(benchmark::State& state) {
+  const auto S = static_cast<Index>(state.range(0));
+  std::vector<double> a = advised_table(static_cast<std::size_t>(S * kActions), kInitialValue),
+                      b = advised_table(static_cast<std::size_t>(S * kActions), kInitialValue);
+  double* tabs[2] = {a.data(), b.data()};
+  const T* first = critic_stream(S).data();
+  const unsigned char* bits = coin_bits().data();
+  run_stream(state, S, [&](const T& t, rlvalue::Rng&) {
+    const unsigned k = bits[&t - first];
+    const Index next = t.next_state * kActions, at = t.state * kActions + t.action;
+    if constexpr (kLines == Lines::qlearning) {
+      a[static_cast<std::size_t>(at)] += a[static_cast<std::size_t>(next)] +
+                                         a[static_cast<std::size_t>(next + kActions - 1)];
+    } else {
+      double* const selector = kLines == Lines::double_q ? tabs[k] : tabs[0];
+      const double* const evaluator = kLines == Lines::double_q ? tabs[1 - k] : tabs[1];
+      const double x = selector[next] + selector[next + kActions - 1] + evaluator[next + t.action];
+      if constexpr (kLines == Lines::clipped_both) {
+        tabs[0][at] += x;
+        tabs[1][at] += x;
+      } else if constexpr (kLines == Lines::clipped_one) {
+        tabs[k][at] += x;
+      } else {
+        selector[at] += x;
+      }
+    }
+  });
+  benchmark::DoNotOptimize(a.data());
+  benchmark::DoNotOptimize(b.data());
+}
+
 // ---- Double Q-learning ----------------------------------------------------
 void BM_DoubleQ_rlvalue(benchmark::State& state) {
   const auto S = static_cast<Index>(state.range(0));
@@ -204,6 +266,8 @@ void BM_DoubleQ_batch(benchmark::State& state) {
 }
 
 void BM_DoubleQ_qlearning_batch(benchmark::State& state) { qlearning_batch(state); }
+void BM_DoubleQ_lines(benchmark::State& state) { lines<Lines::double_q>(state); }
+void BM_DoubleQ_qlearning_lines(benchmark::State& state) { lines<Lines::qlearning>(state); }
 
 // ---- Clipped double Q, both critics (TD3) and one at random ---------------
 template <rlvalue::CriticUpdate Mode>
@@ -267,6 +331,10 @@ void BM_ClippedBoth_batch(benchmark::State& s) { clipped_batch<rlvalue::CriticUp
 void BM_ClippedBoth_qlearning_batch(benchmark::State& s) { qlearning_batch(s); }
 void BM_ClippedOne_batch(benchmark::State& s) { clipped_batch<rlvalue::CriticUpdate::one_at_random>(s); }
 void BM_ClippedOne_qlearning_batch(benchmark::State& s) { qlearning_batch(s); }
+void BM_ClippedBoth_lines(benchmark::State& s) { lines<Lines::clipped_both>(s); }
+void BM_ClippedBoth_qlearning_lines(benchmark::State& s) { lines<Lines::qlearning>(s); }
+void BM_ClippedOne_lines(benchmark::State& s) { lines<Lines::clipped_one>(s); }
+void BM_ClippedOne_qlearning_lines(benchmark::State& s) { lines<Lines::qlearning>(s); }
 
 // ---- Maxmin Q-learning, N critics, one updated ---------------------------
 void BM_Maxmin_rlvalue(benchmark::State& state) {
@@ -350,16 +418,22 @@ BENCHMARK(BM_DoubleQ_hand_loop)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_DoubleQ_qlearning)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_DoubleQ_batch)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_DoubleQ_qlearning_batch)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_DoubleQ_lines)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_DoubleQ_qlearning_lines)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_ClippedBoth_rlvalue)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_ClippedBoth_hand_loop)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_ClippedBoth_qlearning)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_ClippedBoth_batch)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_ClippedBoth_qlearning_batch)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_ClippedBoth_lines)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_ClippedBoth_qlearning_lines)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_ClippedOne_rlvalue)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_ClippedOne_hand_loop)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_ClippedOne_qlearning)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_ClippedOne_batch)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_ClippedOne_qlearning_batch)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_ClippedOne_lines)->Arg(10'000)->Arg(1'000'000);
+BENCHMARK(BM_ClippedOne_qlearning_lines)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_Maxmin_rlvalue)->ArgsProduct({{10'000, 1'000'000}, {2, 4, 8}});
 BENCHMARK(BM_Maxmin_hand_loop)->ArgsProduct({{10'000, 1'000'000}, {2, 4, 8}});
 BENCHMARK(BM_Maxmin_qlearning)->ArgsProduct({{10'000, 1'000'000}, {2, 4, 8}});

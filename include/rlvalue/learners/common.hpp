@@ -138,7 +138,8 @@ inline constexpr std::size_t kPrefetchToL2Bytes = std::size_t{16} << 20;
 /// Prefetches both ends of [first, first + n) (one or two cache lines for a
 /// row of up to 8 doubles), for reading or for writing.
 template <bool kWrite, class T>
-[[gnu::always_inline]] inline void prefetch_span(const T* first, Index n, bool far = false) noexcept {
+[[gnu::always_inline]] inline void prefetch_span(const T* first, Index n,
+                                                bool far = false) noexcept {
   if constexpr (kWrite) {
     prefetch_write(first, far);
     prefetch_write(first + (n - 1), far);
