@@ -1,11 +1,13 @@
 // detail::advise_huge_pages: the range of whole huge pages inside a table,
 // and (on Linux with transparent huge pages) that a large TabularQ or
-// TabularV has its storage advised, a small one not, with its values intact.
+// TabularV has its storage advised, a small one not, with its values intact,
+// and so do copies of a large one.
 #include <cstddef>
 #include <cstdint>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include "catch.hpp"
 #include "rlvalue/approx/tabular_q.hpp"
@@ -90,6 +92,26 @@ TEST_CASE("large tables have their storage advised for huge pages, small ones no
   REQUIRE(rv.last > rv.first);
   CHECK(huge_pages_test::advised(rv.first));
   CHECK((big_v.parameters().array() == -2.0f).all());
+  // Copies (target critics are copies) are advised too, and hold the values.
+  const rlvalue::TabularQ<double> copy(big);
+  const auto rc = huge_page_range(reinterpret_cast<std::uintptr_t>(copy.parameters().data()),
+                                  static_cast<std::size_t>(copy.parameters().size()) * 8);
+  REQUIRE(rc.last > rc.first);
+  CHECK(copy.parameters().data() != big.parameters().data());
+  CHECK(huge_pages_test::advised(rc.first));
+  CHECK(huge_pages_test::advised(rc.last - 1));
+  CHECK((copy.parameters().array() == 1.5).all());
+  rlvalue::TabularV<float> assigned(3);  // reshaped by the assignment
+  assigned = big_v;
+  const auto ra = huge_page_range(reinterpret_cast<std::uintptr_t>(assigned.parameters().data()),
+                                  static_cast<std::size_t>(assigned.parameters().size()) * 4);
+  REQUIRE(ra.last > ra.first);
+  CHECK(huge_pages_test::advised(ra.first));
+  CHECK((assigned.parameters().array() == -2.0f).all());
+  // Moves keep the storage, so its advice.
+  const float* moved_from = big_v.parameters().data();
+  const rlvalue::TabularV<float> moved(std::move(big_v));
+  CHECK(moved.parameters().data() == moved_from);
   // 4 MiB: below the threshold, in a mapping of its own (malloc maps blocks
   // this large) that holds a whole huge page, not advised.
   rlvalue::TabularQ<double> small(65'536, 8);

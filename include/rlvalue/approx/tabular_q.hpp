@@ -43,6 +43,20 @@ class TabularQ {
     w_.setConstant(initial_value);
   }
 
+  /// Copies the values; a large table's copy has its storage advised for
+  /// huge pages before the values are written, as a constructed one does.
+  TabularQ(const TabularQ& other) { detail::assign_advised(w_, other.w_); }
+  /// Copies the values (storage reallocated, if its shape differs, and
+  /// advised as in the copy constructor).
+  TabularQ& operator=(const TabularQ& other) {
+    if (this != &other) detail::assign_advised(w_, other.w_);
+    return *this;
+  }
+  /// Moves the storage (and its advice).
+  TabularQ(TabularQ&&) noexcept = default;
+  /// Moves the storage (and its advice).
+  TabularQ& operator=(TabularQ&&) noexcept = default;
+
   /// Number of states.
   Index num_states() const noexcept { return w_.rows(); }
   /// Number of actions.

@@ -39,6 +39,20 @@ class TabularV {
     w_.setConstant(initial_value);
   }
 
+  /// Copies the values; a large table's copy has its storage advised for
+  /// huge pages before the values are written, as a constructed one does.
+  TabularV(const TabularV& other) { detail::assign_advised(w_, other.w_); }
+  /// Copies the values (storage reallocated, if its shape differs, and
+  /// advised as in the copy constructor).
+  TabularV& operator=(const TabularV& other) {
+    if (this != &other) detail::assign_advised(w_, other.w_);
+    return *this;
+  }
+  /// Moves the storage (and its advice).
+  TabularV(TabularV&&) noexcept = default;
+  /// Moves the storage (and its advice).
+  TabularV& operator=(TabularV&&) noexcept = default;
+
   /// Number of states.
   Index num_states() const noexcept { return w_.size(); }
   /// Number of parameters (= number of states).

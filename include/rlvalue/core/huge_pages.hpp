@@ -56,4 +56,17 @@ void advise_huge_pages(T* p, std::size_t count) noexcept {
 #endif
 }
 
+/// to = from for Eigen storage, keeping the advice: storage that has to be
+/// (re)allocated is advised (advise_huge_pages) before the values are
+/// written, as the tables' constructors do, so that a copy of a large table
+/// (a target critic) is backed as the original is.
+template <class Storage>
+void assign_advised(Storage& to, const Storage& from) {
+  if (to.rows() != from.rows() || to.cols() != from.cols()) {
+    to.resize(from.rows(), from.cols());
+    advise_huge_pages(to.data(), static_cast<std::size_t>(to.size()));
+  }
+  to = from;
+}
+
 }  // namespace rlvalue::detail
