@@ -87,9 +87,10 @@ struct Maxmin {
   static constexpr const char* where = "MaxminQLearning::update_batch";
   static constexpr Index critics = N;
   template <class Q>
-  static auto make(std::span<Q> c, StepSchedule schedule) {
-    return rlvalue::MaxminQLearning<Q>(c, {.gamma = 0.9, .step_size = 0.3, .schedule = schedule,
-                                           .omega = 0.7, .update_count = M});
+  static auto make(std::span<Q> c, StepSchedule schedule, double step_size = 0.3) {
+    return rlvalue::MaxminQLearning<Q>(c, {.gamma = 0.9, .step_size = step_size,
+                                           .schedule = schedule, .omega = 0.7,
+                                           .update_count = M});
   }
 };
 
@@ -98,9 +99,9 @@ struct Ensemble {
   static constexpr const char* where = "EnsembleQLearning::update_batch";
   static constexpr Index critics = N;
   template <class Q>
-  static auto make(std::span<Q> c, StepSchedule schedule) {
+  static auto make(std::span<Q> c, StepSchedule schedule, double step_size = 0.3) {
     return rlvalue::EnsembleQLearning<Q>(
-        c, {.gamma = 0.9, .step_size = 0.3, .schedule = schedule, .omega = 0.7, .reduction = R,
+        c, {.gamma = 0.9, .step_size = step_size, .schedule = schedule, .omega = 0.7, .reduction = R,
             .subset_size = Subset, .update_count = Updated});
   }
 };
@@ -360,15 +361,15 @@ TEMPLATE_TEST_CASE("multi-critic update_batch: an overflowing target stops the b
 // A finite error whose step overflows the entry (a step size above 1) is
 // rejected by the table, in a batch as in update(): TabularQ's message, the
 // entry not written, its visit not counted, everything before it applied.
-// (The batches of Double Q-learning and clipped double Q write TabularQ
-// entries directly; this checks that the table's rejection, its message and
-// the untaken count survive.)
+// (The batches of every multi-critic learner write TabularQ entries
+// directly; this checks that the table's rejection, its message and the
+// untaken count survive.)
 template <class Family, class S>
 void check_step_overflow(StepSchedule schedule, Index distance) {
   using Q = TabularQ<S>;
   constexpr S big = std::numeric_limits<S>::max();
-  auto start = Critics<Q>::make(2, 5, 3);
-  // Row 4 holds -0.4 * max in both critics: a terminal transition from
+  auto start = Critics<Q>::make(Family::critics, 5, 3);
+  // Row 4 holds -0.4 * max in every critic: a terminal transition from
   // (4, 1) with reward 0.4 * max has error 0.8 * max (finite), and the step
   // 4 * error overflows.
   for (auto& q : start)
@@ -402,15 +403,15 @@ void check_step_overflow(StepSchedule schedule, Index distance) {
   check_same_state(seq, many);
   CHECK(rng_batch == rng_seq);
   for (std::size_t i = 0; i < bad; ++i) CHECK(errors[i] == expected[i]);
-  CHECK(c_batch[0].parameters()(4, 1) == S(-0.4) * big);  // not written
-  CHECK(c_batch[1].parameters()(4, 1) == S(-0.4) * big);
+  for (const auto& q : c_batch) CHECK(q.parameters()(4, 1) == S(-0.4) * big);  // not written
   CHECK_FALSE(same(c_batch, start));  // the entries before it were applied
 }
 
 TEMPLATE_TEST_CASE("multi-critic update_batch: a step that overflows the entry stops the batch "
                    "there, in the state of the sequential calls",
                    "[learners][critics][batch]", DoubleQ, ClippedBoth, ClippedOne,
-                   ClippedOneTargets) {
+                   ClippedOneTargets, (Maxmin<3, 1>), (Maxmin<4, 2>), (Maxmin<5, 1>),
+                   EnsembleMean, REDQ, EnsembleMinTwo) {
   const Index distance = GENERATE(Index(0), Index(16));
   const auto schedule = GENERATE(StepSchedule::constant, StepSchedule::per_visit);
   check_step_overflow<TestType, double>(schedule, distance);

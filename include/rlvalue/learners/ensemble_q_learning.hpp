@@ -27,9 +27,11 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "rlvalue/approx/concepts.hpp"
+#include "rlvalue/approx/tabular_q.hpp"
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/rng.hpp"
 #include "rlvalue/core/types.hpp"
@@ -142,18 +144,32 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
     // N = 4 unchanged within noise; for N = 2 an earlier run measured the
     // miss costing more than the one line saved (15.9 -> 8.7).
     const bool jit_entries = ahead > 0 && min_over_all() && n - update_count_ >= 3;
-    Base::batch_pass(
-        batch, ahead,
-        [&](const transition_type& t) __attribute__((always_inline)) {
-          for (Index k = 0; k < n; ++k) Base::prefetch_table_row(layouts[k], t.next_state);
-          if (!jit_entries)
-            for (Index k = 0; k < n; ++k)
-              Base::prefetch_table_entry(layouts[k], t.state, t.action);
-        },
-        [&](std::size_t i) {
-          const scalar_type error = step<true>(batch[i], rng, i, jit_entries);
-          if (out != nullptr) out[i] = error;
-        });
+    const auto pass = [&](auto direct) {
+      Base::batch_pass(
+          batch, ahead,
+          [&](const transition_type& t) __attribute__((always_inline)) {
+            for (Index k = 0; k < n; ++k) Base::prefetch_table_row(layouts[k], t.next_state);
+            if (!jit_entries)
+              for (Index k = 0; k < n; ++k)
+                Base::prefetch_table_entry(layouts[k], t.state, t.action);
+          },
+          [&](std::size_t i) {
+            const scalar_type error =
+                step<true, decltype(direct)::value>(batch[i], rng, i, jit_entries);
+            if (out != nullptr) out[i] = error;
+          });
+    };
+    // TabularQ critics: rows and entries straight from the tables' storage,
+    // looked up once for the batch (its indices are validated); other
+    // approximators through their interface.
+    if constexpr (kTables) {
+      for (Index k = 0; k < n; ++k)
+        tables_[static_cast<std::size_t>(k)] = this->critic_ref(k).parameters().data();
+      stride_ = this->critic_ref(0).parameters().cols();
+      pass(std::true_type{});
+    } else {
+      pass(std::false_type{});
+    }
   }
 
   /// update_batch without the errors.
@@ -173,7 +189,13 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
   // update()). kBatch: update_batch prefetched the rows ahead, so none is
   // requested here. `drawn_entries`: prefetch the drawn entries (s, a) once
   // the updated critics are drawn before the target (update() always).
-  template <bool kBatch, class G>
+  // kDirect (TabularQ critics, update_batch): the rows Q_k(s', .) and the
+  // entries Q_k(s, a) are read and written in the tables' storage (tables_,
+  // stride_, set by update_batch) instead of through the critics' checked
+  // interface: the same values, arithmetic and checks, so the same bits and
+  // exceptions (a result that is not finite is still rejected by
+  // TabularQ::semi_gradient_step, with its message).
+  template <bool kBatch, bool kDirect = false, class G>
   scalar_type step(const transition_type& t, G& rng, std::size_t entry, bool drawn_entries) {
     const Index n = this->num_critics();
     scalar_type y;
@@ -188,23 +210,40 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
       if (drawn_entries)
         for (Index i = 0; i < update_count_; ++i)
           this->prefetch_entry(update_order_[static_cast<std::size_t>(i)], t.state, t.action);
-      y = min_target(t);
+      y = min_target<kDirect>(t);
     } else {
-      y = reduced_target(t, rng);
+      y = reduced_target<kDirect>(t, rng);
       draw_update_subset(rng);
     }
     scalar_type sum = scalar_type(0);
     for (Index i = 0; i < update_count_; ++i) {
       const Index k = update_order_[static_cast<std::size_t>(i)];
-      errors_[static_cast<std::size_t>(i)] = this->checked_error(t, k, y, entry);
+      if constexpr (kDirect) {
+        const scalar_type error = y - entry_of(k, t);
+        Base::check_error(entry, t, error);
+        errors_[static_cast<std::size_t>(i)] = error;
+      } else {
+        errors_[static_cast<std::size_t>(i)] = this->checked_error(t, k, y, entry);
+      }
       sum += errors_[static_cast<std::size_t>(i)];
     }
     if (update_count_ > 1)
-      for (Index i = 0; i < update_count_; ++i)
-        this->check_step(t, update_order_[static_cast<std::size_t>(i)],
-                         errors_[static_cast<std::size_t>(i)]);
-    for (Index i = 0; i < update_count_; ++i)
-      this->apply(t, update_order_[static_cast<std::size_t>(i)], errors_[static_cast<std::size_t>(i)]);
+      for (Index i = 0; i < update_count_; ++i) {
+        const Index k = update_order_[static_cast<std::size_t>(i)];
+        const scalar_type error = errors_[static_cast<std::size_t>(i)];
+        if constexpr (kDirect)
+          this->check_entry_step(t, k, error, entry_of(k, t), this->slot(k, t.state, t.action));
+        else
+          this->check_step(t, k, error);
+      }
+    for (Index i = 0; i < update_count_; ++i) {
+      const Index k = update_order_[static_cast<std::size_t>(i)];
+      const scalar_type error = errors_[static_cast<std::size_t>(i)];
+      if constexpr (kDirect)
+        this->apply_to_entry(t, k, error, entry_of(k, t), this->slot(k, t.state, t.action));
+      else
+        this->apply(t, k, error);
+    }
     return update_count_ == 1 ? sum : sum / static_cast<scalar_type>(update_count_);
   }
 
@@ -232,6 +271,7 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
     std::iota(update_order_.begin(), update_order_.end(), Index(0));
     errors_.resize(static_cast<std::size_t>(n));
     layouts_.resize(static_cast<std::size_t>(n));
+    tables_.resize(static_cast<std::size_t>(n));
   }
 
  private:
@@ -256,18 +296,38 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
       draw_random_subset(rng, update_count_, std::span<Index>(update_order_));
   }
 
+  static constexpr bool kTables = std::is_same_v<Q, TabularQ<scalar_type>>;
+
+  // The row Q_k(s, .): in table k's storage (kDirect: update_batch on
+  // TabularQ critics) or through the critic.
+  template <bool kDirect>
+  auto row_of(Index k, const state_type& s) const {
+    if constexpr (kDirect) {
+      return Eigen::Map<const Eigen::Matrix<scalar_type, 1, Eigen::Dynamic>>(
+          tables_[static_cast<std::size_t>(k)] + static_cast<Index>(s) * stride_,
+          this->num_actions());
+    } else {
+      return this->critic_ref(k).action_values(s);
+    }
+  }
+  // The entry Q_k(s, a) of transition t in table k's storage (kDirect only).
+  scalar_type& entry_of(Index k, const transition_type& t) const {
+    return tables_[static_cast<std::size_t>(k)][static_cast<Index>(t.state) * stride_ + t.action];
+  }
+
   // maxmin_target(r, discount, [Q_k(s', .)]_k) without copying the rows:
   // reduced_(a) = min_k Q_k(s', a) accumulated critic by critic (the same
   // comparisons in the same order, so the same value), then the max.
+  template <bool kDirect>
   scalar_type min_target(const transition_type& t) {
     const Index num_actions = this->num_actions();
     scalar_type* m = reduced_.data();
     {
-      const auto row = this->critic_ref(0).action_values(t.next_state);
+      const auto row = row_of<kDirect>(0, t.next_state);
       for (Index a = 0; a < num_actions; ++a) m[a] = row.coeff(a);
     }
     for (Index k = 1; k < this->num_critics(); ++k) {
-      const auto row = this->critic_ref(k).action_values(t.next_state);
+      const auto row = row_of<kDirect>(k, t.next_state);
       for (Index a = 0; a < num_actions; ++a) {
         const scalar_type x = row.coeff(a);
         m[a] = x < m[a] ? x : m[a];
@@ -276,12 +336,12 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
     return t.reward + this->discount(t) * detail::max_coeff(reduced_);
   }
 
-  template <class G>
+  template <bool kDirect, class G>
   scalar_type reduced_target(const transition_type& t, G& rng) {
     const scalar_type discount = this->discount(t);
     const Index num_actions = this->num_actions();
     for (Index k = 0; k < this->num_critics(); ++k) {
-      const auto row = this->critic_ref(k).action_values(t.next_state);
+      const auto row = row_of<kDirect>(k, t.next_state);
       scalar_type* out = next_.data() + k * num_actions;  // row-major: row k is contiguous
       for (Index a = 0; a < num_actions; ++a) out[a] = row.coeff(a);
     }
@@ -312,6 +372,8 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
   std::vector<Index> update_order_;                     // [0, update_count): critics to update
   std::vector<scalar_type> errors_;                     // their errors, checked before writing
   std::vector<TableLayout<scalar_type>> layouts_;       // update_batch's prefetch addresses
+  std::vector<scalar_type*> tables_;                    // update_batch: TabularQ storage
+  Index stride_ = 0;                                    // entries per state in tables_
 };
 
 }  // namespace detail
