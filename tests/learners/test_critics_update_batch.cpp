@@ -80,8 +80,8 @@ using ClippedOne = Clipped<CriticUpdate::one_at_random, 1, 100>;
 using ClippedOneTargets = Clipped<CriticUpdate::one_at_random, 3, 50>;
 using ClippedBothTargets = Clipped<CriticUpdate::both, 2, 30>;
 
-// Maxmin<5, 1>: N - M >= 3, so update_batch prefetches the drawn entries
-// just in time instead of all N ahead (ensemble_q_learning.hpp).
+// Maxmin<5, 1>: N - M >= 3 (until 2026-12-07 the batch fetched the drawn
+// entries just in time for such N and M; kept as a larger ensemble).
 template <Index N, Index M>
 struct Maxmin {
   static constexpr const char* where = "MaxminQLearning::update_batch";

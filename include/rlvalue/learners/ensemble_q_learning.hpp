@@ -134,28 +134,21 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
     const std::size_t ahead = tables ? static_cast<std::size_t>(prefetch_distance) : 0;
     const TableLayout<scalar_type>* const layouts = layouts_.data();
     scalar_type* const out = errors.empty() ? nullptr : errors.data();
-    // Entries just in time: when the updated critics are drawn before the
-    // target (min over all) and at least three of the N entries would be
-    // fetched for nothing, step() requests the M drawn entries (s, a) once
-    // it has drawn them, beside nothing else outstanding, instead of all N
-    // being prefetched ahead: the memory traffic saved outweighs the one
-    // miss left on the step's path. Measured on 1,000,000 x 8 tables with
-    // M = 1 (bench_critics, 2026-12-05): N = 8 2.7 -> 2.9-3.1 M updates/s,
-    // N = 4 unchanged within noise; for N = 2 an earlier run measured the
-    // miss costing more than the one line saved (15.9 -> 8.7).
-    const bool jit_entries = ahead > 0 && min_over_all() && n - update_count_ >= 3;
+    // Every entry is prefetched ahead, even the N - M that no update will
+    // write. (Until 2026-12-07 the batch requested only the M drawn entries,
+    // just in time, when N - M >= 3: that paid a miss on the step's path to
+    // save lines. With the tables' huge pages the lines cost less than the
+    // miss: 1,000,000 x 8, M = 1, bench_critics medians of 3, two runs:
+    // N = 4 5.2-6.1 -> 13.9-14.6 M updates/s, N = 8 5.1 -> 6.1-6.8.)
     const auto pass = [&](auto direct) {
       Base::batch_pass(
           batch, ahead,
           [&](const transition_type& t) __attribute__((always_inline)) {
             for (Index k = 0; k < n; ++k) Base::prefetch_table_row(layouts[k], t.next_state);
-            if (!jit_entries)
-              for (Index k = 0; k < n; ++k)
-                Base::prefetch_table_entry(layouts[k], t.state, t.action);
+            for (Index k = 0; k < n; ++k) Base::prefetch_table_entry(layouts[k], t.state, t.action);
           },
           [&](std::size_t i) {
-            const scalar_type error =
-                step<true, decltype(direct)::value>(batch[i], rng, i, jit_entries);
+            const scalar_type error = step<true, decltype(direct)::value>(batch[i], rng, i, false);
             if (out != nullptr) out[i] = error;
           });
     };
