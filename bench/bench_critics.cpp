@@ -224,6 +224,32 @@ void lines(benchmark::State& state) {
   benchmark::DoNotOptimize(b.data());
 }
 
+// The lines of one update of an ensemble of N critics with one updated
+// (Maxmin with M = 1, REDQ): the rows of s' of all N (2N lines; REDQ reads
+// them all before it reduces a random pair) and the drawn critic's entry
+// (s, a), 2N + 1 lines; the critic is drawn before timing.
+void ensemble_lines(benchmark::State& state) {
+  const auto S = static_cast<Index>(state.range(0));
+  const auto n = static_cast<std::size_t>(state.range(1));
+  std::vector<std::vector<double>> q;
+  std::vector<double*> tabs;
+  for (std::size_t k = 0; k < n; ++k) {
+    q.push_back(advised_table(static_cast<std::size_t>(S * kActions), kInitialValue));
+    tabs.push_back(q.back().data());
+  }
+  std::vector<unsigned char> picks(kStream);
+  auto rng = rlvalue::make_rng(7);
+  for (auto& p : picks) p = static_cast<unsigned char>(rlvalue::uniform_index(rng, Index(n)));
+  const T* first = critic_stream(S).data();
+  run_stream(state, S, [&](const T& t, rlvalue::Rng&) {
+    const Index next = t.next_state * kActions;
+    double x = 0.0;
+    for (std::size_t k = 0; k < n; ++k) x += tabs[k][next] + tabs[k][next + kActions - 1];
+    tabs[picks[static_cast<std::size_t>(&t - first)]][t.state * kActions + t.action] += x;
+  });
+  for (const auto& table : q) benchmark::DoNotOptimize(table.data());
+}
+
 // ---- Double Q-learning ----------------------------------------------------
 void BM_DoubleQ_rlvalue(benchmark::State& state) {
   const auto S = static_cast<Index>(state.range(0));
@@ -381,6 +407,8 @@ void BM_Maxmin_batch(benchmark::State& state) {
 }
 
 void BM_Maxmin_qlearning_batch(benchmark::State& state) { qlearning_batch(state); }
+void BM_Maxmin_lines(benchmark::State& state) { ensemble_lines(state); }
+void BM_Maxmin_qlearning_lines(benchmark::State& state) { lines<Lines::qlearning>(state); }
 
 // ---- REDQ-style ensemble: N critics, min over a random pair, one updated --
 void BM_REDQ_rlvalue(benchmark::State& state) {
@@ -410,6 +438,8 @@ void BM_REDQ_batch(benchmark::State& state) {
 }
 
 void BM_REDQ_qlearning_batch(benchmark::State& state) { qlearning_batch(state); }
+void BM_REDQ_lines(benchmark::State& state) { ensemble_lines(state); }
+void BM_REDQ_qlearning_lines(benchmark::State& state) { lines<Lines::qlearning>(state); }
 
 }  // namespace
 
@@ -439,7 +469,11 @@ BENCHMARK(BM_Maxmin_hand_loop)->ArgsProduct({{10'000, 1'000'000}, {2, 4, 8}});
 BENCHMARK(BM_Maxmin_qlearning)->ArgsProduct({{10'000, 1'000'000}, {2, 4, 8}});
 BENCHMARK(BM_Maxmin_batch)->ArgsProduct({{10'000, 1'000'000}, {2, 4, 8}});
 BENCHMARK(BM_Maxmin_qlearning_batch)->ArgsProduct({{10'000, 1'000'000}, {2, 4, 8}});
+BENCHMARK(BM_Maxmin_lines)->ArgsProduct({{10'000, 1'000'000}, {2, 4, 8}});
+BENCHMARK(BM_Maxmin_qlearning_lines)->ArgsProduct({{10'000, 1'000'000}, {2, 4, 8}});
 BENCHMARK(BM_REDQ_rlvalue)->ArgsProduct({{10'000, 1'000'000}, {4, 8}});
 BENCHMARK(BM_REDQ_qlearning)->ArgsProduct({{10'000, 1'000'000}, {4, 8}});
 BENCHMARK(BM_REDQ_batch)->ArgsProduct({{10'000, 1'000'000}, {4, 8}});
 BENCHMARK(BM_REDQ_qlearning_batch)->ArgsProduct({{10'000, 1'000'000}, {4, 8}});
+BENCHMARK(BM_REDQ_lines)->ArgsProduct({{10'000, 1'000'000}, {4, 8}});
+BENCHMARK(BM_REDQ_qlearning_lines)->ArgsProduct({{10'000, 1'000'000}, {4, 8}});
