@@ -314,12 +314,21 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
   template <bool kDirect>
   scalar_type min_target(const transition_type& t) {
     const Index num_actions = this->num_actions();
+    const Index n = this->num_critics();
     scalar_type* m = reduced_.data();
-    {
-      const auto row = row_of<kDirect>(0, t.next_state);
-      for (Index a = 0; a < num_actions; ++a) m[a] = row.coeff(a);
+    const auto first = row_of<kDirect>(0, t.next_state);
+    if (n == 1) {
+      for (Index a = 0; a < num_actions; ++a) m[a] = first.coeff(a);
+    } else {
+      // Critics 0 and 1 in one pass (the comparison of critic 1 against
+      // critic 0's value, as when m starts as a copy of critic 0's row).
+      const auto second = row_of<kDirect>(1, t.next_state);
+      for (Index a = 0; a < num_actions; ++a) {
+        const scalar_type x = second.coeff(a), m0 = first.coeff(a);
+        m[a] = x < m0 ? x : m0;
+      }
     }
-    for (Index k = 1; k < this->num_critics(); ++k) {
+    for (Index k = 2; k < n; ++k) {
       const auto row = row_of<kDirect>(k, t.next_state);
       for (Index a = 0; a < num_actions; ++a) {
         const scalar_type x = row.coeff(a);
