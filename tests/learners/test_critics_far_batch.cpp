@@ -1,5 +1,5 @@
-// update_batch of DoubleQLearning and of ClippedDoubleQLearning with one
-// critic updated at random, on tables larger than kPrefetchToL2Bytes (the
+// update_batch of DoubleQLearning, of ClippedDoubleQLearning with one
+// critic updated at random and of REDQ (EnsembleQLearning), on tables larger than kPrefetchToL2Bytes (the
 // rows and entries of upcoming transitions are prefetched into the L2). The
 // critics, target critics, visit counts, errors and the generator's state
 // afterwards must be those of update(t, rng) on each transition in turn, for
@@ -24,6 +24,7 @@
 #include "rlvalue/core/rng.hpp"
 #include "rlvalue/learners/clipped_double_q_learning.hpp"
 #include "rlvalue/learners/double_q_learning.hpp"
+#include "rlvalue/learners/ensemble_q_learning.hpp"
 
 // A named namespace: the test build compiles several files as one (unity).
 namespace critics_far_batch_test {
@@ -48,6 +49,19 @@ struct ClippedOne {
         c[0], c[1], {.gamma = 0.9, .step_size = 0.3, .schedule = StepSchedule::per_visit,
                      .omega = 0.7, .critic_update = rlvalue::CriticUpdate::one_at_random,
                      .target_period = Period, .polyak = PolyakPercent / 100.0});
+  }
+};
+
+// REDQ's reduction on two critics (the min over one drawn of the two, one
+// updated): out of cache its batch reads every row of s' before the draw,
+// where update() and the batch in cache read only the drawn one.
+struct REDQ {
+  static constexpr const char* where = "EnsembleQLearning::update_batch";
+  static auto make(std::vector<Q>& c) {
+    return rlvalue::EnsembleQLearning<Q>(
+        std::span<Q>(c), {.gamma = 0.9, .step_size = 0.3, .schedule = StepSchedule::per_visit,
+                          .omega = 0.7, .reduction = rlvalue::EnsembleReduction::random_subset_min,
+                          .subset_size = 1, .update_count = 1});
   }
 };
 
@@ -137,7 +151,7 @@ void check_equals_sequential(G rng_one, G rng_many, Index distance) {
 }
 
 TEMPLATE_TEST_CASE("update_batch out of cache: the sequential calls, bit for bit",
-                   "[learners][critics][batch]", DoubleQ, (ClippedOne<1, 100>)) {
+                   "[learners][critics][batch]", DoubleQ, (ClippedOne<1, 100>), REDQ) {
   const Index distance = GENERATE(Index(1), Index(32), Index(5000));
   INFO("distance " << distance);
   SECTION("rlvalue::Rng") {
@@ -153,7 +167,7 @@ TEMPLATE_TEST_CASE("update_batch out of cache: the sequential calls, bit for bit
 
 TEMPLATE_TEST_CASE("update_batch out of cache: an overflowing target stops the batch in the "
                    "state of the sequential calls",
-                   "[learners][critics][batch]", DoubleQ, (ClippedOne<1, 100>)) {
+                   "[learners][critics][batch]", DoubleQ, (ClippedOne<1, 100>), REDQ) {
   constexpr double big = std::numeric_limits<double>::max();
   std::vector<Q> start = far_critics();
   constexpr Index hot = 123'456;  // both critics hold `big` in this row

@@ -133,6 +133,8 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
     }
     const std::size_t ahead = tables ? static_cast<std::size_t>(prefetch_distance) : 0;
     const TableLayout<scalar_type>* const layouts = layouts_.data();
+    far_batch_ = false;
+    for (Index k = 0; k < n; ++k) far_batch_ = far_batch_ || layouts[k].far;
     scalar_type* const out = errors.empty() ? nullptr : errors.data();
     // Every entry is prefetched ahead, even the N - M that no update will
     // write. (Until 2026-12-07 the batch requested only the M drawn entries,
@@ -205,7 +207,7 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
           this->prefetch_entry(update_order_[static_cast<std::size_t>(i)], t.state, t.action);
       y = min_target<kDirect>(t);
     } else {
-      y = reduced_target<kDirect>(t, rng);
+      y = reduced_target<kDirect>(t, rng, kBatch && far_batch_);
       draw_update_subset(rng);
     }
     scalar_type sum = scalar_type(0);
@@ -339,26 +341,36 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
   }
 
   template <bool kDirect, class G>
-  scalar_type reduced_target(const transition_type& t, G& rng) {
+  scalar_type reduced_target(const transition_type& t, G& rng, bool all_rows) {
     const scalar_type discount = this->discount(t);
-    const Index num_actions = this->num_actions();
-    for (Index k = 0; k < this->num_critics(); ++k) {
-      const auto row = row_of<kDirect>(k, t.next_state);
-      scalar_type* out = next_.data() + k * num_actions;  // row-major: row k is contiguous
-      for (Index a = 0; a < num_actions; ++a) out[a] = row.coeff(a);
+    const Index n = this->num_critics();
+    if (reduction_ == EnsembleReduction::random_subset_min && subset_size_ < n && !all_rows) {
+      // ensemble_random_subset_min(all N rows, m, rng, ...) in its two
+      // steps, reading only the drawn rows: draw_random_subset (the same
+      // draws), then the drawn rows in drawn order, reduced by ensemble_min
+      // (the same comparisons in the same order as ensemble_subset_min).
+      // Tables out of cache in a batch (all_rows) read every row instead,
+      // before the draw: their misses then overlap (measured, 1,000,000 x 8,
+      // N = 8: 3.5 against 6.3 M updates/s for the drawn rows only).
+      draw_random_subset(rng, subset_size_, std::span<Index>(target_order_));
+      for (Index i = 0; i < subset_size_; ++i)
+        next_.row(i) = row_of<kDirect>(target_order_[static_cast<std::size_t>(i)], t.next_state);
+      ensemble_min(next_.topRows(subset_size_), reduced_);
+      return t.reward + discount * detail::max_coeff(reduced_);
     }
+    for (Index k = 0; k < n; ++k) next_.row(k) = row_of<kDirect>(k, t.next_state);
     switch (reduction_) {
       case EnsembleReduction::mean:
         ensemble_mean(next_, reduced_);
         break;
       case EnsembleReduction::random_subset_min:
-        if (subset_size_ < this->num_critics()) {
+        if (subset_size_ < n) {
           ensemble_random_subset_min(next_, subset_size_, rng, std::span<Index>(target_order_),
                                      reduced_);
           break;
         }
         [[fallthrough]];
-      case EnsembleReduction::min:
+      case EnsembleReduction::min:  // min over all N (step() takes min_target)
         return maxmin_target(t.reward, discount, next_);
     }
     return t.reward + discount * detail::max_coeff(reduced_);
@@ -376,6 +388,7 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
   std::vector<TableLayout<scalar_type>> layouts_;       // update_batch's prefetch addresses
   std::vector<scalar_type*> tables_;                    // update_batch: TabularQ storage
   Index stride_ = 0;                                    // entries per state in tables_
+  bool far_batch_ = false;                              // update_batch: tables out of cache
 };
 
 }  // namespace detail
