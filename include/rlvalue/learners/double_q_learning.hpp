@@ -144,21 +144,7 @@ class DoubleQLearning : public detail::CriticEnsemble<Q, detail::DoubleQLearning
       Base::prefetch_table_entry(l0, t.state, t.action, far);
       Base::prefetch_table_entry(l1, t.state, t.action, far);
     };
-    // Tables out of cache: the far prefetches (into the L2) in a loop of
-    // their own, so that the loop in cache keeps its code.
-    if (ahead > 0 && (l0.far || l1.far)) {
-      Base::batch_pass(
-          batch, ahead,
-          [&](const transition_type& t) __attribute__((always_inline)) {
-            prefetch(t, std::true_type{});
-          },
-          update);
-      return;
-    }
-    Base::batch_pass(
-        batch, ahead,
-        [&](const transition_type& t) __attribute__((always_inline)) { prefetch(t, l0.far); },
-        update);
+    Base::batch_pass(batch, ahead, l0.far || l1.far, prefetch, update);
   }
 
   /// update_batch without the errors.
