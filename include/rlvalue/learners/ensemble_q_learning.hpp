@@ -90,7 +90,7 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
     this->check_transition(t);
     // Rejected before any draw, so a rejected transition leaves rng as it was.
     check_finite(Names::update, "reward", t.reward);
-    return step<false>(t, rng, kNotBatch, true);
+    return step<false>(t, rng, kNotBatch, false);
   }
 
   /// Applies update(t, rng) to every transition of `batch` in order: the
@@ -133,8 +133,8 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
     }
     const std::size_t ahead = tables ? static_cast<std::size_t>(prefetch_distance) : 0;
     const TableLayout<scalar_type>* const layouts = layouts_.data();
-    far_batch_ = false;
-    for (Index k = 0; k < n; ++k) far_batch_ = far_batch_ || layouts[k].far;
+    bool far = false;  // tables out of cache
+    for (Index k = 0; k < n; ++k) far = far || layouts[k].far;
     scalar_type* const out = errors.empty() ? nullptr : errors.data();
     // Every entry is prefetched ahead, even the N - M that no update will
     // write. (Until 2026-12-07 the batch requested only the M drawn entries,
@@ -150,7 +150,7 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
             for (Index k = 0; k < n; ++k) Base::prefetch_table_entry(layouts[k], t.state, t.action);
           },
           [&](std::size_t i) {
-            const scalar_type error = step<true, decltype(direct)::value>(batch[i], rng, i, false);
+            const scalar_type error = step<true, decltype(direct)::value>(batch[i], rng, i, far);
             if (out != nullptr) out[i] = error;
           });
     };
@@ -181,9 +181,10 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
  private:
   // The update of a validated transition (update() after its checks);
   // `entry` names the batch entry in the error message (kNotBatch:
-  // update()). kBatch: update_batch prefetched the rows ahead, so none is
-  // requested here. `drawn_entries`: prefetch the drawn entries (s, a) once
-  // the updated critics are drawn before the target (update() always).
+  // update()). kBatch: update_batch prefetched the rows and entries ahead,
+  // so none is requested here (update() requests the rows of s' and, once
+  // drawn before a min-over-all target, the updated entries). `far`: a
+  // batch on tables out of cache (reduced_target then reads every row).
   // kDirect (TabularQ critics, update_batch): the rows Q_k(s', .) and the
   // entries Q_k(s, a) are read and written in the tables' storage (tables_,
   // stride_, set by update_batch) instead of through the critics' checked
@@ -191,7 +192,7 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
   // exceptions (a result that is not finite is still rejected by
   // TabularQ::semi_gradient_step, with its message).
   template <bool kBatch, bool kDirect = false, class G>
-  scalar_type step(const transition_type& t, G& rng, std::size_t entry, bool drawn_entries) {
+  scalar_type step(const transition_type& t, G& rng, std::size_t entry, bool far) {
     const Index n = this->num_critics();
     scalar_type y;
     if (min_over_all()) {
@@ -200,14 +201,14 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
       // lets every miss of this update (N rows of s', M entries of (s, a))
       // be requested at once.
       draw_update_subset(rng);
-      if constexpr (!kBatch)
+      if constexpr (!kBatch) {
         for (Index k = 0; k < n; ++k) this->prefetch_row(k, t.next_state);
-      if (drawn_entries)
         for (Index i = 0; i < update_count_; ++i)
           this->prefetch_entry(update_order_[static_cast<std::size_t>(i)], t.state, t.action);
+      }
       y = min_target<kDirect>(t);
     } else {
-      y = reduced_target<kDirect>(t, rng, kBatch && far_batch_);
+      y = reduced_target<kDirect>(t, rng, kBatch && far);
       draw_update_subset(rng);
     }
     scalar_type sum = scalar_type(0);
@@ -388,7 +389,6 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
   std::vector<TableLayout<scalar_type>> layouts_;       // update_batch's prefetch addresses
   std::vector<scalar_type*> tables_;                    // update_batch: TabularQ storage
   Index stride_ = 0;                                    // entries per state in tables_
-  bool far_batch_ = false;                              // update_batch: tables out of cache
 };
 
 }  // namespace detail
