@@ -6,7 +6,11 @@
 // a 64-bit generator, a 32-bit one (two words per coin) and one that cannot
 // be copied, and when a target overflows mid-batch. (Until 2026-12-07 a copy
 // of a copyable generator foresaw each coin here, to prefetch only the drawn
-// critic's entry; the second draw cost more than the line it saved.)
+// critic's entry; the second draw cost more than the line it saved.) The
+// ensembles whose draws leave lines unused (REDQ's random subset of the rows
+// of s'; Maxmin with N - M >= 3 entries not written) do draw ahead on a copy
+// of a copyable generator, to prefetch only the drawn lines: rng itself must
+// be drawn exactly as by the sequential calls.
 
 #include <cmath>
 #include <cstddef>
@@ -25,6 +29,7 @@
 #include "rlvalue/learners/clipped_double_q_learning.hpp"
 #include "rlvalue/learners/double_q_learning.hpp"
 #include "rlvalue/learners/ensemble_q_learning.hpp"
+#include "rlvalue/learners/maxmin_q_learning.hpp"
 
 // A named namespace: the test build compiles several files as one (unity).
 namespace critics_far_batch_test {
@@ -35,6 +40,7 @@ using Q = rlvalue::TabularQ<double>;
 
 // The learners under test, each made from its two critics.
 struct DoubleQ {
+  static constexpr Index critics = 2;
   static constexpr const char* where = "DoubleQLearning::update_batch";
   static auto make(std::vector<Q>& c) {
     return rlvalue::DoubleQLearning<Q>(
@@ -43,6 +49,7 @@ struct DoubleQ {
 };
 template <Index Period, int PolyakPercent>
 struct ClippedOne {
+  static constexpr Index critics = 2;
   static constexpr const char* where = "ClippedDoubleQLearning::update_batch";
   static auto make(std::vector<Q>& c) {
     return rlvalue::ClippedDoubleQLearning<Q>(
@@ -56,12 +63,36 @@ struct ClippedOne {
 // updated): out of cache its batch reads every row of s' before the draw,
 // where update() and the batch in cache read only the drawn one.
 struct REDQ {
+  static constexpr Index critics = 2;
   static constexpr const char* where = "EnsembleQLearning::update_batch";
   static auto make(std::vector<Q>& c) {
     return rlvalue::EnsembleQLearning<Q>(
         std::span<Q>(c), {.gamma = 0.9, .step_size = 0.3, .schedule = StepSchedule::per_visit,
                           .omega = 0.7, .reduction = rlvalue::EnsembleReduction::random_subset_min,
                           .subset_size = 1, .update_count = 1});
+  }
+};
+
+// Four critics: the min over two drawn of the four, two updated (both
+// draws are subsets, draw_random_subset), and Maxmin with one of the four
+// updated (one uniform_index per update; three entries no update writes).
+struct REDQ4 {
+  static constexpr Index critics = 4;
+  static constexpr const char* where = "EnsembleQLearning::update_batch";
+  static auto make(std::vector<Q>& c) {
+    return rlvalue::EnsembleQLearning<Q>(
+        std::span<Q>(c), {.gamma = 0.9, .step_size = 0.3, .schedule = StepSchedule::per_visit,
+                          .omega = 0.7, .reduction = rlvalue::EnsembleReduction::random_subset_min,
+                          .subset_size = 2, .update_count = 2});
+  }
+};
+struct Maxmin4 {
+  static constexpr Index critics = 4;
+  static constexpr const char* where = "MaxminQLearning::update_batch";
+  static auto make(std::vector<Q>& c) {
+    return rlvalue::MaxminQLearning<Q>(
+        std::span<Q>(c), {.gamma = 0.9, .step_size = 0.3, .schedule = StepSchedule::per_visit,
+                          .omega = 0.7, .update_count = 1});
   }
 };
 
@@ -101,13 +132,13 @@ class MoveOnlyRng {
   rlvalue::Rng g_;
 };
 
-// Two critics with distinct values, so that every argmax and write matters.
-std::vector<Q> far_critics() {
+// n critics with distinct values, so that every argmax and write matters.
+std::vector<Q> far_critics(Index n) {
   std::vector<Q> c;
-  for (int k = 0; k < 2; ++k) {
+  for (Index k = 0; k < n; ++k) {
     Q q(kStates, kActions);
     double* w = q.parameters().data();
-    for (Index i = 0; i < kStates * kActions; ++i) w[i] = std::sin(static_cast<double>(i) + 1.7 * k);
+    for (Index i = 0; i < kStates * kActions; ++i) w[i] = std::sin(static_cast<double>(i) + 1.7 * static_cast<double>(k));
     c.push_back(std::move(q));
   }
   return c;
@@ -129,7 +160,7 @@ bool same(const std::vector<Q>& a, const std::vector<Q>& b) {
 
 template <class Family, class G>
 void check_equals_sequential(G rng_one, G rng_many, Index distance) {
-  const std::vector<Q> start = far_critics();
+  const std::vector<Q> start = far_critics(Family::critics);
   REQUIRE(rlvalue::detail::table_layout(start[0]).far);
   const auto batch = far_batch(21);
   auto c_one = start, c_many = start;
@@ -151,7 +182,8 @@ void check_equals_sequential(G rng_one, G rng_many, Index distance) {
 }
 
 TEMPLATE_TEST_CASE("update_batch out of cache: the sequential calls, bit for bit",
-                   "[learners][critics][batch]", DoubleQ, (ClippedOne<1, 100>), REDQ) {
+                   "[learners][critics][batch]", DoubleQ, (ClippedOne<1, 100>), REDQ, REDQ4,
+                   Maxmin4) {
   const Index distance = GENERATE(Index(1), Index(32), Index(5000));
   INFO("distance " << distance);
   SECTION("rlvalue::Rng") {
@@ -167,9 +199,10 @@ TEMPLATE_TEST_CASE("update_batch out of cache: the sequential calls, bit for bit
 
 TEMPLATE_TEST_CASE("update_batch out of cache: an overflowing target stops the batch in the "
                    "state of the sequential calls",
-                   "[learners][critics][batch]", DoubleQ, (ClippedOne<1, 100>), REDQ) {
+                   "[learners][critics][batch]", DoubleQ, (ClippedOne<1, 100>), REDQ, REDQ4,
+                   Maxmin4) {
   constexpr double big = std::numeric_limits<double>::max();
-  std::vector<Q> start = far_critics();
+  std::vector<Q> start = far_critics(TestType::critics);
   constexpr Index hot = 123'456;  // both critics hold `big` in this row
   for (auto& q : start)
     for (Index a = 0; a < kActions; ++a) q.parameters()(hot, a) = big;

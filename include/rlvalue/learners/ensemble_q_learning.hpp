@@ -21,6 +21,7 @@
 /// the transitions a few steps ahead.
 
 #include <Eigen/Core>
+#include <concepts>
 #include <cstddef>
 #include <numeric>
 #include <random>
@@ -143,6 +144,27 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
     // miss: 1,000,000 x 8, M = 1, bench_critics medians of 3, two runs:
     // N = 4 5.2-6.1 -> 13.9-14.6 M updates/s, N = 8 5.1 -> 6.1-6.8.)
     const auto pass = [&](auto direct) {
+      // Out of cache, when the draws leave lines of an update unused, a copy
+      // of rng (the scout) makes each transition's draws `ahead` steps
+      // early, exactly as step() will make them from rng, and only the drawn
+      // lines are prefetched; the copy is then discarded. step() reads only
+      // the drawn rows (`far` false: no read of every row is needed).
+      if constexpr (std::copy_constructible<G>) {
+        if (ahead > 0 && far && scout_saves_lines()) {
+          G scout = rng;
+          Base::batch_pass(
+              batch, ahead,
+              [&](const transition_type& t) __attribute__((always_inline)) {
+                prefetch_drawn(t, scout, layouts);
+              },
+              [&](std::size_t i) {
+                const scalar_type error =
+                    step<true, decltype(direct)::value>(batch[i], rng, i, false);
+                if (out != nullptr) out[i] = error;
+              });
+          return;
+        }
+      }
       Base::batch_pass(
           batch, ahead,
           [&](const transition_type& t) __attribute__((always_inline)) {
@@ -265,6 +287,8 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
     target_order_.resize(static_cast<std::size_t>(n));
     update_order_.resize(static_cast<std::size_t>(n));
     std::iota(update_order_.begin(), update_order_.end(), Index(0));
+    scout_target_.resize(static_cast<std::size_t>(n));
+    scout_update_ = update_order_;
     errors_.resize(static_cast<std::size_t>(n));
     layouts_.resize(static_cast<std::size_t>(n));
     tables_.resize(static_cast<std::size_t>(n));
@@ -284,12 +308,53 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
   // uniform_index(rng, N), made here without rewriting all N indices.
   template <class G>
   void draw_update_subset(G& rng) {
+    draw_update_subset(rng, update_order_);
+  }
+  template <class G>
+  void draw_update_subset(G& rng, std::vector<Index>& order) const {
     const Index n = this->num_critics();
     if (update_count_ == n) return;
     if (update_count_ == 1)
-      update_order_[0] = uniform_index(rng, n);
+      order[0] = uniform_index(rng, n);
     else
-      draw_random_subset(rng, update_count_, std::span<Index>(update_order_));
+      draw_random_subset(rng, update_count_, std::span<Index>(order));
+  }
+
+  // The reduction reads a random subset of the rows of s' (REDQ).
+  bool subset_target() const noexcept {
+    return reduction_ == EnsembleReduction::random_subset_min && subset_size_ < this->num_critics();
+  }
+
+  // Whether prefetching only the drawn lines (prefetch_drawn) saves enough
+  // lines to pay for the scout's draws: a strict random subset of the rows
+  // of s' (REDQ), or at least kScoutMinSavedEntries entries that no update
+  // writes (Maxmin with N - M >= 3).
+  static constexpr Index kScoutMinSavedEntries = 3;
+  bool scout_saves_lines() const noexcept {
+    return subset_target() || this->num_critics() - update_count_ >= kScoutMinSavedEntries;
+  }
+
+  // update_batch out of cache: makes the draws of step() for t on `scout`,
+  // in step()'s order (the reduction's subset, if it draws one, then the
+  // updated critics; min_over_all draws only the latter), and prefetches
+  // the rows of s' the target reads and the entries (s, a) the update
+  // writes.
+  template <class G>
+  [[gnu::always_inline]] void prefetch_drawn(const transition_type& t, G& scout,
+                                             const TableLayout<scalar_type>* layouts) {
+    const Index n = this->num_critics();
+    if (subset_target()) {
+      draw_random_subset(scout, subset_size_, std::span<Index>(scout_target_));
+      for (Index i = 0; i < subset_size_; ++i)
+        Base::prefetch_table_row(layouts[scout_target_[static_cast<std::size_t>(i)]],
+                                 t.next_state, true);
+    } else {
+      for (Index k = 0; k < n; ++k) Base::prefetch_table_row(layouts[k], t.next_state, true);
+    }
+    draw_update_subset(scout, scout_update_);
+    for (Index i = 0; i < update_count_; ++i)
+      Base::prefetch_table_entry(layouts[scout_update_[static_cast<std::size_t>(i)]], t.state,
+                                 t.action, true);
   }
 
   static constexpr bool kTables = std::is_same_v<Q, TabularQ<scalar_type>>;
@@ -385,6 +450,8 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
   Eigen::Matrix<scalar_type, 1, Eigen::Dynamic> reduced_;  // reduce_k Q_k(s', .)
   std::vector<Index> target_order_;                     // the reduction's subset draws
   std::vector<Index> update_order_;                     // [0, update_count): critics to update
+  std::vector<Index> scout_target_;                     // prefetch_drawn's draws, ahead of
+  std::vector<Index> scout_update_;                     //   target_order_ and update_order_
   std::vector<scalar_type> errors_;                     // their errors, checked before writing
   std::vector<TableLayout<scalar_type>> layouts_;       // update_batch's prefetch addresses
   std::vector<scalar_type*> tables_;                    // update_batch: TabularQ storage
