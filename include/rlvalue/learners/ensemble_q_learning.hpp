@@ -228,7 +228,7 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
         for (Index i = 0; i < update_count_; ++i)
           this->prefetch_entry(update_order_[static_cast<std::size_t>(i)], t.state, t.action);
       }
-      y = min_target<kDirect>(t);
+      y = min_target<kDirect>(t, nullptr, n);
     } else {
       y = reduced_target<kDirect>(t, rng, kBatch && far);
       draw_update_subset(rng);
@@ -376,28 +376,32 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
     return tables_[static_cast<std::size_t>(k)][static_cast<Index>(t.state) * stride_ + t.action];
   }
 
-  // maxmin_target(r, discount, [Q_k(s', .)]_k) without copying the rows:
-  // reduced_(a) = min_k Q_k(s', a) accumulated critic by critic (the same
-  // comparisons in the same order, so the same value), then the max.
+  // maxmin_target(r, discount, [Q_k(s', .)]_{k in critics}) without copying
+  // the rows: reduced_(a) = min_k Q_k(s', a) accumulated critic by critic
+  // in the order of `critics` (the same comparisons in the same order as
+  // ensemble_min over those rows, so the same value), then the max. All N
+  // critics for Maxmin (critics null: critic i is i); REDQ's drawn subset,
+  // in drawn order.
   template <bool kDirect>
-  scalar_type min_target(const transition_type& t) {
+  scalar_type min_target(const transition_type& t, const Index* critics, Index count) {
     const Index num_actions = this->num_actions();
-    const Index n = this->num_critics();
     scalar_type* m = reduced_.data();
-    const auto first = row_of<kDirect>(0, t.next_state);
-    if (n == 1) {
+    const auto critic = [critics](Index i) { return critics == nullptr ? i : critics[i]; };
+    const auto first = row_of<kDirect>(critic(0), t.next_state);
+    if (count == 1) {
       for (Index a = 0; a < num_actions; ++a) m[a] = first.coeff(a);
     } else {
-      // Critics 0 and 1 in one pass (the comparison of critic 1 against
-      // critic 0's value, as when m starts as a copy of critic 0's row).
-      const auto second = row_of<kDirect>(1, t.next_state);
+      // The first two critics in one pass (the comparison of the second
+      // against the first one's value, as when m starts as a copy of the
+      // first row).
+      const auto second = row_of<kDirect>(critic(1), t.next_state);
       for (Index a = 0; a < num_actions; ++a) {
         const scalar_type x = second.coeff(a), m0 = first.coeff(a);
         m[a] = x < m0 ? x : m0;
       }
     }
-    for (Index k = 2; k < n; ++k) {
-      const auto row = row_of<kDirect>(k, t.next_state);
+    for (Index i = 2; i < count; ++i) {
+      const auto row = row_of<kDirect>(critic(i), t.next_state);
       for (Index a = 0; a < num_actions; ++a) {
         const scalar_type x = row.coeff(a);
         m[a] = x < m[a] ? x : m[a];
@@ -413,16 +417,15 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
     if (reduction_ == EnsembleReduction::random_subset_min && subset_size_ < n && !all_rows) {
       // ensemble_random_subset_min(all N rows, m, rng, ...) in its two
       // steps, reading only the drawn rows: draw_random_subset (the same
-      // draws), then the drawn rows in drawn order, reduced by ensemble_min
-      // (the same comparisons in the same order as ensemble_subset_min).
-      // Tables out of cache in a batch (all_rows) read every row instead,
-      // before the draw: their misses then overlap (measured, 1,000,000 x 8,
-      // N = 8: 3.5 against 6.3 M updates/s for the drawn rows only).
+      // draws), then the min over the drawn rows in drawn order, in place
+      // (min_target: the same comparisons in the same order as
+      // ensemble_subset_min). A batch on tables out of cache (all_rows)
+      // that does not draw ahead (a generator that cannot be copied) reads
+      // every row instead, before the draw: their misses then overlap
+      // (measured, 1,000,000 x 8, N = 8: 3.5 against 6.3 M updates/s for
+      // the drawn rows only).
       draw_random_subset(rng, subset_size_, std::span<Index>(target_order_));
-      for (Index i = 0; i < subset_size_; ++i)
-        next_.row(i) = row_of<kDirect>(target_order_[static_cast<std::size_t>(i)], t.next_state);
-      ensemble_min(next_.topRows(subset_size_), reduced_);
-      return t.reward + discount * detail::max_coeff(reduced_);
+      return min_target<kDirect>(t, target_order_.data(), subset_size_);
     }
     for (Index k = 0; k < n; ++k) next_.row(k) = row_of<kDirect>(k, t.next_state);
     switch (reduction_) {
