@@ -1,8 +1,11 @@
 #include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <set>
+#include <vector>
 
 #include "catch.hpp"
 #include "rlvalue/core/rng.hpp"
@@ -45,6 +48,63 @@ TEST_CASE("rng: uniform_index is in range and unbiased", "[core][rng]") {
   for (int c : counts) chi2 += (c - draws / double(n)) * (c - draws / double(n)) / (draws / double(n));
   REQUIRE(chi2 < 22.46);
   REQUIRE(uniform_index(rng, 1) == 0);
+}
+
+// A named namespace: the test build compiles several files as one (unity).
+namespace rng_test {
+
+// A generator replaying a script of 64-bit words.
+struct ScriptedBits {
+  using result_type = std::uint64_t;
+  std::vector<std::uint64_t> words;
+  std::size_t next = 0;
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return std::numeric_limits<std::uint64_t>::max(); }
+  result_type operator()() { return words.at(next++); }
+};
+
+// The direct form of uniform_index: reject x >= limit, the largest multiple
+// of n not above 2^64 - 1, then x mod n (two divisions per call).
+Index uniform_index_reference(ScriptedBits& g, Index n) {
+  const auto un = static_cast<std::uint64_t>(n);
+  constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+  const std::uint64_t limit = max - max % un;
+  std::uint64_t x;
+  do {
+    x = g();
+  } while (x >= limit);
+  return static_cast<Index>(x % un);
+}
+
+}  // namespace rng_test
+
+TEST_CASE("rng: uniform_index makes the draws and returns the values of its direct form",
+          "[core][rng]") {
+  constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+  auto rng = make_rng(9);
+  std::vector<Index> ns = {1, 2, 3, 5, 6, 7, 8, 12, 1000, 1024, (Index(1) << 32) + 1,
+                           Index(1) << 62, (Index(3) << 61) + 5, std::numeric_limits<Index>::max()};
+  for (int i = 0; i < 50; ++i) ns.push_back(uniform_index(rng, Index(1) << 40) + 1);
+  int rejected = 0;
+  for (const Index n : ns) {
+    const auto un = static_cast<std::uint64_t>(n);
+    const std::uint64_t limit = max - max % un;
+    // Words at and around the rejection limit, the ends of the range, and
+    // random ones; each script ends with 0 (always accepted).
+    std::vector<std::uint64_t> xs = {0, 1, un - 1, un, limit - 1, limit, max - 1, max};
+    if (limit >= 2) xs.push_back(limit - 2);
+    if (limit < max) xs.push_back(limit + 1);
+    for (int i = 0; i < 20; ++i) xs.push_back(random_bits64(rng));
+    for (const std::uint64_t x : xs) {
+      rng_test::ScriptedBits a{{x, x, 0}}, b{{x, x, 0}};
+      const Index expected = rng_test::uniform_index_reference(a, n);
+      INFO("n = " << n << ", x = " << x);
+      CHECK(uniform_index(b, n) == expected);
+      CHECK(b.next == a.next);  // the same words drawn
+      rejected += a.next > 1 ? 1 : 0;
+    }
+  }
+  CHECK(rejected > 10);  // the scripts did reach the rejection branch
 }
 
 TEST_CASE("rng: uniform01, normal and sample_discrete moments", "[core][rng]") {

@@ -70,17 +70,32 @@ double uniform01(G& rng) {
   return static_cast<double>(random_bits64(rng) >> 11) * 0x1.0p-53;
 }
 
-/// Uniform integer in [0, n), n >= 1, unbiased (rejection on the top bits).
+/// Uniform integer in [0, n), n >= 1, unbiased: 64 random bits x are drawn
+/// until x < limit, the largest multiple of n not above 2^64 - 1, and the
+/// result is x mod n.
+///
+/// The test x < limit is made without computing limit (which would cost a
+/// second 64-bit division per call): with q = floor(x / n) and r = x mod n,
+/// x < n * floor((2^64 - 1) / n) exactly when (q + 1) * n <= 2^64 - 1, that
+/// is when n <= (2^64 - 1) - (x - r). For n a power of two, r = x & (n - 1)
+/// and limit = 2^64 - n, with no division. The same draws and results as
+/// the direct form (tests/core/test_rng.cpp compares them).
 template <std::uniform_random_bit_generator G>
 Index uniform_index(G& rng, Index n) {
+  constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
   const auto un = static_cast<std::uint64_t>(n);
-  const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() -
-                              std::numeric_limits<std::uint64_t>::max() % un;
-  std::uint64_t x;
-  do {
-    x = random_bits64(rng);
-  } while (x >= limit);
-  return static_cast<Index>(x % un);
+  if ((un & (un - 1)) == 0) {
+    std::uint64_t x;
+    do {
+      x = random_bits64(rng);
+    } while (x > max - un);
+    return static_cast<Index>(x & (un - 1));
+  }
+  for (;;) {
+    const std::uint64_t x = random_bits64(rng);
+    const std::uint64_t r = x % un;
+    if (un <= max - (x - r)) return static_cast<Index>(r);
+  }
 }
 
 /// True with probability p.
