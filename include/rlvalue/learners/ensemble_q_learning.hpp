@@ -119,8 +119,13 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
   /// subset may be the one reduced) and the entries Q_k(s, a) of all N
   /// (written; the updated ones are drawn later), so that the random
   /// accesses of tables larger than the cache overlap (0: no prefetch;
-  /// kDefaultPrefetchDistance suits x86-64). Other approximators: a plain
-  /// loop. No allocation.
+  /// kDefaultPrefetchDistance suits x86-64). Tables out of cache with a
+  /// copyable generator, when the draws leave lines unused (a random subset
+  /// of the rows reduced, or N - update_count >= 3): a copy of `rng` makes
+  /// each transition's draws prefetch_distance steps early, as the update
+  /// will make them, and only the drawn rows and entries are prefetched
+  /// (`rng` itself is drawn as stated above; the copy is discarded). Other
+  /// approximators: a plain loop. No allocation.
   template <std::uniform_random_bit_generator G>
   __attribute__((flatten)) void update_batch(std::span<const transition_type> batch, G& rng,
                                              std::span<scalar_type> errors,
