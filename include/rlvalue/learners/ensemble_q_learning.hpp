@@ -142,31 +142,34 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
     bool far = false;  // tables out of cache
     for (Index k = 0; k < n; ++k) far = far || layouts[k].far;
     scalar_type* const out = errors.empty() ? nullptr : errors.data();
-    // Every entry is prefetched ahead, even the N - M that no update will
-    // write. (Until 2026-12-07 the batch requested only the M drawn entries,
-    // just in time, when N - M >= 3: that paid a miss on the step's path to
-    // save lines. With the tables' huge pages the lines cost less than the
-    // miss: 1,000,000 x 8, M = 1, bench_critics medians of 3, two runs:
-    // N = 4 5.2-6.1 -> 13.9-14.6 M updates/s, N = 8 5.1 -> 6.1-6.8.)
+    // Out of cache, when the draws leave lines of an update unused, a copy
+    // of rng (the scout) makes each transition's draws `ahead` steps early,
+    // exactly as step() will make them from rng, and only the drawn lines
+    // are prefetched (prefetch_drawn); the copy is then discarded, and
+    // step() reads only the drawn rows. Otherwise every row and entry is
+    // prefetched ahead, even the N - M entries that no update will write.
+    // (Until 2026-12-07 the batch requested only the M drawn entries, just
+    // in time, when N - M >= 3: that paid a miss on the step's path to save
+    // lines. With the tables' huge pages the lines cost less than the miss:
+    // 1,000,000 x 8, M = 1, bench_critics medians of 3, two runs: N = 4
+    // 5.2-6.1 -> 13.9-14.6 M updates/s, N = 8 5.1 -> 6.1-6.8.)
+    const bool scouting = std::copy_constructible<G> && ahead > 0 && far && scout_saves_lines();
+    const bool read_all_rows = far && !scouting;
     const auto pass = [&](auto direct) {
-      // Out of cache, when the draws leave lines of an update unused, a copy
-      // of rng (the scout) makes each transition's draws `ahead` steps
-      // early, exactly as step() will make them from rng, and only the drawn
-      // lines are prefetched; the copy is then discarded. step() reads only
-      // the drawn rows (`far` false: no read of every row is needed).
+      const auto apply = [&](std::size_t i) {
+        const scalar_type error =
+            step<true, decltype(direct)::value>(batch[i], rng, i, read_all_rows);
+        if (out != nullptr) out[i] = error;
+      };
       if constexpr (std::copy_constructible<G>) {
-        if (ahead > 0 && far && scout_saves_lines()) {
+        if (scouting) {
           G scout = rng;
           Base::batch_pass(
               batch, ahead,
               [&](const transition_type& t) __attribute__((always_inline)) {
                 prefetch_drawn(t, scout, layouts);
               },
-              [&](std::size_t i) {
-                const scalar_type error =
-                    step<true, decltype(direct)::value>(batch[i], rng, i, false);
-                if (out != nullptr) out[i] = error;
-              });
+              apply);
           return;
         }
       }
@@ -176,10 +179,7 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
             for (Index k = 0; k < n; ++k) Base::prefetch_table_row(layouts[k], t.next_state);
             for (Index k = 0; k < n; ++k) Base::prefetch_table_entry(layouts[k], t.state, t.action);
           },
-          [&](std::size_t i) {
-            const scalar_type error = step<true, decltype(direct)::value>(batch[i], rng, i, far);
-            if (out != nullptr) out[i] = error;
-          });
+          apply);
     };
     // TabularQ critics: rows and entries straight from the tables' storage,
     // looked up once for the batch (its indices are validated); other
@@ -210,8 +210,9 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
   // `entry` names the batch entry in the error message (kNotBatch:
   // update()). kBatch: update_batch prefetched the rows and entries ahead,
   // so none is requested here (update() requests the rows of s' and, once
-  // drawn before a min-over-all target, the updated entries). `far`: a
-  // batch on tables out of cache (reduced_target then reads every row).
+  // drawn before a min-over-all target, the updated entries). `all_rows`: a
+  // batch on tables out of cache that does not draw ahead (reduced_target
+  // then reads every row before its draw).
   // kDirect (TabularQ critics, update_batch): the rows Q_k(s', .) and the
   // entries Q_k(s, a) are read and written in the tables' storage (tables_,
   // stride_, set by update_batch) instead of through the critics' checked
@@ -219,7 +220,7 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
   // exceptions (a result that is not finite is still rejected by
   // TabularQ::semi_gradient_step, with its message).
   template <bool kBatch, bool kDirect = false, class G>
-  scalar_type step(const transition_type& t, G& rng, std::size_t entry, bool far) {
+  scalar_type step(const transition_type& t, G& rng, std::size_t entry, bool all_rows) {
     const Index n = this->num_critics();
     scalar_type y;
     if (min_over_all()) {
@@ -235,7 +236,7 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
       }
       y = min_target<kDirect>(t, nullptr, n);
     } else {
-      y = reduced_target<kDirect>(t, rng, kBatch && far);
+      y = reduced_target<kDirect>(t, rng, kBatch && all_rows);
       draw_update_subset(rng);
     }
     scalar_type sum = scalar_type(0);
