@@ -8,6 +8,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -86,6 +87,25 @@ TEMPLATE_TEST_CASE("categorical_projection: hand-worked cases", "[targets][categ
   Vec<T> one(1);
   rlvalue::categorical_projection(vec<T>({-5, 0.3, 9}), vec<T>({0.2, 0.3, 0.5}), vec<T>({1}), one);
   CHECK(one[0] == Approx(1.0));
+}
+
+TEMPLATE_TEST_CASE("categorical_projection: a gap wider than the largest finite value",
+                   "[targets][categorical]", float, double) {
+  using T = TestType;
+  // z = (-max, max/4): the gap 1.25 max overflows in T, but the shares do not.
+  // 0 sends (max/4 - 0)/(1.25 max) = 0.2 of its mass to z0; -max/4 sends
+  // (max/2)/(1.25 max) = 0.4. With p = (1/2, 1/2): out = (0.3, 0.7), and the
+  // mean, 0 - max/8, is conserved: -0.3 max + 0.7 max/4 = -0.125 max.
+  const T big = std::numeric_limits<T>::max();
+  Vec<T> z(2), atoms(2), p(2), out(2);
+  z << -big, big / 4;
+  atoms << T(0), -big / 4;
+  p << T(0.5), T(0.5);
+  rlvalue::categorical_projection(atoms, p, z, out);
+  CHECK(out[0] == Approx(0.3).epsilon(4 * std::numeric_limits<T>::epsilon()));
+  CHECK(out[1] == Approx(0.7).epsilon(4 * std::numeric_limits<T>::epsilon()));
+  const double mean_out = double(out[0]) * double(z[0]) + double(out[1]) * double(z[1]);
+  CHECK(mean_out == Approx(-0.125 * double(big)).epsilon(8 * std::numeric_limits<T>::epsilon()));
 }
 
 TEMPLATE_TEST_CASE("categorical_projection: atoms on the grid keep all their mass",

@@ -164,6 +164,27 @@ TEMPLATE_TEST_CASE("categorical_td_targets: hand-worked batch", "[targets][categ
         expected2);
 }
 
+TEMPLATE_TEST_CASE("categorical_td_targets: a gap wider than the largest finite value",
+                   "[targets][categorical]", float, double) {
+  using T = TestType;
+  // z = (-max, max/4), r = 0, d = 1/2: the shifted atoms -max/2 and max/8 lie
+  // inside, and the gap 1.25 max overflows in T. -max/2 sends
+  // (0.75 max)/(1.25 max) = 0.6 of its mass to z0, max/8 sends 0.1: with
+  // p = (1/2, 1/2), out = (0.35, 0.65), as categorical_projection gives.
+  const T big = std::numeric_limits<T>::max();
+  Vec<T> z(2);
+  z << -big, big / 4;
+  Mat<T> probs(2, 1);
+  probs << T(0.5), T(0.5);
+  const Mat<T> out =
+      rlvalue::categorical_td_targets(column_of<T>({0}), column_of<T>({0.5}), probs, z);
+  CHECK(out(0, 0) == Approx(0.35).epsilon(4 * std::numeric_limits<T>::epsilon()));
+  CHECK(out(1, 0) == Approx(0.65).epsilon(4 * std::numeric_limits<T>::epsilon()));
+  const Vec<T> shifted = (T(0.5) * z.array()).matrix();
+  const Vec<T> single = rlvalue::categorical_projection(shifted, Vec<T>(probs.col(0)), z);
+  CHECK(out.col(0) == single);
+}
+
 TEMPLATE_TEST_CASE("categorical_td_targets: bit for bit categorical_projection per column",
                    "[targets][categorical]", float, double) {
   using T = TestType;

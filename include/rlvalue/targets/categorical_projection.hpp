@@ -185,12 +185,35 @@ struct ProjectionAccumulator {
   }
 };
 
+/// The part of mass p of an atom lo < y < hi that goes to lo:
+/// p * (hi - y) / (hi - lo). Wide (a support whose range z_{K-1} - z_0
+/// overflows, atoms of opposite signs near the largest finite value): the
+/// same ratio of the halved values, which are finite (halving a normal number
+/// is exact; a subnormal y loses at most its last bit, far below the gap's
+/// rounding). The range bounds every gap, so the kernels test it once.
+template <bool Wide, class S>
+EIGEN_ALWAYS_INLINE S mass_to_lower(S p, S lo, S hi, S y) {
+  if constexpr (Wide) {
+    const S half = S(0.5);
+    return p * ((hi * half - y * half) / (hi * half - lo * half));
+  } else {
+    return p * ((hi - y) / (hi - lo));
+  }
+}
+
+/// True when the range z_{K-1} - z_0 of a validated support overflows: the
+/// kernels then split masses by mass_to_lower<true>.
+template <class Z>
+inline bool support_is_wide(const Z& z) {
+  return z.size() > 1 && !std::isfinite(z.coeff(z.size() - 1) - z.coeff(0));
+}
+
 /// Adds mass p of atom y over the validated support z (K >= 1) to `acc`,
 /// finding y's bracket first by the uniform-spacing guess (below), else by
 /// a search from `hint` (the bracket of the previous atom), which it
 /// updates: sorted inputs cost O(1) amortised per atom, any other order a
 /// binary search.
-template <class Z, class Acc, class S>
+template <bool Wide, class Z, class Acc, class S>
 EIGEN_ALWAYS_INLINE void project_atom(const Z& z, S y, S p, Index& hint, S inv_spacing,
                                       Acc& acc) {
   const Index K = z.size();
@@ -220,7 +243,7 @@ EIGEN_ALWAYS_INLINE void project_atom(const Z& z, S y, S p, Index& hint, S inv_s
     return;
   }
   const S hi = z.coeff(i + 1);
-  const S lower = p * ((hi - y) / (hi - lo));
+  const S lower = mass_to_lower<Wide>(p, lo, hi, y);
   acc.add(i, lower);
   acc.add(i + 1, p - lower);
 }
@@ -240,8 +263,13 @@ inline void categorical_projection_kernel(const Y& atoms_in, const P& probs_in, 
   const S inv_spacing = K > 1 ? S(K - 1) / (z.coeff(K - 1) - z.coeff(0)) : S(0);
   ProjectionAccumulator<S, Out> acc{out};
   Index hint = 0;
-  for (Index j = 0; j < atoms_in.size(); ++j)
-    project_atom(z, atoms_in.coeff(j), probs_in.coeff(j), hint, inv_spacing, acc);
+  if (!support_is_wide(z)) [[likely]] {
+    for (Index j = 0; j < atoms_in.size(); ++j)
+      project_atom<false>(z, atoms_in.coeff(j), probs_in.coeff(j), hint, inv_spacing, acc);
+  } else {
+    for (Index j = 0; j < atoms_in.size(); ++j)
+      project_atom<true>(z, atoms_in.coeff(j), probs_in.coeff(j), hint, inv_spacing, acc);
+  }
   acc.flush();
 }
 

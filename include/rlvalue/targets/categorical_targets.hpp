@@ -173,8 +173,9 @@ void check_categorical_batch(std::string_view where, const R& rewards, const D& 
 /// (started at project_atom's uniform-spacing guess), O(K) per column for any
 /// support, with no end tests and no search. The bracket is unique and every
 /// value is computed by the same operations on the same operands as in the
-/// kernel, so the column is bit for bit its result.
-template <class S, class Z, class P, class OutCol>
+/// kernel, so the column is bit for bit its result. Wide: support_is_wide(z)
+/// (mass_to_lower's form).
+template <bool Wide, class S, class Z, class P, class OutCol>
 inline void categorical_target_column(S r, S d, const Z& z, S inv_spacing, const P& p,
                                       OutCol& out) {
   if (d == S(0)) {
@@ -209,7 +210,7 @@ inline void categorical_target_column(S r, S d, const Z& z, S inv_spacing, const
         continue;
       }
       const S hi = zp[i + 1];
-      const S lower = pj * ((hi - yj) / (hi - lo));
+      const S lower = mass_to_lower<Wide>(pj, lo, hi, yj);
       acc.add(i, lower);
       acc.add(i + 1, pj - lower);
     }
@@ -225,10 +226,15 @@ void categorical_td_targets_kernel(const R& rewards, const D& discounts, const P
   using S = typename Z::Scalar;
   const Index K = z.size();
   const S inv_spacing = K > 1 ? S(K - 1) / (z.coeff(K - 1) - z.coeff(0)) : S(0);
+  const bool wide = support_is_wide(z);
   for (Index n = 0; n < next_probs.cols(); ++n) {
     auto col = out.col(n);
-    categorical_target_column(S(rewards.coeff(n)), S(discounts.coeff(n)), z, inv_spacing,
-                              next_probs.col(n), col);
+    if (!wide) [[likely]]
+      categorical_target_column<false>(S(rewards.coeff(n)), S(discounts.coeff(n)), z,
+                                       inv_spacing, next_probs.col(n), col);
+    else
+      categorical_target_column<true>(S(rewards.coeff(n)), S(discounts.coeff(n)), z,
+                                      inv_spacing, next_probs.col(n), col);
   }
 }
 
