@@ -152,8 +152,23 @@ TEST_CASE("histogram transforms: bad input", "[targets][histogram]") {
   CHECK(message_of<std::invalid_argument>([&] { rlvalue::hl_gauss(0.5, 0.0, 1.0, 0.1, 0); }) ==
         "hl_gauss: num_bins = 0 must be at least 1");
   CHECK((p.array() == 7.0).all());
+  // An interval wider than the largest double: its bins cannot be cut.
+  CHECK(message_of<std::invalid_argument>([&] { rlvalue::hl_gauss(0.0, -1e308, 1e308, 1e307, p); }) ==
+        "hl_gauss: v_max - v_min = inf is not finite (v_min = -1e+308, v_max = 1e+308)");
+  CHECK((p.array() == 7.0).all());
   CHECK(message_of<std::invalid_argument>([] { rlvalue::bin_centres(0.0, 1.0, 0); }) ==
         "bin_centres: num_bins = 0 must be at least 1");
+  CHECK(message_of<std::invalid_argument>([] { rlvalue::bin_centres(-1e308, 1e308, 4); }) ==
+        "bin_centres: v_max - v_min = inf is not finite (v_min = -1e+308, v_max = 1e+308)");
+  // Centres beyond float's range, and an interval too narrow for 4 distinct
+  // float centres (all round to 1).
+  CHECK(message_of<std::invalid_argument>([] { rlvalue::bin_centres<float>(-1e300, 1e300, 4); }) ==
+        "bin_centres: num_bins = 4 gives centres that are not finite and strictly increasing on "
+        "[-1e+300, 1e+300] in this scalar type (centre 0 = -inf)");
+  CHECK(message_of<std::invalid_argument>([] { rlvalue::bin_centres<float>(1.0, 1.0 + 1e-12, 4); }) ==
+        "bin_centres: num_bins = 4 gives centres that are not finite and strictly increasing on "
+        "[1, 1.000000000001] in this scalar type (centre 1 = 1)");
+  CHECK(rlvalue::bin_centres(1.0, 1.0 + 1e-12, 4).size() == 4);  // distinct in double
   CHECK(message_of<std::invalid_argument>([&] {
           rlvalue::histogram_mean(Eigen::VectorXd::Ones(3), Eigen::VectorXd::Ones(4));
         }) == "histogram_mean: probs has size 3, expected 4");

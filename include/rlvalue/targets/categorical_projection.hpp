@@ -43,8 +43,26 @@ struct UniformSupport {
   Index num_atoms = 51;
 };
 
+namespace detail {
+
 /// Throws std::invalid_argument (naming `where`) unless v_min < v_max are
-/// finite and num_atoms >= 2.
+/// finite and so is their difference (the width every grid on the interval
+/// is cut from).
+inline void check_value_interval(std::string_view where, double v_min, double v_max) {
+  check_finite(where, "v_min", v_min);
+  check_finite(where, "v_max", v_max);
+  if (!(v_min < v_max)) [[unlikely]]
+    fail_check(where, "v_min", v_min, "must be less than v_max = " + format_value(v_max));
+  if (!std::isfinite(v_max - v_min)) [[unlikely]]
+    fail_check(where, "v_max - v_min", v_max - v_min,
+               "is not finite (v_min = " + format_value(v_min) + ", v_max = " +
+                   format_value(v_max) + ")");
+}
+
+}  // namespace detail
+
+/// Throws std::invalid_argument (naming `where`) unless v_min < v_max are
+/// finite, so is v_max - v_min, and num_atoms >= 2.
 inline void check_uniform_support(std::string_view where, const UniformSupport& s) {
   check_finite(where, "v_min", s.v_min);
   check_finite(where, "v_max", s.v_max);
@@ -53,10 +71,7 @@ inline void check_uniform_support(std::string_view where, const UniformSupport& 
                "must be less than v_max = " + detail::format_value(s.v_max));
   if (s.num_atoms < 2) [[unlikely]]
     fail_check(where, "num_atoms", s.num_atoms, "must be at least 2");
-  if (!std::isfinite(s.v_max - s.v_min)) [[unlikely]]
-    fail_check(where, "v_max - v_min", s.v_max - s.v_min,
-               "is not finite (v_min = " + detail::format_value(s.v_min) + ", v_max = " +
-                   detail::format_value(s.v_max) + ")");
+  detail::check_value_interval(where, s.v_min, s.v_max);
 }
 
 /// The atoms z_i = v_min + i*dz, dz = (v_max - v_min)/(num_atoms - 1), the

@@ -72,18 +72,24 @@ typename Support::Scalar histogram_mean(const Eigen::DenseBase<Probs>& probs,
 
 /// The m bin centres of [v_min, v_max] split into m equal bins:
 /// c_i = v_min + (i + 1/2) * (v_max - v_min)/m. std::invalid_argument unless
-/// v_min < v_max (finite) and m >= 1.
+/// v_min < v_max are finite, so is v_max - v_min, and m >= 1; and when the
+/// centres are not finite and strictly increasing in Scalar (bounds beyond
+/// its range, or an interval too narrow for m distinct values).
 template <class Scalar = double>
 Eigen::Matrix<Scalar, Eigen::Dynamic, 1> bin_centres(double v_min, double v_max, Index m) {
   constexpr std::string_view where = "bin_centres";
-  check_finite(where, "v_min", v_min);
-  check_finite(where, "v_max", v_max);
-  if (!(v_min < v_max)) [[unlikely]]
-    fail_check(where, "v_min", v_min, "must be less than v_max = " + detail::format_value(v_max));
+  detail::check_value_interval(where, v_min, v_max);
   check_at_least_one(where, "num_bins", m);
   const double w = (v_max - v_min) / static_cast<double>(m);
   Eigen::Matrix<Scalar, Eigen::Dynamic, 1> c(m);
   for (Index i = 0; i < m; ++i) c[i] = static_cast<Scalar>(v_min + (double(i) + 0.5) * w);
+  for (Index i = 0; i < m; ++i)
+    if (!std::isfinite(c[i]) || (i > 0 && !(c[i - 1] < c[i]))) [[unlikely]]
+      fail_check(where, "num_bins", m,
+                 "gives centres that are not finite and strictly increasing on [" +
+                     detail::format_value(v_min) + ", " + detail::format_value(v_max) +
+                     "] in this scalar type (centre " + detail::format_value(i) + " = " +
+                     detail::format_value(c[i]) + ")");
   return c;
 }
 
@@ -110,18 +116,15 @@ inline double normal_mass(double a, double b) {
 /// histogram_mean(p, bin_centres(v_min, v_max, m)). If the normaliser
 /// underflows to 0 (y more than ~37 sigma outside), all mass goes to the end
 /// bin nearest y (the limit). Computed in double whatever the scalar.
-/// std::invalid_argument for non-finite y, v_min >= v_max, sigma <= 0 or an
-/// empty out.
+/// std::invalid_argument for non-finite y, v_min >= v_max, a non-finite
+/// v_max - v_min, sigma <= 0 or an empty out.
 template <class Out>
   requires detail::WritableDense<Out>
 void hl_gauss(double y, double v_min, double v_max, double sigma, Out&& out) {
   using S = typename std::remove_cvref_t<Out>::Scalar;
   constexpr std::string_view where = "hl_gauss";
   check_finite(where, "y", y);
-  check_finite(where, "v_min", v_min);
-  check_finite(where, "v_max", v_max);
-  if (!(v_min < v_max)) [[unlikely]]
-    fail_check(where, "v_min", v_min, "must be less than v_max = " + detail::format_value(v_max));
+  detail::check_value_interval(where, v_min, v_max);
   check_positive(where, "sigma", sigma);
   const Index m = out.size();
   check_at_least_one(where, "out size", m);
