@@ -84,7 +84,23 @@ class DoubleQLearning : public detail::CriticEnsemble<Q, detail::DoubleQLearning
     this->check_transition(t);
     // Rejected before the draw, so a rejected transition leaves rng as it was.
     check_finite(Names::update, "reward", t.reward);
-    return step<false>(t, Base::coin(rng), detail::kNotBatch);
+    const Index k = Base::coin(rng);
+    if constexpr (std::is_same_v<Q, TabularQ<scalar_type>>) {
+      // Two TabularQ critics: in their storage, as update_batch reads them
+      // (table_step: the same arithmetic, checks and exceptions as step()),
+      // after asking for the evaluator's row and the entry written, as
+      // step() does.
+      const Tables tables = direct_tables();
+      const Index next = static_cast<Index>(t.next_state) * tables.stride;
+      const scalar_type* const row = tables.data[static_cast<std::size_t>(1 - k)] + next;
+      detail::prefetch_read(row);
+      detail::prefetch_read(row + (this->num_actions() - 1));
+      detail::prefetch_write(tables.data[static_cast<std::size_t>(k)] +
+                             static_cast<Index>(t.state) * tables.stride + t.action);
+      return table_step(t, k, detail::kNotBatch, tables);
+    } else {
+      return step<false>(t, k, detail::kNotBatch);
+    }
   }
 
   /// Applies update(t, rng) to every transition of `batch` in order: the
