@@ -128,6 +128,23 @@ TEST_CASE("gae: bad input found by the in-memory fill of a long column",
     CHECK((out.topRows(2500) == 42.0).all());
     CHECK((out.bottomRows(T - 3072) != 42.0).all());  // later tiles were written
   }
+  SECTION("several long columns: computed from the last to the first") {
+    // Column-major columns run backward (one descending stream per input):
+    // with a bad entry in column 1, column 2 already holds its results,
+    // column 0 is untouched, and nothing non-finite is written.
+    const Index T = 2048;
+    Data x = make_data(T, 3, 27);
+    x.v(1000, 1) = nan;
+    Arr<double> out = Arr<double>::Constant(T, 3, 42.0);
+    CHECK(message_of<E>([&] { rlvalue::gae(x.r, x.v, x.nv, x.d, 0.9, out); }) ==
+          "gae: values(1000, 1) = nan is not finite");
+    CHECK(out.isFinite().all());
+    const Arr<double> alone = rlvalue::gae(x.r.col(2), x.v.col(2), x.nv.col(2), x.d.col(2), 0.9);
+    CHECK((out.col(2) == alone).all());
+    CHECK((out.col(0) == 42.0).all());
+    CHECK((out.col(1).head(1024) == 42.0).all());
+    CHECK((out.col(1).tail(1024) != 42.0).all());
+  }
   SECTION("a NaN or infinite discount in a middle tile (filled from the packet column form)") {
     for (const double bad : {nan, std::numeric_limits<double>::infinity()}) {
       Data x = make_data(5000, 1, 26);

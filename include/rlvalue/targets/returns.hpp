@@ -29,7 +29,8 @@
 /// every input is finite. Shapes and scalar parameters are checked before
 /// `out` is touched. Entries are checked as the recursion reads them (inputs
 /// are read from memory once): when one is bad, rows of `out` later in time
-/// may already hold their results; nothing else is written, and no non-finite
+/// and other columns may already hold their results (columns are computed
+/// from the last to the first); nothing else is written, and no non-finite
 /// value ever is. (gae, lambda_returns and discounted_returns; the others check
 /// everything first.)
 /// T = 0 or B = 0 is valid and writes nothing.
