@@ -8,7 +8,10 @@
 //   * streaming:   a kernel reading and writing the same bytes with no
 //                  recursion: out = r + d * nv - v (gae), out = r + d * nv
 //                  (lambda_returns), elementwise, same storage order
-// Families: Gae{Col,Row}, LambdaReturns{Col,Row}; arguments T/B with
+// Families: Gae{Col,Row}, LambdaReturns{Col,Row}, GaeFlags{Col,Row} (the
+// flags form, terminated/truncated bool arrays: terminated where the
+// discount is 0, truncated with probability 0.005; the plain loop and the
+// streaming kernel read the same flags); arguments T/B with
 // (T, B) = (2048, 64), (1024, 1024), (4096, 4096), (100000, 1).
 // Items are elements (T * B per iteration); bytes are those read and written
 // (gae: 4 inputs + out; lambda_returns: 3 inputs + out). Data come from
@@ -28,6 +31,7 @@
 #include <Eigen/Core>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -38,6 +42,10 @@
 #include "rlvalue/targets/parallel.hpp"
 #include "rlvalue/targets/returns.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace {
 
 using rlvalue::Index;
@@ -47,12 +55,19 @@ using RowMajor = Eigen::Array<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowM
 constexpr float kGamma = 0.99f;
 constexpr float kLambda = 0.95f;
 constexpr double kTerminationRate = 0.01;
+constexpr double kTruncationRate = 0.005;
 constexpr std::uint64_t kSeed = 20261125;
+
+/// Bool flags in the storage order of A.
+template <class A>
+using FlagsOf = Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic,
+                             A::IsRowMajor ? Eigen::RowMajor : Eigen::ColMajor>;
 
 /// Inputs of one shape, in one storage order.
 template <class A>
 struct Inputs {
   A rewards, values, next_values, discounts;
+  FlagsOf<A> terminated, truncated;
 };
 
 /// Everything the benchmarks of one shape touch: the same numbers in both
@@ -76,14 +91,18 @@ Workspace& workspace(Index T, Index B) {
     c.values.resize(T, B);
     c.next_values.resize(T, B);
     c.discounts.resize(T, B);
+    c.terminated.resize(T, B);
+    c.truncated.resize(T, B);
     for (Index b = 0; b < B; ++b)
       for (Index t = 0; t < T; ++t) {
         c.rewards(t, b) = static_cast<float>(rlvalue::uniform01(rng) - 0.5);
         c.values(t, b) = static_cast<float>(rlvalue::uniform01(rng));
         c.next_values(t, b) = static_cast<float>(rlvalue::uniform01(rng));
-        c.discounts(t, b) = rlvalue::bernoulli(rng, kTerminationRate) ? 0.0f : kGamma;
+        c.terminated(t, b) = rlvalue::bernoulli(rng, kTerminationRate);
+        c.truncated(t, b) = rlvalue::bernoulli(rng, kTruncationRate);
+        c.discounts(t, b) = c.terminated(t, b) ? 0.0f : kGamma;
       }
-    w.row = {c.rewards, c.values, c.next_values, c.discounts};
+    w.row = {c.rewards, c.values, c.next_values, c.discounts, c.terminated, c.truncated};
     // Written once here, so no page faults while timed.
     w.col_out = ColMajor::Constant(T, B, 1.0f);
     w.row_out = RowMajor::Constant(T, B, 1.0f);
@@ -101,13 +120,16 @@ std::pair<const Inputs<A>&, A&> arrays(Index T, Index B) {
     return {w.col, w.col_out};
 }
 
-enum class Estimator { gae, lambda_returns };
+enum class Estimator { gae, lambda_returns, gae_flags };
 enum class Variant { rlvalue, plain_loop, streaming };
 
 template <Estimator E, class A>
 void rlvalue_kernel(const Inputs<A>& in, A& out) {
   if constexpr (E == Estimator::gae)
     rlvalue::gae(in.rewards, in.values, in.next_values, in.discounts, kLambda, out);
+  else if constexpr (E == Estimator::gae_flags)
+    rlvalue::gae(in.rewards, in.values, in.next_values, in.terminated, in.truncated, kGamma,
+                 kLambda, out);
   else
     rlvalue::lambda_returns(in.rewards, in.discounts, in.next_values, kLambda, out);
 }
@@ -115,6 +137,13 @@ void rlvalue_kernel(const Inputs<A>& in, A& out) {
 // One step of each recursion; `next` is the carry from t + 1.
 inline float gae_step(float r, float v, float nv, float d, float next) {
   return (r + d * nv) - v + (d * kLambda) * next;
+}
+// The flags form's step: d = terminated ? 0 : gamma, l = (terminated or
+// truncated) ? 0 : lambda.
+inline float gae_flags_step(float r, float v, float nv, bool term, bool trunc, float next) {
+  const float d = term ? 0.0f : kGamma;
+  const float l = (term || trunc) ? 0.0f : kLambda;
+  return (r + d * nv) - v + (d * l) * next;
 }
 inline float lambda_returns_step(float r, float nv, float d, float next) {
   return r + d * ((1.0f - kLambda) * nv + kLambda * next);
@@ -127,6 +156,8 @@ void plain_loop_kernel(const Inputs<A>& in, A& out) {
   const float* __restrict v = in.values.data();
   const float* __restrict nv = in.next_values.data();
   const float* __restrict d = in.discounts.data();
+  const bool* __restrict te = in.terminated.data();
+  const bool* __restrict tr = in.truncated.data();
   float* __restrict o = out.data();
   if constexpr (A::IsRowMajor) {
     // Row t holds B consecutive entries; the carry is row t + 1 of out.
@@ -138,6 +169,8 @@ void plain_loop_kernel(const Inputs<A>& in, A& out) {
         const float next = last ? 0.0f : o[i + B];
         if constexpr (E == Estimator::gae) {
           o[i] = gae_step(r[i], v[i], nv[i], d[i], next);
+        } else if constexpr (E == Estimator::gae_flags) {
+          o[i] = gae_flags_step(r[i], v[i], nv[i], te[i], tr[i], next);
         } else {
           o[i] = last ? r[i] + d[i] * nv[i] : lambda_returns_step(r[i], nv[i], d[i], next);
         }
@@ -159,6 +192,8 @@ void plain_loop_kernel(const Inputs<A>& in, A& out) {
         const Index i = col + t;
         if constexpr (E == Estimator::gae)
           carry = gae_step(r[i], v[i], nv[i], d[i], carry);
+        else if constexpr (E == Estimator::gae_flags)
+          carry = gae_flags_step(r[i], v[i], nv[i], te[i], tr[i], carry);
         else
           carry = lambda_returns_step(r[i], nv[i], d[i], carry);
         o[i] = carry;
@@ -169,10 +204,43 @@ void plain_loop_kernel(const Inputs<A>& in, A& out) {
 
 template <Estimator E, class A>
 void streaming_kernel(const Inputs<A>& in, A& out) {
-  if constexpr (E == Estimator::gae)
+  if constexpr (E == Estimator::gae) {
     out = in.rewards + in.discounts * in.next_values - in.values;
-  else
+  } else if constexpr (E == Estimator::gae_flags) {
+    // Elementwise over the storage: out = r + (terminated ? 0 : gamma) * nv - v.
+    const Index n = out.size();
+    const float* __restrict r = in.rewards.data();
+    const float* __restrict v = in.values.data();
+    const float* __restrict nv = in.next_values.data();
+    const bool* __restrict te = in.terminated.data();
+    const bool* __restrict tr = in.truncated.data();
+    float* __restrict o = out.data();
+    // Elementwise, reading both flags: ((r + (te ? 0 : gamma) nv) - v) +
+    // (tr ? 1 : 0), four entries at a time from the flags' bytes with SSE2
+    // (GCC does not vectorise the loop over bools by itself).
+    Index i = 0;
+#if defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128();
+    const auto lanes = [&](const bool* p) {
+      std::uint32_t bytes;
+      std::memcpy(&bytes, p, 4);
+      const __m128i x = _mm_cvtsi32_si128(static_cast<int>(bytes));
+      return _mm_castsi128_ps(
+          _mm_cmpgt_epi32(_mm_unpacklo_epi16(_mm_unpacklo_epi8(x, zero), zero), zero));
+    };
+    const __m128 gamma = _mm_set1_ps(kGamma), one = _mm_set1_ps(1.0f);
+    for (; i + 4 <= n; i += 4) {
+      const __m128 d = _mm_andnot_ps(lanes(te + i), gamma);
+      const __m128 y = _mm_sub_ps(_mm_add_ps(_mm_loadu_ps(r + i), _mm_mul_ps(d, _mm_loadu_ps(nv + i))),
+                                  _mm_loadu_ps(v + i));
+      _mm_storeu_ps(o + i, _mm_add_ps(y, _mm_and_ps(lanes(tr + i), one)));
+    }
+#endif
+    for (; i < n; ++i)
+      o[i] = ((r[i] + (te[i] ? 0.0f : kGamma) * nv[i]) - v[i]) + (tr[i] ? 1.0f : 0.0f);
+  } else {
     out = in.rewards + in.discounts * in.next_values;
+  }
 }
 
 template <Estimator E, Variant V, class A>
@@ -196,9 +264,12 @@ void run(benchmark::State& state) {
     benchmark::ClobberMemory();
   }
   const auto elements = static_cast<std::int64_t>(state.iterations()) * T * B;
-  const std::int64_t arrays = E == Estimator::gae ? 5 : 4;
+  // Bytes per element: float inputs and output, and one byte per flag.
+  const std::int64_t bytes = E == Estimator::gae         ? 5 * 4
+                             : E == Estimator::gae_flags ? 4 * 4 + 2
+                                                         : 4 * 4;
   state.SetItemsProcessed(elements);
-  state.SetBytesProcessed(elements * arrays * static_cast<std::int64_t>(sizeof(float)));
+  state.SetBytesProcessed(elements * bytes);
 }
 
 enum class ParallelTarget { gae, lambda_returns, vtrace };
@@ -268,6 +339,8 @@ int register_all() {
     register_family<Estimator::gae, RowMajor>("GaeRow", s[0], s[1]);
     register_family<Estimator::lambda_returns, ColMajor>("LambdaReturnsCol", s[0], s[1]);
     register_family<Estimator::lambda_returns, RowMajor>("LambdaReturnsRow", s[0], s[1]);
+    register_family<Estimator::gae_flags, ColMajor>("GaeFlagsCol", s[0], s[1]);
+    register_family<Estimator::gae_flags, RowMajor>("GaeFlagsRow", s[0], s[1]);
     if (s[1] >= 64) {
       using P = ParallelTarget;
       register_parallel<P::gae, ColMajor>("GaeColParallel", s[0], s[1]);

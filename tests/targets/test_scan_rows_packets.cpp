@@ -184,3 +184,100 @@ TEST_CASE("lambda_returns, column fill from memory: the last row's bootstrap is 
     }
   }
 }
+
+namespace {
+
+// The flags form's plain recursion, row by row: d = terminated ? 0 : gamma,
+// l = (terminated or truncated) ? 0 : lambda, A = (r + d nv) - v + (d l) A'.
+template <class S>
+ArrRow<S> gae_flags_loop(const ArrRow<S>& r, const ArrRow<S>& v, const ArrRow<S>& nv,
+                         const ArrRow<bool>& term, const ArrRow<bool>& trunc, S gamma,
+                         S lambda) {
+  const Index T = r.rows(), B = r.cols();
+  ArrRow<S> out(T, B);
+  for (Index t = T - 1; t >= 0; --t)
+    for (Index b = 0; b < B; ++b) {
+      const S d = term(t, b) ? S(0) : gamma;
+      const S l = (term(t, b) || trunc(t, b)) ? S(0) : lambda;
+      const S a = (r(t, b) + d * nv(t, b)) - v(t, b);
+      out(t, b) = t == T - 1 ? a : a + (d * l) * out(t + 1, b);
+    }
+  return out;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("row strategy, flags-form gae from memory: equals the plain recursion bit for "
+                   "bit",
+                   "[targets][scan][gae][flags]", float, double) {
+  using S = TestType;
+  // Flags in about a quarter of the entries (termination and truncation
+  // each 0.15), so every packet mixes the cases; widths below, at and above
+  // the 16-column strip, not multiples of a packet, over two column blocks,
+  // and (4100 x 80 floats) large enough for non-temporal stores.
+  for (const Index B : {Index(16), Index(17), Index(63), Index(100), Index(4100)}) {
+    const Index T = B == 4100 ? 80 : 40;
+    ArrRow<S> r(T, B), v(T, B), nv(T, B);
+    ArrRow<bool> term(T, B), trunc(T, B);
+    for (Index t = 0; t < T; ++t)
+      for (Index b = 0; b < B; ++b) {
+        r(t, b) = S(hash01(t, b, 11)) - S(0.5);
+        v(t, b) = S(hash01(t, b, 12));
+        nv(t, b) = S(hash01(t, b, 13));
+        term(t, b) = hash01(t, b, 14) < 0.15f;
+        trunc(t, b) = hash01(t, b, 15) < 0.15f;
+      }
+    DYNAMIC_SECTION("B = " << B) {
+      const S gamma = S(0.99), lambda = S(0.95);
+      const ArrRow<S> expected = gae_flags_loop(r, v, nv, term, trunc, gamma, lambda);
+      ArrRow<S> out(T, B);
+      rlvalue::gae(r, v, nv, term, trunc, gamma, lambda, out);
+      CHECK((out == expected).all());
+      // The strip path (flags as an expression, not in memory) and the
+      // column-major path give the same bits.
+      ArrRow<S> strips(T, B);
+      rlvalue::gae(r, v, nv, term && ArrRow<bool>::Constant(T, B, true), trunc, gamma, lambda,
+                   strips);
+      CHECK((strips == expected).all());
+      const rlvalue_test::Arr<S> col = rlvalue::gae(rlvalue_test::Arr<S>(r), rlvalue_test::Arr<S>(v),
+                                                    rlvalue_test::Arr<S>(nv),
+                                                    rlvalue_test::Flags(term),
+                                                    rlvalue_test::Flags(trunc), gamma, lambda);
+      CHECK((ArrRow<S>(col) == expected).all());
+    }
+  }
+}
+
+TEST_CASE("row strategy, flags-form gae from memory: bad input", "[targets][scan][gae][flags]") {
+  using E = std::invalid_argument;
+  const Index T = 30, B = 70;
+  ArrRow<float> r(T, B), v(T, B), nv(T, B);
+  ArrRow<bool> term(T, B), trunc(T, B);
+  for (Index t = 0; t < T; ++t)
+    for (Index b = 0; b < B; ++b) {
+      r(t, b) = hash01(t, b, 21) - 0.5f;
+      v(t, b) = hash01(t, b, 22);
+      nv(t, b) = hash01(t, b, 23);
+      term(t, b) = hash01(t, b, 24) < 0.1f;
+      trunc(t, b) = hash01(t, b, 25) < 0.1f;
+    }
+  SECTION("a NaN reward is named; nothing non-finite is written") {
+    r(12, 33) = std::numeric_limits<float>::quiet_NaN();
+    ArrRow<float> out = ArrRow<float>::Constant(T, B, 42.0f);
+    CHECK(message_of<E>([&] { rlvalue::gae(r, v, nv, term, trunc, 0.9f, 0.8f, out); }) ==
+          "gae: rewards(12, 33) = nan is not finite");
+    CHECK(out.isFinite().all());
+    CHECK((out.topRows(12) == 42.0f).all());  // rows before the bad one untouched
+  }
+  SECTION("an infinite next value at a terminated step is still rejected") {
+    term(5, 68) = true;  // in the narrower strip of the last columns
+    nv(5, 68) = std::numeric_limits<float>::infinity();
+    CHECK(message_of<E>([&] { rlvalue::gae(r, v, nv, term, trunc, 0.9f, 0.8f); }) ==
+          "gae: next_values(5, 68) = inf is not finite");
+    nv(5, 68) = 0.5f;
+    nv(7, 3) = -std::numeric_limits<float>::infinity();  // in the packets
+    term(7, 3) = true;
+    CHECK(message_of<E>([&] { rlvalue::gae(r, v, nv, term, trunc, 0.9f, 0.8f); }) ==
+          "gae: next_values(7, 3) = -inf is not finite");
+  }
+}
