@@ -46,81 +46,6 @@ struct GaeAFrom {
   }
 };
 
-template <class S, class R, class V, class N, class Tm, class Tr>
-struct GaeFlagsPackets;
-
-/// The fill of the flags-form gae when rewards, values, next_values and the
-/// flags are in memory with consecutive rows (`applicable()`): one pass over
-/// the inputs, backward in time, writing
-///   A = (r + d * nv) - v,  C = d * l,  d = terminated ? 0 : gamma,
-///   l = (terminated or truncated) ? 0 : lambda,
-/// exactly the values of the Eigen expressions of gae_kernel's fill (which
-/// are (1 - flag) * gamma and (1 - flag) * lambda: +0 or the number).
-/// Returns whether every A and C is finite.
-template <class S, class R, class V, class N, class Tm, class Tr>
-struct GaeFlagsFillInMemory {
-  const R& r;
-  const V& v;
-  const N& nv;
-  const Tm& terminated;
-  const Tr& truncated;
-  S gamma, lambda;
-
-  bool applicable() const {
-    if constexpr (kInMemory<R> && kInMemory<V> && kInMemory<N> && kInMemory<Tm> &&
-                  kInMemory<Tr>)
-      return r.rowStride() == 1 && v.rowStride() == 1 && nv.rowStride() == 1 &&
-             terminated.rowStride() == 1 && truncated.rowStride() == 1;
-    else
-      return false;
-  }
-  bool operator()(Index t0, Index len, Index b0, Index w, S* A, S* C) const {
-    if constexpr (kInMemory<R> && kInMemory<V> && kInMemory<N> && kInMemory<Tm> &&
-                  kInMemory<Tr>) {
-      for (Index g = 0; g < w; ++g) {
-        const S* pr = r.data() + (b0 + g) * r.colStride() + t0;
-        const S* pv = v.data() + (b0 + g) * v.colStride() + t0;
-        const S* pn = nv.data() + (b0 + g) * nv.colStride() + t0;
-        const bool* pt = terminated.data() + (b0 + g) * terminated.colStride() + t0;
-        const bool* pu = truncated.data() + (b0 + g) * truncated.colStride() + t0;
-        S* a = A + g * len;
-        S* c = C + g * len;
-        const auto scalar = [&](Index j) {
-          const S dd = pt[j] ? S(0) : gamma;
-          const S ll = (pt[j] || pu[j]) ? S(0) : lambda;
-          a[j] = (pr[j] + dd * pn[j]) - pv[j];
-          c[j] = dd * ll;
-        };
-        using Packets = GaeFlagsPackets<S, R, V, N, Tm, Tr>;
-        if constexpr (Packets::kApplicable) {
-          // The latest len % P rows one by one, the others in packets (the
-          // same operations, so the same values).
-          namespace ei = Eigen::internal;
-          using Packet = ScanPacket<S>;
-          constexpr Index P = kScanPacketSize<S>;
-          const Index full = len - len % P;
-          for (Index j = len - 1; j >= full; --j) scalar(j);
-          const auto column =
-              Packets{r, v, nv, terminated, truncated, gamma, lambda}.column(b0 + g, t0);
-          Packet unused;
-          for (Index j = full - P; j >= 0; j -= P) {
-            Packet pa, pc;
-            column(j, pa, pc, unused, unused);
-            ei::pstoreu(a + j, pa);
-            ei::pstoreu(c + j, pc);
-          }
-        } else {
-          for (Index j = len - 1; j >= 0; --j) scalar(j);
-        }
-      }
-      const Eigen::Map<const Eigen::Array<S, Eigen::Dynamic, 1>> a(A, len * w), c(C, len * w);
-      return tile_finite(a, c);
-    } else {
-      return false;
-    }
-  }
-};
-
 #if defined(__SSE2__)
 /// All bits set in the lanes (4 x 32 or 2 x 64 bits) whose flag is true,
 /// for the P = 4 or 2 bools from p (a bool is stored as 0 or 1).
@@ -221,6 +146,79 @@ struct GaeFlagsPackets {
 #else
     return [](Index, auto&, auto&, auto&, auto&) {};
 #endif
+  }
+};
+
+/// The fill of the flags-form gae when rewards, values, next_values and the
+/// flags are in memory with consecutive rows (`applicable()`): one pass over
+/// the inputs, backward in time, writing
+///   A = (r + d * nv) - v,  C = d * l,  d = terminated ? 0 : gamma,
+///   l = (terminated or truncated) ? 0 : lambda,
+/// exactly the values of the Eigen expressions of gae_kernel's fill (which
+/// are (1 - flag) * gamma and (1 - flag) * lambda: +0 or the number).
+/// Returns whether every A and C is finite.
+template <class S, class R, class V, class N, class Tm, class Tr>
+struct GaeFlagsFillInMemory {
+  using Packets = GaeFlagsPackets<S, R, V, N, Tm, Tr>;
+  const Packets& packets;  // the inputs, gamma, lambda, and their column packets
+
+  bool applicable() const {
+    if constexpr (kInMemory<R> && kInMemory<V> && kInMemory<N> && kInMemory<Tm> &&
+                  kInMemory<Tr>)
+      return packets.r.rowStride() == 1 && packets.v.rowStride() == 1 &&
+             packets.nv.rowStride() == 1 && packets.terminated.rowStride() == 1 &&
+             packets.truncated.rowStride() == 1;
+    else
+      return false;
+  }
+  bool operator()(Index t0, Index len, Index b0, Index w, S* A, S* C) const {
+    if constexpr (kInMemory<R> && kInMemory<V> && kInMemory<N> && kInMemory<Tm> &&
+                  kInMemory<Tr>) {
+      const R& r = packets.r;
+      const V& v = packets.v;
+      const N& nv = packets.nv;
+      const Tm& terminated = packets.terminated;
+      const Tr& truncated = packets.truncated;
+      const S gamma = packets.gamma, lambda = packets.lambda;
+      for (Index g = 0; g < w; ++g) {
+        const S* pr = r.data() + (b0 + g) * r.colStride() + t0;
+        const S* pv = v.data() + (b0 + g) * v.colStride() + t0;
+        const S* pn = nv.data() + (b0 + g) * nv.colStride() + t0;
+        const bool* pt = terminated.data() + (b0 + g) * terminated.colStride() + t0;
+        const bool* pu = truncated.data() + (b0 + g) * truncated.colStride() + t0;
+        S* a = A + g * len;
+        S* c = C + g * len;
+        const auto scalar = [&](Index j) {
+          const S dd = pt[j] ? S(0) : gamma;
+          const S ll = (pt[j] || pu[j]) ? S(0) : lambda;
+          a[j] = (pr[j] + dd * pn[j]) - pv[j];
+          c[j] = dd * ll;
+        };
+        if constexpr (Packets::kApplicable) {
+          // The latest len % P rows one by one, the others in packets (the
+          // same operations, so the same values).
+          namespace ei = Eigen::internal;
+          using Packet = ScanPacket<S>;
+          constexpr Index P = kScanPacketSize<S>;
+          const Index full = len - len % P;
+          for (Index j = len - 1; j >= full; --j) scalar(j);
+          const auto column = packets.column(b0 + g, t0);
+          Packet unused;
+          for (Index j = full - P; j >= 0; j -= P) {
+            Packet pa, pc;
+            column(j, pa, pc, unused, unused);
+            ei::pstoreu(a + j, pa);
+            ei::pstoreu(c + j, pc);
+          }
+        } else {
+          for (Index j = len - 1; j >= 0; --j) scalar(j);
+        }
+      }
+      const Eigen::Map<const Eigen::Array<S, Eigen::Dynamic, 1>> a(A, len * w), c(C, len * w);
+      return tile_finite(a, c);
+    } else {
+      return false;
+    }
   }
 };
 
@@ -407,12 +405,11 @@ void gae(const Eigen::DenseBase<Rewards>& rewards, const Eigen::DenseBase<Values
     detail::check_all_finite(where, "values", values);
     detail::check_all_finite(where, "next_values", next_values);
   };
-  detail::GaeFlagsFillInMemory<S, Rewards, Values, NextValues, Terminated, Truncated> in_memory{
+  const detail::GaeFlagsPackets<S, Rewards, Values, NextValues, Terminated, Truncated> packets{
       rewards.derived(), values.derived(),     next_values.derived(), terminated.derived(),
       truncated.derived(), S(gamma), S(lambda)};
-  detail::GaeFlagsPackets<S, Rewards, Values, NextValues, Terminated, Truncated> packets{
-      rewards.derived(), values.derived(),     next_values.derived(), terminated.derived(),
-      truncated.derived(), S(gamma), S(lambda)};
+  const detail::GaeFlagsFillInMemory<S, Rewards, Values, NextValues, Terminated, Truncated>
+      in_memory{packets};
   detail::gae_kernel<false>(where, rewards.derived(), values.derived(), next_values.derived(),
                             detail::flag_discounts<S>(terminated, gamma),
                             detail::flag_lambdas<S>(terminated, truncated, lambda), out.derived(),
