@@ -121,7 +121,7 @@ struct GaeFlagsPackets {
   auto packets_at([[maybe_unused]] Base base) const {
 #if defined(__SSE2__)
     if constexpr (kApplicable) {
-      return [pr = base(r), pv = base(v), pn = base(nv), pt = base(terminated),
+      return [a_of = GaeAFrom<R, V, N>{r, v, nv}(base, false), pt = base(terminated),
               pu = base(truncated), g = gamma,
               l = lambda]<class Packet>(Index j, Packet& a, Packet& c, Packet&, Packet&) {
         namespace ei = Eigen::internal;
@@ -136,8 +136,7 @@ struct GaeFlagsPackets {
           dd = _mm_andnot_pd(_mm_castsi128_pd(end), _mm_set1_pd(g));
           ll = _mm_andnot_pd(_mm_castsi128_pd(cut), _mm_set1_pd(l));
         }
-        a = ei::psub(ei::padd(ei::ploadu<Packet>(pr + j), ei::pmul(dd, ei::ploadu<Packet>(pn + j))),
-                     ei::ploadu<Packet>(pv + j));
+        a = a_of(j, dd);  // (r + d * nv) - v
         c = ei::pmul(dd, ll);
       };
     } else {
