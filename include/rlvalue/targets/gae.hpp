@@ -8,21 +8,15 @@
 /// Multi-core overloads (a Parallel tag first): targets/parallel.hpp.
 
 #include <Eigen/Core>
-#include <algorithm>
-#include <cstdint>
-#include <cstring>
 #include <string_view>
 #include <type_traits>
 
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/types.hpp"
 #include "rlvalue/targets/affine_scan.hpp"
+#include "rlvalue/targets/flag_packets.hpp"
 #include "rlvalue/targets/returns.hpp"
 #include "rlvalue/targets/sequence_checks.hpp"
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace rlvalue {
 
@@ -30,7 +24,8 @@ namespace detail {
 
 /// gae's a = (r + d * nv) - v over the pointers base(x) of r, v and nv, as
 /// a function of (j, d), generic in packet or scalar: exactly the value of
-/// the Eigen expression of gae_kernel's fill.
+/// the Eigen expression of gae_kernel's fill. (The flags form's packets
+/// also pass the lanes' lambdas, which gae's a does not use.)
 template <class R, class V, class N>
 struct GaeAFrom {
   const R& r;
@@ -38,195 +33,12 @@ struct GaeAFrom {
   const N& nv;
   template <class Base>
   auto operator()(const Base& base, bool /*last*/) const {
-    return [pr = base(r), pv = base(v), pn = base(nv)]<class X>(Index j, const X& dd) {
+    return [pr = base(r), pv = base(v), pn = base(nv)]<class X>(Index j, const X& dd,
+                                                                 const auto&... /*lambda*/) {
       namespace ei = Eigen::internal;
       return ei::psub(ei::padd(ei::ploadu<X>(pr + j), ei::pmul(dd, ei::ploadu<X>(pn + j))),
                       ei::ploadu<X>(pv + j));
     };
-  }
-};
-
-#if defined(__SSE2__)
-/// All bits set in the lanes (4 x 32 or 2 x 64 bits) whose flag is true,
-/// for the P = 4 or 2 bools from p (a bool is stored as 0 or 1).
-template <Index P>
-inline __m128i flag_lanes(const bool* p) {
-  const __m128i zero = _mm_setzero_si128();
-  std::uint32_t bytes = 0;
-  std::memcpy(&bytes, p, static_cast<std::size_t>(P));
-  __m128i x = _mm_cvtsi32_si128(static_cast<int>(bytes));
-  x = _mm_unpacklo_epi16(_mm_unpacklo_epi8(x, zero), zero);  // one 32-bit lane per flag
-  if constexpr (P == 2) x = _mm_unpacklo_epi32(x, x);        // one 64-bit lane per flag
-  return _mm_cmpgt_epi32(x, zero);
-}
-#endif
-
-/// The packet forms of the flags-form gae (the interface of RowPackets, see
-/// targets/affine_scan.hpp) with SSE2 packets (4 floats or 2 doubles) when
-/// rewards, values, next_values and the flags are in memory: rows (entries
-/// consecutive in a row, `[T, n_envs]` buffers as in SB3 and CleanRL) for
-/// the row strategy, columns (entries consecutive in a column) for the
-/// segmented one. The lanes' discounts (terminated ? 0 : gamma) and lambdas
-/// (terminated or truncated ? 0 : lambda) are masked from the flags, then
-///   A = (r + d * nv) - v,  C = d * l,
-/// the values of the Eigen expressions of gae_kernel's strip and of
-/// GaeFlagsFillInMemory ((1 - flag) * gamma and (1 - flag) * lambda are +0
-/// or the number), so the same results bit for bit as without them.
-template <class S, class R, class V, class N, class Tm, class Tr>
-struct GaeFlagsPackets {
-  const R& r;
-  const V& v;
-  const N& nv;
-  const Tm& terminated;
-  const Tr& truncated;
-  S gamma, lambda;
-
-#if defined(__SSE2__)
-  static constexpr bool kSse2Packets =
-      (std::is_same_v<S, float> && std::is_same_v<ScanPacket<S>, __m128>) ||
-      (std::is_same_v<S, double> && std::is_same_v<ScanPacket<S>, __m128d>);
-#else
-  static constexpr bool kSse2Packets = false;
-#endif
-  static constexpr bool kApplicable = kSse2Packets && kInMemory<R> && kInMemory<V> &&
-                                      kInMemory<N> && kInMemory<Tm> && kInMemory<Tr>;
-
-  bool applicable() const {
-    if constexpr (kApplicable)
-      return r.colStride() == 1 && v.colStride() == 1 && nv.colStride() == 1 &&
-             terminated.colStride() == 1 && truncated.colStride() == 1;
-    else
-      return false;
-  }
-  bool columns_applicable() const {
-    if constexpr (kApplicable)
-      return r.rowStride() == 1 && v.rowStride() == 1 && nv.rowStride() == 1 &&
-             terminated.rowStride() == 1 && truncated.rowStride() == 1;
-    else
-      return false;
-  }
-  // |C| <= 1 (gamma and lambda lie in [0, 1]); the flags form does not
-  // check ranges in the scan, so this is not used to store directly.
-  bool c_at_most_one() const { return true; }
-  auto row(Index t) const {
-    return packets_at([t](const auto& x) { return x.data() + t * x.rowStride(); });
-  }
-  auto column(Index b, Index t0) const {
-    return packets_at([b, t0](const auto& x) { return x.data() + b * x.colStride() + t0; });
-  }
-
- private:
-  // The packet step over the pointers `base` gives each input.
-  template <class Base>
-  auto packets_at([[maybe_unused]] Base base) const {
-#if defined(__SSE2__)
-    if constexpr (kApplicable) {
-      return [a_of = GaeAFrom<R, V, N>{r, v, nv}(base, false), pt = base(terminated),
-              pu = base(truncated), g = gamma,
-              l = lambda]<class Packet>(Index j, Packet& a, Packet& c, Packet&, Packet&) {
-        namespace ei = Eigen::internal;
-        constexpr Index P = ei::unpacket_traits<Packet>::size;
-        const __m128i end = flag_lanes<P>(pt + j);
-        const __m128i cut = _mm_or_si128(end, flag_lanes<P>(pu + j));
-        Packet dd, ll;
-        if constexpr (P == 4) {
-          dd = _mm_andnot_ps(_mm_castsi128_ps(end), _mm_set1_ps(g));
-          ll = _mm_andnot_ps(_mm_castsi128_ps(cut), _mm_set1_ps(l));
-        } else {
-          dd = _mm_andnot_pd(_mm_castsi128_pd(end), _mm_set1_pd(g));
-          ll = _mm_andnot_pd(_mm_castsi128_pd(cut), _mm_set1_pd(l));
-        }
-        a = a_of(j, dd);  // (r + d * nv) - v
-        c = ei::pmul(dd, ll);
-      };
-    } else {
-      return [](Index, auto&, auto&, auto&, auto&) {};
-    }
-#else
-    return [](Index, auto&, auto&, auto&, auto&) {};
-#endif
-  }
-};
-
-/// The fill of the flags-form gae when rewards, values, next_values and the
-/// flags are in memory with consecutive rows (`applicable()`): one pass over
-/// the inputs, backward in time, writing
-///   A = (r + d * nv) - v,  C = d * l,  d = terminated ? 0 : gamma,
-///   l = (terminated or truncated) ? 0 : lambda,
-/// exactly the values of the Eigen expressions of gae_kernel's fill (which
-/// are (1 - flag) * gamma and (1 - flag) * lambda: +0 or the number).
-/// Returns whether every A and C is finite.
-template <class S, class R, class V, class N, class Tm, class Tr>
-struct GaeFlagsFillInMemory {
-  using Packets = GaeFlagsPackets<S, R, V, N, Tm, Tr>;
-  const Packets& packets;  // the inputs, gamma, lambda, and their column packets
-
-  bool applicable() const {
-    if constexpr (kInMemory<R> && kInMemory<V> && kInMemory<N> && kInMemory<Tm> &&
-                  kInMemory<Tr>)
-      return packets.r.rowStride() == 1 && packets.v.rowStride() == 1 &&
-             packets.nv.rowStride() == 1 && packets.terminated.rowStride() == 1 &&
-             packets.truncated.rowStride() == 1;
-    else
-      return false;
-  }
-  bool operator()(Index t0, Index len, Index b0, Index w, S* A, S* C) const {
-    if constexpr (kInMemory<R> && kInMemory<V> && kInMemory<N> && kInMemory<Tm> &&
-                  kInMemory<Tr>) {
-      const R& r = packets.r;
-      const V& v = packets.v;
-      const N& nv = packets.nv;
-      const Tm& terminated = packets.terminated;
-      const Tr& truncated = packets.truncated;
-      const S gamma = packets.gamma, lambda = packets.lambda;
-      for (Index g = 0; g < w; ++g) {
-        const S* pr = r.data() + (b0 + g) * r.colStride() + t0;
-        const S* pv = v.data() + (b0 + g) * v.colStride() + t0;
-        const S* pn = nv.data() + (b0 + g) * nv.colStride() + t0;
-        const bool* pt = terminated.data() + (b0 + g) * terminated.colStride() + t0;
-        const bool* pu = truncated.data() + (b0 + g) * truncated.colStride() + t0;
-        S* a = A + g * len;
-        S* c = C + g * len;
-        const auto scalar = [&](Index j) {
-          const S dd = pt[j] ? S(0) : gamma;
-          const S ll = (pt[j] || pu[j]) ? S(0) : lambda;
-          a[j] = (pr[j] + dd * pn[j]) - pv[j];
-          c[j] = dd * ll;
-        };
-        if constexpr (Packets::kApplicable) {
-          // The latest len % P rows one by one, the others in packets (the
-          // same operations, so the same values).
-          namespace ei = Eigen::internal;
-          using Packet = ScanPacket<S>;
-          constexpr Index P = kScanPacketSize<S>;
-          const Index full = len - len % P;
-          for (Index j = len - 1; j >= full; --j) scalar(j);
-          const auto column = packets.column(b0 + g, t0);
-          Packet unused;
-          for (Index j = full - P; j >= 0; j -= P) {
-            Packet pa, pc;
-            column(j, pa, pc, unused, unused);
-            ei::pstoreu(a + j, pa);
-            ei::pstoreu(c + j, pc);
-          }
-        } else {
-          for (Index j = len - 1; j >= 0; --j) scalar(j);
-        }
-      }
-      const Eigen::Map<const Eigen::Array<S, Eigen::Dynamic, 1>> a(A, len * w), c(C, len * w);
-      return tile_finite(a, c);
-    } else {
-      return false;
-    }
-  }
-};
-
-/// The fill of kernels without an in-memory one.
-struct NoFillInMemory {
-  bool applicable() const { return false; }
-  template <class S>
-  bool operator()(Index, Index, Index, Index, S*, S*) const {
-    return false;
   }
 };
 
@@ -242,7 +54,7 @@ struct NoFillInMemory {
 /// `fill_in_memory` for the flags form), otherwise by Eigen expressions; both
 /// give the same a and c bit for bit. Single long columns also get a prefetch hint.
 template <bool kRanges, class R, class V, class N, class D, class L, class Out, class Validate,
-          class FillInMemory = NoFillInMemory, class FlagsPackets = NoRowPackets>
+          class FillInMemory = NoFlagsFill, class FlagsPackets = NoRowPackets>
 inline void gae_kernel(std::string_view where, const R& r, const V& v, const N& nv, const D& d,
                        const L& l, Out& out, Validate validate,
                        FillInMemory fill_in_memory = {}, FlagsPackets flags_packets = {}) {
@@ -404,11 +216,16 @@ void gae(const Eigen::DenseBase<Rewards>& rewards, const Eigen::DenseBase<Values
     detail::check_all_finite(where, "values", values);
     detail::check_all_finite(where, "next_values", next_values);
   };
-  const detail::GaeFlagsPackets<S, Rewards, Values, NextValues, Terminated, Truncated> packets{
-      rewards.derived(), values.derived(),     next_values.derived(), terminated.derived(),
-      truncated.derived(), S(gamma), S(lambda)};
-  const detail::GaeFlagsFillInMemory<S, Rewards, Values, NextValues, Terminated, Truncated>
-      in_memory{packets};
+  using AFrom = detail::GaeAFrom<Rewards, Values, NextValues>;
+  const detail::FlagsPackets<S, AFrom, Terminated, Truncated, Rewards, Values, NextValues> packets{
+      AFrom{rewards.derived(), values.derived(), next_values.derived()},
+      {rewards.derived(), values.derived(), next_values.derived()},
+      terminated.derived(),
+      truncated.derived(),
+      S(gamma),
+      S(lambda),
+      T - 1};
+  const detail::FlagsFill<decltype(packets)> in_memory{packets};
   detail::gae_kernel<false>(where, rewards.derived(), values.derived(), next_values.derived(),
                             detail::flag_discounts<S>(terminated, gamma),
                             detail::flag_lambdas<S>(terminated, truncated, lambda), out.derived(),

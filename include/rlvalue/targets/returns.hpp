@@ -54,6 +54,7 @@
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/types.hpp"
 #include "rlvalue/targets/affine_scan.hpp"
+#include "rlvalue/targets/flag_packets.hpp"
 #include "rlvalue/targets/sequence_checks.hpp"
 
 namespace rlvalue {
@@ -159,19 +160,60 @@ struct LambdaReturnsAFrom {
   }
 };
 
+/// The flags form's lambda_returns a over the pointers base(x) of r and nv,
+/// as a function of (j, d, l) (the lanes' discounts and lambdas, masked from
+/// the flags by FlagsPackets), generic in packet or scalar:
+/// a = r + d * ((1 - l) * nv), or r + d * nv in the last row (factor 1:
+/// 1 * nv == nv exactly), the values of lambda_returns_kernel's Eigen
+/// expressions.
+template <class R, class N>
+struct LambdaReturnsFlagsAFrom {
+  const R& r;
+  const N& nv;
+  template <class Base>
+  auto operator()(const Base& base, bool last) const {
+    return [pr = base(r), pn = base(nv), last]<class X>(Index j, const X& dd, const X& ll) {
+      namespace ei = Eigen::internal;
+      using S = typename ei::unpacket_traits<X>::type;
+      const X one = ei::pset1<X>(S(1));
+      const X f = last ? one : ei::psub(one, ll);
+      return ei::padd(ei::ploadu<X>(pr + j), ei::pmul(dd, ei::pmul(f, ei::ploadu<X>(pn + j))));
+    };
+  }
+};
+
 /// The lambda-return recursion as an affine scan, on shape-checked arguments:
 ///   a_t = r_t + d_t * ((1 - l_t) * nv_t),  c_t = d_t * l_t,
 ///   a_{T-1} = r_{T-1} + d_{T-1} * nv_{T-1}.
 /// `d` is an Eigen expression of discount_t, `l` a number or an expression
 /// of lambda_t (both may be built from flags; kRanges: check that they lie
 /// in [0, 1]). Entries are checked tile by tile as the scan reads them (see
-/// gae_kernel); a bad tile calls `validate()`, which throws.
-template <bool kRanges, class R, class D, class N, class L, class Out, class Validate>
+/// gae_kernel); a bad tile calls `validate()`, which throws. The flags form
+/// passes its in-memory fill and packets (FlagsFill, FlagsPackets), which
+/// compute the same a and c.
+template <bool kRanges, class R, class D, class N, class L, class Out, class Validate,
+          class FillInMemory = NoFlagsFill, class FlagsPackets = NoRowPackets>
 inline void lambda_returns_kernel(std::string_view where, const R& r, const D& d, const N& nv,
-                                  const L& l, Out& out, Validate validate) {
+                                  const L& l, Out& out, Validate validate,
+                                  FillInMemory fill_in_memory = {},
+                                  FlagsPackets flags_packets = {}) {
   using S = typename Out::Scalar;
   const Index T = out.rows();
+  const bool flags_in_memory = fill_in_memory.applicable();
+  // a of the last row, r + d * nv, written over the fill's.
+  auto fix_last_row = [&](Index t0, Index len, Index b0, Index w, auto& A) {
+    if (t0 + len == T)
+      for (Index g = 0; g < w; ++g)
+        A(len - 1, g) = r.coeff(T - 1, b0 + g) + d.coeff(T - 1, b0 + g) * nv.coeff(T - 1, b0 + g);
+  };
   auto fill = [&](Index t0, Index len, Index b0, Index w, auto& A, auto& C) {
+    if (flags_in_memory) {
+      const bool ok = fill_in_memory(t0, len, b0, w, A.data(), C.data());
+      fix_last_row(t0, len, b0, w, A);  // an overflow there: the scan's own check
+      if (!ok) [[unlikely]]
+        reject_tile(where, "returns", validate, A, t0, b0);
+      return;
+    }
     if constexpr (kInMemory<R> && kInMemory<D> && kInMemory<N> &&
                   (std::is_arithmetic_v<L> || kInMemory<L>)) {
       bool rows = r.rowStride() == 1 && d.rowStride() == 1 && nv.rowStride() == 1;
@@ -181,10 +223,7 @@ inline void lambda_returns_kernel(std::string_view where, const R& r, const D& d
         // row's a (r + d * nv) is written over it.
         const bool ok = fill_tile_in_memory<kRanges, S>(d, l, t0, len, b0, w, A.data(), C.data(),
                                                         LambdaReturnsAFrom<S, R, N, L>{r, nv, l});
-        if (t0 + len == T)
-          for (Index g = 0; g < w; ++g)
-            A(len - 1, g) =
-                r.coeff(T - 1, b0 + g) + d.coeff(T - 1, b0 + g) * nv.coeff(T - 1, b0 + g);
+        fix_last_row(t0, len, b0, w, A);
         // An overflow of the last row's a is caught by the scan's own check.
         if (!ok) [[unlikely]]
           reject_tile(where, "returns", validate, A, t0, b0);
@@ -198,9 +237,7 @@ inline void lambda_returns_kernel(std::string_view where, const R& r, const D& d
     A.reverse() = (tile_of(r, t0, len, b0, w) +
                    tile_of(d, t0, len, b0, w) * ((S(1) - lt) * tile_of(nv, t0, len, b0, w)))
                       .reverse();
-    if (t0 + len == T)
-      for (Index g = 0; g < w; ++g)
-        A(len - 1, g) = r.coeff(T - 1, b0 + g) + d.coeff(T - 1, b0 + g) * nv.coeff(T - 1, b0 + g);
+    fix_last_row(t0, len, b0, w, A);
     bool ok;
     if constexpr (std::is_arithmetic_v<L>) {
       ok = check_and_scale_tile<kRanges>(A.data(), C.data(), len * w, S(l));
@@ -236,7 +273,7 @@ inline void lambda_returns_kernel(std::string_view where, const R& r, const D& d
                          RowPackets<S, D, LambdaReturnsAFrom<S, R, N, L>, R, N>{
                              d, S(l), T - 1, LambdaReturnsAFrom<S, R, N, L>{r, nv, l}, {r, nv}});
   else
-    affine_scan<kRanges>(out, fill, strip, reject);
+    affine_scan<kRanges>(out, fill, strip, reject, NoPrefetch{}, flags_packets);
 }
 
 /// discount_t = gamma * (1 - terminated_t) and lambda_t = lambda * (1 -
@@ -322,9 +359,20 @@ void lambda_returns_flags(const char* where, const Eigen::DenseBase<Rewards>& re
     check_all_finite(where, "rewards", rewards);
     check_all_finite(where, "next_values", next_values);
   };
+  using AFrom = LambdaReturnsFlagsAFrom<Rewards, NextValues>;
+  const FlagsPackets<S, AFrom, Terminated, Truncated, Rewards, NextValues> packets{
+      AFrom{rewards.derived(), next_values.derived()},
+      {rewards.derived(), next_values.derived()},
+      terminated.derived(),
+      truncated.derived(),
+      gamma,
+      lambda,
+      T - 1};
+  const FlagsFill<decltype(packets)> in_memory{packets};
   lambda_returns_kernel<false>(where, rewards.derived(), flag_discounts<S>(terminated, gamma),
                                next_values.derived(),
-                               flag_lambdas<S>(terminated, truncated, lambda), out, validate);
+                               flag_lambdas<S>(terminated, truncated, lambda), out, validate,
+                               in_memory, packets);
 }
 }  // namespace detail
 
