@@ -8,13 +8,15 @@
 //   * streaming:   a kernel reading and writing the same bytes with no
 //                  recursion: out = r + d * nv - v (gae), out = r + d * nv
 //                  (lambda_returns), elementwise, same storage order
-// Families: Gae{Col,Row}, LambdaReturns{Col,Row}, GaeFlags{Col,Row} (the
-// flags form, terminated/truncated bool arrays: terminated where the
-// discount is 0, truncated with probability 0.005; the plain loop and the
-// streaming kernel read the same flags); arguments T/B with
+// Families: Gae{Col,Row}, LambdaReturns{Col,Row}, GaeFlags{Col,Row} and
+// LambdaReturnsFlags{Col,Row} (the flags form, terminated/truncated bool
+// arrays: terminated where the discount is 0, truncated with probability
+// 0.005; the plain loop and the streaming kernel read the same flags);
+// arguments T/B with
 // (T, B) = (2048, 64), (1024, 1024), (4096, 4096), (100000, 1).
 // Items are elements (T * B per iteration); bytes are those read and written
-// (gae: 4 inputs + out; lambda_returns: 3 inputs + out). Data come from
+// (gae: 4 inputs + out; lambda_returns: 3 inputs + out; the flags forms: a
+// byte per flag in place of the discounts). Data come from
 // rlvalue/core/rng.hpp with a fixed seed, prepared outside the timed loop.
 // Multi-core scaling (families {Gae,LambdaReturns,Vtrace}{Col,Row}Parallel,
 // (T, B) = (2048, 64), (1024, 1024) and (4096, 4096), wall-clock time):
@@ -120,7 +122,7 @@ std::pair<const Inputs<A>&, A&> arrays(Index T, Index B) {
     return {w.col, w.col_out};
 }
 
-enum class Estimator { gae, lambda_returns, gae_flags };
+enum class Estimator { gae, lambda_returns, gae_flags, lambda_returns_flags };
 enum class Variant { rlvalue, plain_loop, streaming };
 
 template <Estimator E, class A>
@@ -130,6 +132,9 @@ void rlvalue_kernel(const Inputs<A>& in, A& out) {
   else if constexpr (E == Estimator::gae_flags)
     rlvalue::gae(in.rewards, in.values, in.next_values, in.terminated, in.truncated, kGamma,
                  kLambda, out);
+  else if constexpr (E == Estimator::lambda_returns_flags)
+    rlvalue::lambda_returns(in.rewards, in.next_values, in.terminated, in.truncated, kGamma,
+                            kLambda, out);
   else
     rlvalue::lambda_returns(in.rewards, in.discounts, in.next_values, kLambda, out);
 }
@@ -147,6 +152,11 @@ inline float gae_flags_step(float r, float v, float nv, bool term, bool trunc, f
 }
 inline float lambda_returns_step(float r, float nv, float d, float next) {
   return r + d * ((1.0f - kLambda) * nv + kLambda * next);
+}
+inline float lambda_returns_flags_step(float r, float nv, bool term, bool trunc, float next) {
+  const float d = term ? 0.0f : kGamma;
+  const float l = (term || trunc) ? 0.0f : kLambda;
+  return r + d * ((1.0f - l) * nv + l * next);
 }
 
 template <Estimator E, class A>
@@ -171,6 +181,9 @@ void plain_loop_kernel(const Inputs<A>& in, A& out) {
           o[i] = gae_step(r[i], v[i], nv[i], d[i], next);
         } else if constexpr (E == Estimator::gae_flags) {
           o[i] = gae_flags_step(r[i], v[i], nv[i], te[i], tr[i], next);
+        } else if constexpr (E == Estimator::lambda_returns_flags) {
+          o[i] = last ? r[i] + (te[i] ? 0.0f : kGamma) * nv[i]
+                      : lambda_returns_flags_step(r[i], nv[i], te[i], tr[i], next);
         } else {
           o[i] = last ? r[i] + d[i] * nv[i] : lambda_returns_step(r[i], nv[i], d[i], next);
         }
@@ -181,9 +194,12 @@ void plain_loop_kernel(const Inputs<A>& in, A& out) {
       const Index col = b * T;
       float carry = 0.0f;
       Index t = T - 1;
-      if constexpr (E == Estimator::lambda_returns) {
+      if constexpr (E == Estimator::lambda_returns || E == Estimator::lambda_returns_flags) {
         if (T > 0) {
-          carry = r[col + t] + d[col + t] * nv[col + t];
+          const float dl = E == Estimator::lambda_returns ? d[col + t]
+                           : te[col + t]                  ? 0.0f
+                                                          : kGamma;
+          carry = r[col + t] + dl * nv[col + t];
           o[col + t] = carry;
           --t;
         }
@@ -194,6 +210,8 @@ void plain_loop_kernel(const Inputs<A>& in, A& out) {
           carry = gae_step(r[i], v[i], nv[i], d[i], carry);
         else if constexpr (E == Estimator::gae_flags)
           carry = gae_flags_step(r[i], v[i], nv[i], te[i], tr[i], carry);
+        else if constexpr (E == Estimator::lambda_returns_flags)
+          carry = lambda_returns_flags_step(r[i], nv[i], te[i], tr[i], carry);
         else
           carry = lambda_returns_step(r[i], nv[i], d[i], carry);
         o[i] = carry;
@@ -202,45 +220,53 @@ void plain_loop_kernel(const Inputs<A>& in, A& out) {
   }
 }
 
+/// The flags forms' streaming kernel: elementwise over the storage,
+/// out = ((r + (terminated ? 0 : gamma) * nv) - v) + (truncated ? 1 : 0)
+/// (without "- v" when kValues is false), reading both flags four entries at
+/// a time from their bytes with SSE2 (GCC does not vectorise the loop over
+/// bools by itself).
+template <bool kValues, class A>
+void flags_streaming_kernel(const Inputs<A>& in, A& out) {
+  const Index n = out.size();
+  const float* __restrict r = in.rewards.data();
+  const float* __restrict v = in.values.data();
+  const float* __restrict nv = in.next_values.data();
+  const bool* __restrict te = in.terminated.data();
+  const bool* __restrict tr = in.truncated.data();
+  float* __restrict o = out.data();
+  Index i = 0;
+#if defined(__SSE2__)
+  const __m128i zero = _mm_setzero_si128();
+  const auto lanes = [&](const bool* p) {
+    std::uint32_t bytes;
+    std::memcpy(&bytes, p, 4);
+    const __m128i x = _mm_cvtsi32_si128(static_cast<int>(bytes));
+    return _mm_castsi128_ps(
+        _mm_cmpgt_epi32(_mm_unpacklo_epi16(_mm_unpacklo_epi8(x, zero), zero), zero));
+  };
+  const __m128 gamma = _mm_set1_ps(kGamma), one = _mm_set1_ps(1.0f);
+  for (; i + 4 <= n; i += 4) {
+    const __m128 d = _mm_andnot_ps(lanes(te + i), gamma);
+    __m128 y = _mm_add_ps(_mm_loadu_ps(r + i), _mm_mul_ps(d, _mm_loadu_ps(nv + i)));
+    if constexpr (kValues) y = _mm_sub_ps(y, _mm_loadu_ps(v + i));
+    _mm_storeu_ps(o + i, _mm_add_ps(y, _mm_and_ps(lanes(tr + i), one)));
+  }
+#endif
+  for (; i < n; ++i)
+    o[i] = ((r[i] + (te[i] ? 0.0f : kGamma) * nv[i]) - (kValues ? v[i] : 0.0f)) +
+           (tr[i] ? 1.0f : 0.0f);
+}
+
 template <Estimator E, class A>
 void streaming_kernel(const Inputs<A>& in, A& out) {
-  if constexpr (E == Estimator::gae) {
+  if constexpr (E == Estimator::gae)
     out = in.rewards + in.discounts * in.next_values - in.values;
-  } else if constexpr (E == Estimator::gae_flags) {
-    // Elementwise over the storage: out = r + (terminated ? 0 : gamma) * nv - v.
-    const Index n = out.size();
-    const float* __restrict r = in.rewards.data();
-    const float* __restrict v = in.values.data();
-    const float* __restrict nv = in.next_values.data();
-    const bool* __restrict te = in.terminated.data();
-    const bool* __restrict tr = in.truncated.data();
-    float* __restrict o = out.data();
-    // Elementwise, reading both flags: ((r + (te ? 0 : gamma) nv) - v) +
-    // (tr ? 1 : 0), four entries at a time from the flags' bytes with SSE2
-    // (GCC does not vectorise the loop over bools by itself).
-    Index i = 0;
-#if defined(__SSE2__)
-    const __m128i zero = _mm_setzero_si128();
-    const auto lanes = [&](const bool* p) {
-      std::uint32_t bytes;
-      std::memcpy(&bytes, p, 4);
-      const __m128i x = _mm_cvtsi32_si128(static_cast<int>(bytes));
-      return _mm_castsi128_ps(
-          _mm_cmpgt_epi32(_mm_unpacklo_epi16(_mm_unpacklo_epi8(x, zero), zero), zero));
-    };
-    const __m128 gamma = _mm_set1_ps(kGamma), one = _mm_set1_ps(1.0f);
-    for (; i + 4 <= n; i += 4) {
-      const __m128 d = _mm_andnot_ps(lanes(te + i), gamma);
-      const __m128 y = _mm_sub_ps(_mm_add_ps(_mm_loadu_ps(r + i), _mm_mul_ps(d, _mm_loadu_ps(nv + i))),
-                                  _mm_loadu_ps(v + i));
-      _mm_storeu_ps(o + i, _mm_add_ps(y, _mm_and_ps(lanes(tr + i), one)));
-    }
-#endif
-    for (; i < n; ++i)
-      o[i] = ((r[i] + (te[i] ? 0.0f : kGamma) * nv[i]) - v[i]) + (tr[i] ? 1.0f : 0.0f);
-  } else {
+  else if constexpr (E == Estimator::gae_flags)
+    flags_streaming_kernel<true>(in, out);
+  else if constexpr (E == Estimator::lambda_returns_flags)
+    flags_streaming_kernel<false>(in, out);
+  else
     out = in.rewards + in.discounts * in.next_values;
-  }
 }
 
 template <Estimator E, Variant V, class A>
@@ -265,9 +291,10 @@ void run(benchmark::State& state) {
   }
   const auto elements = static_cast<std::int64_t>(state.iterations()) * T * B;
   // Bytes per element: float inputs and output, and one byte per flag.
-  const std::int64_t bytes = E == Estimator::gae         ? 5 * 4
-                             : E == Estimator::gae_flags ? 4 * 4 + 2
-                                                         : 4 * 4;
+  const std::int64_t bytes = E == Estimator::gae                    ? 5 * 4
+                             : E == Estimator::gae_flags            ? 4 * 4 + 2
+                             : E == Estimator::lambda_returns_flags ? 3 * 4 + 2
+                                                                    : 4 * 4;
   state.SetItemsProcessed(elements);
   state.SetBytesProcessed(elements * bytes);
 }
@@ -341,6 +368,10 @@ int register_all() {
     register_family<Estimator::lambda_returns, RowMajor>("LambdaReturnsRow", s[0], s[1]);
     register_family<Estimator::gae_flags, ColMajor>("GaeFlagsCol", s[0], s[1]);
     register_family<Estimator::gae_flags, RowMajor>("GaeFlagsRow", s[0], s[1]);
+    register_family<Estimator::lambda_returns_flags, ColMajor>("LambdaReturnsFlagsCol", s[0],
+                                                                s[1]);
+    register_family<Estimator::lambda_returns_flags, RowMajor>("LambdaReturnsFlagsRow", s[0],
+                                                                s[1]);
     if (s[1] >= 64) {
       using P = ParallelTarget;
       register_parallel<P::gae, ColMajor>("GaeColParallel", s[0], s[1]);
