@@ -725,17 +725,22 @@ struct NoRowPackets {
   }
 };
 
-/// The packet strip of a kernel with c = d * lambda (lambda a number) whose
-/// inputs (d and `inputs`) are in memory: `a_from(base, last)` returns the
-/// kernel's a as a function of (j, d) over the pointers base(x) of its
-/// inputs, generic in packet or scalar (the function its column fill uses,
-/// so rows and columns compute the same values); `last` says whether the
-/// row is the last one (T - 1). Applicable when every input has consecutive
-/// entries in a row.
-template <class S, class D, class AFrom, class... Inputs>
+/// The packet strip of a kernel with c = d * lambda whose inputs (d,
+/// `inputs`, and lambda when it is an array) are in memory: `a_from(base,
+/// last)` returns the kernel's a as a function of (j, d) over the pointers
+/// base(x) of its inputs, generic in packet or scalar (the function its
+/// column fill uses, so rows and columns compute the same values); `last`
+/// says whether the row is the last one (T - 1). L is S (lambda a number)
+/// or the type of a (T x B) array of per-step lambdas, whose range is folded
+/// into lo and hi with the discounts' (a lambda outside [0, 1], or NaN, sets
+/// lo to -1: min and max would drop a NaN). `inputs` include an array lambda,
+/// so applicable() checks its strides too. Applicable when every input has
+/// consecutive entries in a row.
+template <class S, class D, class AFrom, class L, class... Inputs>
 struct RowPackets {
+  static constexpr bool kNumber = std::is_arithmetic_v<L>;
   const D& d;
-  S lambda;
+  std::conditional_t<kNumber, S, const L&> lambda;
   Index last;  // T - 1
   AFrom a_from;
   std::tuple<const Inputs&...> inputs;
@@ -748,12 +753,26 @@ struct RowPackets {
   /// each input (`last_row`: they start at row T - 1).
   template <class Base>
   auto packets_at(Base base, bool last_row) const {
+    const auto lambda_of = [&] {
+      if constexpr (kNumber)
+        return lambda;
+      else
+        return base(lambda);
+    };
     return [a_of = a_from(base, last_row), pd = base(d),
-            l = lambda]<class Packet>(Index j, Packet& a, Packet& c, Packet& lo, Packet& hi) {
+            l = lambda_of()]<class Packet>(Index j, Packet& a, Packet& c, Packet& lo, Packet& hi) {
       namespace ei = Eigen::internal;
       const Packet dd = ei::ploadu<Packet>(pd + j);
       a = a_of(j, dd);
-      c = ei::pmul(dd, ei::pset1<Packet>(l));
+      if constexpr (kNumber) {
+        c = ei::pmul(dd, ei::pset1<Packet>(l));
+      } else {
+        const Packet ll = ei::ploadu<Packet>(l + j);
+        c = ei::pmul(dd, ll);
+        const Packet in = ei::pand(ei::pcmp_le(ei::pset1<Packet>(S(0)), ll),
+                                   ei::pcmp_le(ll, ei::pset1<Packet>(S(1))));
+        lo = ei::pmin(lo, ei::pselect(in, ll, ei::pset1<Packet>(S(-1))));
+      }
       lo = ei::pmin(lo, dd);
       hi = ei::pmax(hi, dd);
     };
@@ -761,8 +780,14 @@ struct RowPackets {
   auto row(Index t) const {
     return packets_at([t](const auto& x) { return x.data() + t * x.rowStride(); }, t == last);
   }
-  /// Whether |c| <= 1 whenever the discounts lie in [0, 1].
-  bool c_at_most_one() const { return std::abs(lambda) <= S(1); }
+  /// Whether |c| <= 1 whenever the discounts (and an array's lambdas, whose
+  /// range the strategies check with them) lie in [0, 1].
+  bool c_at_most_one() const {
+    if constexpr (kNumber)
+      return std::abs(lambda) <= S(1);
+    else
+      return true;
+  }
   /// Whether every input has consecutive entries in a column (column()).
   bool columns_applicable() const {
     return d.rowStride() == 1 &&

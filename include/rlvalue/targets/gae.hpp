@@ -122,12 +122,17 @@ inline void gae_kernel(std::string_view where, const R& r, const V& v, const N& 
     prefetch_tile(d, t0, len, b0, w);
     prefetch_tile(l, t0, len, b0, w);
   };
+  using AFrom = GaeAFrom<R, V, N>;
   if constexpr (std::is_arithmetic_v<L> && kInMemory<R> && kInMemory<V> && kInMemory<N> &&
                 kInMemory<D>)
-    affine_scan<kRanges>(
-        out, fill, strip, reject, prefetch,
-        RowPackets<S, D, GaeAFrom<R, V, N>, R, V, N>{
-            d, S(l), out.rows() - 1, GaeAFrom<R, V, N>{r, v, nv}, {r, v, nv}});
+    affine_scan<kRanges>(out, fill, strip, reject, prefetch,
+                         RowPackets<S, D, AFrom, S, R, V, N>{d, S(l), out.rows() - 1,
+                                                             AFrom{r, v, nv}, {r, v, nv}});
+  else if constexpr (kInMemory<L> && kInMemory<R> && kInMemory<V> && kInMemory<N> &&
+                     kInMemory<D>)  // per-step lambdas in memory
+    affine_scan<kRanges>(out, fill, strip, reject, prefetch,
+                         RowPackets<S, D, AFrom, L, R, V, N, L>{d, l, out.rows() - 1,
+                                                                AFrom{r, v, nv}, {r, v, nv, l}});
   else
     affine_scan<kRanges>(out, fill, strip, reject, prefetch, flags_packets);
 }

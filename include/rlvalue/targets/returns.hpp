@@ -268,10 +268,15 @@ inline void lambda_returns_kernel(std::string_view where, const R& r, const D& d
   auto reject = [&](Index t, Index b, const auto& y) {
     reject_strip(where, "returns", validate, t, b, y);
   };
+  using AFrom = LambdaReturnsAFrom<S, R, N, L>;
   if constexpr (std::is_arithmetic_v<L> && kInMemory<R> && kInMemory<D> && kInMemory<N>)
-    affine_scan<kRanges>(out, fill, strip, reject, NoPrefetch{},
-                         RowPackets<S, D, LambdaReturnsAFrom<S, R, N, L>, R, N>{
-                             d, S(l), T - 1, LambdaReturnsAFrom<S, R, N, L>{r, nv, l}, {r, nv}});
+    affine_scan<kRanges>(
+        out, fill, strip, reject, NoPrefetch{},
+        RowPackets<S, D, AFrom, S, R, N>{d, S(l), T - 1, AFrom{r, nv, l}, {r, nv}});
+  else if constexpr (kInMemory<L> && kInMemory<R> && kInMemory<D> && kInMemory<N>)
+    affine_scan<kRanges>(  // per-step lambdas in memory
+        out, fill, strip, reject, NoPrefetch{},
+        RowPackets<S, D, AFrom, L, R, N, L>{d, l, T - 1, AFrom{r, nv, l}, {r, nv, l}});
   else
     affine_scan<kRanges>(out, fill, strip, reject, NoPrefetch{}, flags_packets);
 }
