@@ -106,6 +106,7 @@
 #include "rlvalue/targets/critic_targets.hpp"
 #include "rlvalue/targets/distributional_losses.hpp"
 #include "rlvalue/targets/ensemble.hpp"
+#include "rlvalue/targets/flag_packets.hpp"
 #include "rlvalue/targets/gae.hpp"
 #include "rlvalue/targets/histogram_transforms.hpp"
 #include "rlvalue/targets/lambda_errors.hpp"
