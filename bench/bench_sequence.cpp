@@ -11,12 +11,14 @@
 // Families: Gae{Col,Row}, LambdaReturns{Col,Row}, GaeFlags{Col,Row} and
 // LambdaReturnsFlags{Col,Row} (the flags form, terminated/truncated bool
 // arrays: terminated where the discount is 0, truncated with probability
-// 0.005; the plain loop and the streaming kernel read the same flags);
-// arguments T/B with
+// 0.005; the plain loop and the streaming kernel read the same flags),
+// GaeLambdas{Col,Row} and LambdaReturnsLambdas{Col,Row} (the general form
+// with per-step lambdas, rlax's lambda_t: lambda, 0 at episode ends; the
+// plain loop and the streaming kernel read them too); arguments T/B with
 // (T, B) = (2048, 64), (1024, 1024), (4096, 4096), (100000, 1).
 // Items are elements (T * B per iteration); bytes are those read and written
 // (gae: 4 inputs + out; lambda_returns: 3 inputs + out; the flags forms: a
-// byte per flag in place of the discounts). Data come from
+// byte per flag in place of the discounts; per-step lambdas: one more input). Data come from
 // rlvalue/core/rng.hpp with a fixed seed, prepared outside the timed loop.
 // Multi-core scaling (families {Gae,LambdaReturns,Vtrace}{Col,Row}Parallel,
 // (T, B) = (2048, 64), (1024, 1024) and (4096, 4096), wall-clock time):
@@ -68,7 +70,7 @@ using FlagsOf = Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic,
 /// Inputs of one shape, in one storage order.
 template <class A>
 struct Inputs {
-  A rewards, values, next_values, discounts;
+  A rewards, values, next_values, discounts, lambdas;
   FlagsOf<A> terminated, truncated;
 };
 
@@ -93,6 +95,7 @@ Workspace& workspace(Index T, Index B) {
     c.values.resize(T, B);
     c.next_values.resize(T, B);
     c.discounts.resize(T, B);
+    c.lambdas.resize(T, B);
     c.terminated.resize(T, B);
     c.truncated.resize(T, B);
     for (Index b = 0; b < B; ++b)
@@ -103,8 +106,10 @@ Workspace& workspace(Index T, Index B) {
         c.terminated(t, b) = rlvalue::bernoulli(rng, kTerminationRate);
         c.truncated(t, b) = rlvalue::bernoulli(rng, kTruncationRate);
         c.discounts(t, b) = c.terminated(t, b) ? 0.0f : kGamma;
+        c.lambdas(t, b) = c.terminated(t, b) || c.truncated(t, b) ? 0.0f : kLambda;
       }
-    w.row = {c.rewards, c.values, c.next_values, c.discounts, c.terminated, c.truncated};
+    w.row = {c.rewards,   c.values,     c.next_values, c.discounts,
+             c.lambdas,   c.terminated, c.truncated};
     // Written once here, so no page faults while timed.
     w.col_out = ColMajor::Constant(T, B, 1.0f);
     w.row_out = RowMajor::Constant(T, B, 1.0f);
@@ -122,7 +127,14 @@ std::pair<const Inputs<A>&, A&> arrays(Index T, Index B) {
     return {w.col, w.col_out};
 }
 
-enum class Estimator { gae, lambda_returns, gae_flags, lambda_returns_flags };
+enum class Estimator {
+  gae,
+  lambda_returns,
+  gae_flags,
+  lambda_returns_flags,
+  gae_lambdas,
+  lambda_returns_lambdas
+};
 enum class Variant { rlvalue, plain_loop, streaming };
 
 template <Estimator E, class A>
@@ -135,13 +147,17 @@ void rlvalue_kernel(const Inputs<A>& in, A& out) {
   else if constexpr (E == Estimator::lambda_returns_flags)
     rlvalue::lambda_returns(in.rewards, in.next_values, in.terminated, in.truncated, kGamma,
                             kLambda, out);
+  else if constexpr (E == Estimator::gae_lambdas)
+    rlvalue::gae(in.rewards, in.values, in.next_values, in.discounts, in.lambdas, out);
+  else if constexpr (E == Estimator::lambda_returns_lambdas)
+    rlvalue::lambda_returns(in.rewards, in.discounts, in.next_values, in.lambdas, out);
   else
     rlvalue::lambda_returns(in.rewards, in.discounts, in.next_values, kLambda, out);
 }
 
 // One step of each recursion; `next` is the carry from t + 1.
-inline float gae_step(float r, float v, float nv, float d, float next) {
-  return (r + d * nv) - v + (d * kLambda) * next;
+inline float gae_step(float r, float v, float nv, float d, float next, float l = kLambda) {
+  return (r + d * nv) - v + (d * l) * next;
 }
 // The flags form's step: d = terminated ? 0 : gamma, l = (terminated or
 // truncated) ? 0 : lambda.
@@ -150,8 +166,8 @@ inline float gae_flags_step(float r, float v, float nv, bool term, bool trunc, f
   const float l = (term || trunc) ? 0.0f : kLambda;
   return (r + d * nv) - v + (d * l) * next;
 }
-inline float lambda_returns_step(float r, float nv, float d, float next) {
-  return r + d * ((1.0f - kLambda) * nv + kLambda * next);
+inline float lambda_returns_step(float r, float nv, float d, float next, float l = kLambda) {
+  return r + d * ((1.0f - l) * nv + l * next);
 }
 inline float lambda_returns_flags_step(float r, float nv, bool term, bool trunc, float next) {
   const float d = term ? 0.0f : kGamma;
@@ -166,6 +182,7 @@ void plain_loop_kernel(const Inputs<A>& in, A& out) {
   const float* __restrict v = in.values.data();
   const float* __restrict nv = in.next_values.data();
   const float* __restrict d = in.discounts.data();
+  const float* __restrict l = in.lambdas.data();
   const bool* __restrict te = in.terminated.data();
   const bool* __restrict tr = in.truncated.data();
   float* __restrict o = out.data();
@@ -179,6 +196,10 @@ void plain_loop_kernel(const Inputs<A>& in, A& out) {
         const float next = last ? 0.0f : o[i + B];
         if constexpr (E == Estimator::gae) {
           o[i] = gae_step(r[i], v[i], nv[i], d[i], next);
+        } else if constexpr (E == Estimator::gae_lambdas) {
+          o[i] = gae_step(r[i], v[i], nv[i], d[i], next, l[i]);
+        } else if constexpr (E == Estimator::lambda_returns_lambdas) {
+          o[i] = last ? r[i] + d[i] * nv[i] : lambda_returns_step(r[i], nv[i], d[i], next, l[i]);
         } else if constexpr (E == Estimator::gae_flags) {
           o[i] = gae_flags_step(r[i], v[i], nv[i], te[i], tr[i], next);
         } else if constexpr (E == Estimator::lambda_returns_flags) {
@@ -194,11 +215,12 @@ void plain_loop_kernel(const Inputs<A>& in, A& out) {
       const Index col = b * T;
       float carry = 0.0f;
       Index t = T - 1;
-      if constexpr (E == Estimator::lambda_returns || E == Estimator::lambda_returns_flags) {
+      if constexpr (E == Estimator::lambda_returns || E == Estimator::lambda_returns_flags ||
+                    E == Estimator::lambda_returns_lambdas) {
         if (T > 0) {
-          const float dl = E == Estimator::lambda_returns ? d[col + t]
-                           : te[col + t]                  ? 0.0f
-                                                          : kGamma;
+          const float dl = E != Estimator::lambda_returns_flags ? d[col + t]
+                           : te[col + t]                        ? 0.0f
+                                                                : kGamma;
           carry = r[col + t] + dl * nv[col + t];
           o[col + t] = carry;
           --t;
@@ -208,6 +230,10 @@ void plain_loop_kernel(const Inputs<A>& in, A& out) {
         const Index i = col + t;
         if constexpr (E == Estimator::gae)
           carry = gae_step(r[i], v[i], nv[i], d[i], carry);
+        else if constexpr (E == Estimator::gae_lambdas)
+          carry = gae_step(r[i], v[i], nv[i], d[i], carry, l[i]);
+        else if constexpr (E == Estimator::lambda_returns_lambdas)
+          carry = lambda_returns_step(r[i], nv[i], d[i], carry, l[i]);
         else if constexpr (E == Estimator::gae_flags)
           carry = gae_flags_step(r[i], v[i], nv[i], te[i], tr[i], carry);
         else if constexpr (E == Estimator::lambda_returns_flags)
@@ -265,6 +291,10 @@ void streaming_kernel(const Inputs<A>& in, A& out) {
     flags_streaming_kernel<true>(in, out);
   else if constexpr (E == Estimator::lambda_returns_flags)
     flags_streaming_kernel<false>(in, out);
+  else if constexpr (E == Estimator::gae_lambdas)
+    out = in.rewards + in.discounts * in.next_values - in.values + in.lambdas;
+  else if constexpr (E == Estimator::lambda_returns_lambdas)
+    out = in.rewards + in.discounts * in.next_values + in.lambdas;
   else
     out = in.rewards + in.discounts * in.next_values;
 }
@@ -291,10 +321,12 @@ void run(benchmark::State& state) {
   }
   const auto elements = static_cast<std::int64_t>(state.iterations()) * T * B;
   // Bytes per element: float inputs and output, and one byte per flag.
-  const std::int64_t bytes = E == Estimator::gae                    ? 5 * 4
-                             : E == Estimator::gae_flags            ? 4 * 4 + 2
-                             : E == Estimator::lambda_returns_flags ? 3 * 4 + 2
-                                                                    : 4 * 4;
+  const std::int64_t bytes = E == Estimator::gae                      ? 5 * 4
+                             : E == Estimator::gae_flags              ? 4 * 4 + 2
+                             : E == Estimator::lambda_returns_flags   ? 3 * 4 + 2
+                             : E == Estimator::gae_lambdas            ? 6 * 4
+                             : E == Estimator::lambda_returns_lambdas ? 5 * 4
+                                                                      : 4 * 4;
   state.SetItemsProcessed(elements);
   state.SetBytesProcessed(elements * bytes);
 }
@@ -372,6 +404,12 @@ int register_all() {
                                                                 s[1]);
     register_family<Estimator::lambda_returns_flags, RowMajor>("LambdaReturnsFlagsRow", s[0],
                                                                 s[1]);
+    register_family<Estimator::gae_lambdas, ColMajor>("GaeLambdasCol", s[0], s[1]);
+    register_family<Estimator::gae_lambdas, RowMajor>("GaeLambdasRow", s[0], s[1]);
+    register_family<Estimator::lambda_returns_lambdas, ColMajor>("LambdaReturnsLambdasCol",
+                                                                  s[0], s[1]);
+    register_family<Estimator::lambda_returns_lambdas, RowMajor>("LambdaReturnsLambdasRow",
+                                                                  s[0], s[1]);
     if (s[1] >= 64) {
       using P = ParallelTarget;
       register_parallel<P::gae, ColMajor>("GaeColParallel", s[0], s[1]);
