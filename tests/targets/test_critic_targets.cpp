@@ -5,6 +5,7 @@
 #include "rlvalue/targets/critic_targets.hpp"
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -171,6 +172,35 @@ TEST_CASE("random subsets: scripted draws and uniformity", "[targets][ensemble]"
     ++hits[static_cast<std::size_t>(members[1])];
   }
   for (int h : hits) CHECK(h / 40000.0 == Approx(0.5).margin(0.0125));
+}
+
+TEST_CASE("random subsets: the learners' sparse draw equals the full shuffle's subset",
+          "[targets][ensemble]") {
+  // detail::draw_subset_prefix (the learners' draw) against draw_random_subset:
+  // the same first m indices from the same draws, for every n <= 12 and
+  // m <= n (m = 1 and 2 without the shuffle, the full shuffle otherwise),
+  // 200 draws each; the generators stay in step.
+  auto a = rlvalue::make_rng(23), b = rlvalue::make_rng(23);
+  for (Index n = 1; n <= 12; ++n)
+    for (Index m = 1; m <= n; ++m)
+      for (int rep = 0; rep < 200; ++rep) {
+        std::vector<Index> full(static_cast<std::size_t>(n)), prefix(static_cast<std::size_t>(n), -1);
+        rlvalue::draw_random_subset(a, m, std::span<Index>(full));
+        rlvalue::detail::draw_subset_prefix(b, m, std::span<Index>(prefix));
+        INFO("n = " << n << ", m = " << m << ", draw " << rep);
+        REQUIRE(std::equal(full.begin(), full.begin() + m, prefix.begin()));
+        REQUIRE(a() == b());
+      }
+  // Scripted: n = 8, m = 2, draws 5 then 6 (j = 7): v = (5, 7), and a draw
+  // that lands on the position the first one moved (5 then 4: j = 5): (5, 0).
+  std::vector<Index> idx(8, -1);
+  ScriptedBits rng{5, 6};
+  rlvalue::detail::draw_subset_prefix(rng, 2, std::span<Index>(idx));
+  CHECK((idx[0] == 5 && idx[1] == 7));
+  ScriptedBits rng2{5, 4};
+  rlvalue::detail::draw_subset_prefix(rng2, 2, std::span<Index>(idx));
+  CHECK((idx[0] == 5 && idx[1] == 0));
+  CHECK(rng2.calls == 2);
 }
 
 TEMPLATE_TEST_CASE("polyak_update: hand-worked numbers", "[targets][polyak]", float, double) {

@@ -52,6 +52,28 @@ void draw_random_subset(G& rng, Index m, std::span<Index> indices) {
 
 namespace detail {
 
+/// The subsets the learners draw: indices[0..m) = those of
+/// draw_random_subset(rng, m, indices), from the same m draws, bit for bit;
+/// indices[m..n) are left as they were (the learners read only the subset).
+/// m = 1 and m = 2 (REDQ's pair) follow the two swaps without first writing
+/// 0..n-1 into all n entries: after the first swap v[0] = j0, v[j0] = 0 and
+/// every other v[p] = p, so the second pick, v[j1] (j1 >= 1), is 0 when
+/// j1 = j0 and j1 otherwise. The caller has checked 1 <= m <= n.
+template <std::uniform_random_bit_generator G>
+void draw_subset_prefix(G& rng, Index m, std::span<Index> indices) {
+  const auto n = static_cast<Index>(indices.size());
+  if (m == 1) {
+    indices[0] = uniform_index(rng, n);
+  } else if (m == 2) {
+    const Index first = uniform_index(rng, n);
+    const Index second = 1 + uniform_index(rng, n - 1);
+    indices[0] = first;
+    indices[1] = second == first ? 0 : second;
+  } else {
+    draw_random_subset(rng, m, indices);
+  }
+}
+
 template <class Values, class Out>
 void check_ensemble_shapes(std::string_view where, const Values& values, const Out& out) {
   static_assert(std::remove_cvref_t<Out>::IsVectorAtCompileTime,
