@@ -309,9 +309,9 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
   }
 
   // update_order_[0, update_count) = the critics to update: all of them
-  // (the identity, set at construction, no draw) or a random subset drawn
-  // with draw_random_subset. For one critic that is the single draw
-  // uniform_index(rng, N), made here without rewriting all N indices.
+  // (the identity, set at construction, no draw) or the random subset
+  // draw_random_subset would draw (draw_subset_prefix: for one critic the
+  // single draw uniform_index(rng, N), without rewriting all N indices).
   template <class G>
   void draw_update_subset(G& rng) {
     draw_update_subset(rng, update_order_);
@@ -320,10 +320,7 @@ class EnsembleLearner : public CriticEnsemble<Q, Names> {
   void draw_update_subset(G& rng, std::vector<Index>& order) const {
     const Index n = this->num_critics();
     if (update_count_ == n) return;
-    if (update_count_ == 1)
-      order[0] = uniform_index(rng, n);
-    else
-      draw_subset_prefix(rng, update_count_, std::span<Index>(order));
+    draw_subset_prefix(rng, update_count_, std::span<Index>(order));
   }
 
   // The reduction reads a random subset of the rows of s' (REDQ).

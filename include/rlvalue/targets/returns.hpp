@@ -127,6 +127,15 @@ inline decltype(auto) lambda_value(const Lambda& lambda) {
     return (lambda);
 }
 
+/// lambda_returns' a = r + d * (f * nv) at entry j of the pointers pr and
+/// pn, f = 1 - lambda (1 in the last row: 1 * nv == nv exactly), generic in
+/// packet or scalar: the one formula of the general and flags forms' a.
+template <class X, class S>
+inline X lambda_returns_a(const S* pr, const S* pn, Index j, const X& dd, const X& f) {
+  namespace ei = Eigen::internal;
+  return ei::padd(ei::ploadu<X>(pr + j), ei::pmul(dd, ei::pmul(f, ei::ploadu<X>(pn + j))));
+}
+
 /// lambda_returns' a over the pointers base(x) of r, nv (and an array
 /// lambda), as a function of (j, d), generic in packet or scalar:
 /// a = r + d * ((1 - l) * nv), or r + d * nv in the last row, exactly the
@@ -155,7 +164,7 @@ struct LambdaReturnsAFrom {
         f = ei::pset1<X>(k);
       else
         f = pl == nullptr ? ei::pset1<X>(k) : ei::psub(ei::pset1<X>(S(1)), ei::ploadu<X>(pl + j));
-      return ei::padd(ei::ploadu<X>(pr + j), ei::pmul(dd, ei::pmul(f, ei::ploadu<X>(pn + j))));
+      return lambda_returns_a(pr, pn, j, dd, f);
     };
   }
 };
@@ -176,8 +185,7 @@ struct LambdaReturnsFlagsAFrom {
       namespace ei = Eigen::internal;
       using S = typename ei::unpacket_traits<X>::type;
       const X one = ei::pset1<X>(S(1));
-      const X f = last ? one : ei::psub(one, ll);
-      return ei::padd(ei::ploadu<X>(pr + j), ei::pmul(dd, ei::pmul(f, ei::ploadu<X>(pn + j))));
+      return lambda_returns_a(pr, pn, j, dd, last ? one : ei::psub(one, ll));
     };
   }
 };
