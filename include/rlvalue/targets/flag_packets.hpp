@@ -2,9 +2,10 @@
 /// @file
 /// The packet forms of the sequence kernels' flags form (terminated and
 /// truncated bool arrays in memory): the lanes' discounts and lambdas are
-/// masked from the flags' bytes with SSE2, then a kernel's a and c are
-/// computed in packets, the values of its Eigen expressions bit for bit
-/// (detail; used by gae, lambda_returns and discounted_returns).
+/// masked from the flags' bytes (SSE2, AVX, AVX2 or AVX-512F, whichever
+/// Eigen's packets are), then a kernel's a and c are computed in packets,
+/// the values of its Eigen expressions bit for bit (detail; used by gae,
+/// lambda_returns and discounted_returns).
 
 #include <Eigen/Core>
 #include <cstdint>
@@ -16,11 +17,20 @@
 #include "rlvalue/core/types.hpp"
 #include "rlvalue/targets/affine_scan.hpp"
 
-#if defined(__SSE2__)
+#if defined(__AVX__)
+#include <immintrin.h>
+#elif defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
 namespace rlvalue::detail {
+
+// Eigen's packets are SIMD types with attributes (e.g. __m128), which GCC
+// warns about as template arguments although they are kept.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"
+#endif
 
 #if defined(__SSE2__)
 /// All bits set in the lanes (4 x 32 or 2 x 64 bits) whose flag is true,
@@ -37,15 +47,71 @@ inline __m128i flag_lanes(const bool* p) {
 }
 #endif
 
-// Eigen's packets are SIMD types with attributes (e.g. __m128), which GCC
-// warns about as template arguments although they are kept.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wignored-attributes"
+/// Whether flag_mask makes packets of type X: Eigen's float and double
+/// packets of SSE2, AVX and AVX-512F, as the target has them.
+template <class X>
+inline constexpr bool kFlagMaskPacket =
+#if defined(__SSE2__)
+    std::is_same_v<X, __m128> || std::is_same_v<X, __m128d> ||
 #endif
+#if defined(__AVX__)
+    std::is_same_v<X, __m256> || std::is_same_v<X, __m256d> ||
+#endif
+#if defined(__AVX512F__)
+    std::is_same_v<X, __m512> || std::is_same_v<X, __m512d> ||
+#endif
+    false;
+
+/// A packet X of floats or doubles (kFlagMaskPacket) with all bits set in
+/// the lanes whose flag is true, for the size(X) bools from p (a bool is
+/// stored as 0 or 1).
+template <class X>
+inline X flag_mask(const bool* p) {
+  static_assert(kFlagMaskPacket<X>, "flag_mask: not a float or double packet of this target");
+#if defined(__SSE2__)
+  if constexpr (std::is_same_v<X, __m128>) {
+    return _mm_castsi128_ps(flag_lanes<4>(p));
+  } else if constexpr (std::is_same_v<X, __m128d>) {
+    return _mm_castsi128_pd(flag_lanes<2>(p));
+  }
+#endif
+#if defined(__AVX2__)
+  else if constexpr (std::is_same_v<X, __m256>) {
+    const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
+    return _mm256_castsi256_ps(
+        _mm256_cmpgt_epi32(_mm256_cvtepu8_epi32(bytes), _mm256_setzero_si256()));
+  } else if constexpr (std::is_same_v<X, __m256d>) {
+    std::uint32_t word = 0;
+    std::memcpy(&word, p, 4);
+    const __m128i bytes = _mm_cvtsi32_si128(static_cast<int>(word));
+    return _mm256_castsi256_pd(
+        _mm256_cmpgt_epi64(_mm256_cvtepu8_epi64(bytes), _mm256_setzero_si256()));
+  }
+#elif defined(__AVX__)
+  // AVX without AVX2: the two halves from SSE2.
+  else if constexpr (std::is_same_v<X, __m256>) {
+    return _mm256_castsi256_ps(_mm256_set_m128i(flag_lanes<4>(p + 4), flag_lanes<4>(p)));
+  } else if constexpr (std::is_same_v<X, __m256d>) {
+    return _mm256_castsi256_pd(_mm256_set_m128i(flag_lanes<2>(p + 2), flag_lanes<2>(p)));
+  }
+#endif
+#if defined(__AVX512F__)
+  else if constexpr (std::is_same_v<X, __m512>) {
+    const __m512i x =
+        _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    return _mm512_castsi512_ps(_mm512_maskz_set1_epi32(_mm512_test_epi32_mask(x, x), -1));
+  } else if constexpr (std::is_same_v<X, __m512d>) {
+    const __m512i x =
+        _mm512_cvtepu8_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+    return _mm512_castsi512_pd(_mm512_maskz_set1_epi64(_mm512_test_epi64_mask(x, x), -1));
+  }
+#endif
+  return X{};  // not reached (static_assert above)
+}
 
 /// The packet forms of a flags-form kernel (the interface of RowPackets, see
-/// targets/affine_scan.hpp) with SSE2 packets (4 floats or 2 doubles) when
+/// targets/affine_scan.hpp) with Eigen's packets (4 floats or 2 doubles with
+/// SSE2, 8 or 4 with AVX, 16 or 8 with AVX-512F: kFlagMaskPacket) when
 /// `inputs` and the flags are in memory: rows (entries consecutive in a row,
 /// `[T, n_envs]` buffers as in SB3 and CleanRL) for the row strategy,
 /// columns (entries consecutive in a column) for the segmented one. Each
@@ -58,7 +124,7 @@ inline __m128i flag_lanes(const bool* p) {
 /// number, so these are their values bit for bit. The column accessor also
 /// takes scalars (S): the same values one entry at a time, which FlagsFill
 /// uses for a tile's rows that do not fill a packet (and for all rows when
-/// the packet is not SSE2's).
+/// the target has no such packets).
 template <class S, class AFrom, class Tm, class Tr, class... Inputs>
 struct FlagsPackets {
   AFrom a_from;
@@ -68,17 +134,14 @@ struct FlagsPackets {
   S gamma, lambda;
   Index last;  // T - 1
 
-#if defined(__SSE2__)
-  static constexpr bool kSse2Packets =
-      (std::is_same_v<S, float> && std::is_same_v<ScanPacket<S>, __m128>) ||
-      (std::is_same_v<S, double> && std::is_same_v<ScanPacket<S>, __m128d>);
-#else
-  static constexpr bool kSse2Packets = false;
-#endif
+  /// Whether the flags can be masked into Eigen's packets of S here.
+  static constexpr bool kMaskPackets =
+      (std::is_same_v<S, float> || std::is_same_v<S, double>) &&
+      kFlagMaskPacket<ScanPacket<S>>;
   /// Whether every input and flag array is in memory (the scalar column form).
   static constexpr bool kInputsInMemory =
       (kInMemory<Inputs> && ...) && kInMemory<Tm> && kInMemory<Tr>;
-  static constexpr bool kApplicable = kSse2Packets && kInputsInMemory;
+  static constexpr bool kApplicable = kMaskPackets && kInputsInMemory;
 
   bool applicable() const {
     if constexpr (kApplicable)
@@ -123,20 +186,13 @@ struct FlagsPackets {
           dd = pt[j] ? S(0) : g;
           ll = (pt[j] || pu[j]) ? S(0) : l;
         } else if constexpr (kApplicable) {
-#if defined(__SSE2__)
-          constexpr Index P = ei::unpacket_traits<X>::size;
-          const __m128i end = flag_lanes<P>(pt + j);
-          const __m128i cut = _mm_or_si128(end, flag_lanes<P>(pu + j));
-          if constexpr (P == 4) {
-            dd = _mm_andnot_ps(_mm_castsi128_ps(end), _mm_set1_ps(g));
-            ll = _mm_andnot_ps(_mm_castsi128_ps(cut), _mm_set1_ps(l));
-          } else {
-            dd = _mm_andnot_pd(_mm_castsi128_pd(end), _mm_set1_pd(g));
-            ll = _mm_andnot_pd(_mm_castsi128_pd(cut), _mm_set1_pd(l));
-          }
-#endif
+          // gamma and lambda where the flags are false, +0 where true.
+          const X end = flag_mask<X>(pt + j);
+          const X cut = ei::por(end, flag_mask<X>(pu + j));
+          dd = ei::pandnot(ei::pset1<X>(g), end);
+          ll = ei::pandnot(ei::pset1<X>(l), cut);
         } else {
-          // Not reached: without SSE2 packets applicable() and
+          // Not reached: without mask packets applicable() and
           // columns_applicable() are false, so no strategy asks for packets
           // (NaN, which the scan rejects, should one ever do).
           a = c = ei::pset1<X>(std::numeric_limits<S>::quiet_NaN());
@@ -155,7 +211,7 @@ struct FlagsPackets {
 /// memory with consecutive entries in a column (`applicable()`): one pass
 /// over the inputs, backward in time, writing each column's A and C from
 /// `packets.column` (FlagsPackets): the latest len % P rows one by one, the
-/// others in SSE2 packets (one by one when the packet is not SSE2's); the
+/// others in packets (one by one when the target has no mask packets); the
 /// same operations, so the same values as the kernel's Eigen expressions.
 /// Returns whether every A and C is finite.
 template <class Packets>
