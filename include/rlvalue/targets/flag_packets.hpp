@@ -135,9 +135,7 @@ struct FlagsPackets {
   Index last;  // T - 1
 
   /// Whether the flags can be masked into Eigen's packets of S here.
-  static constexpr bool kMaskPackets =
-      (std::is_same_v<S, float> || std::is_same_v<S, double>) &&
-      kFlagMaskPacket<ScanPacket<S>>;
+  static constexpr bool kMaskPackets = kFlagMaskPacket<ScanPacket<S>>;
   /// Whether every input and flag array is in memory (the scalar column form).
   static constexpr bool kInputsInMemory =
       (kInMemory<Inputs> && ...) && kInMemory<Tm> && kInMemory<Tr>;
