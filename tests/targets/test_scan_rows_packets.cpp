@@ -115,10 +115,17 @@ TEST_CASE("row strategy, packet form: large outputs take non-temporal stores",
     CHECK((out.rightCols(4).topRows(51) == 42.0f).all());  // that block: rows <= 50 untouched
   }
   SECTION("a discount outside [0, 1] in the first block") {
+    out.setConstant(42.0f);
     x.d(60, 7) = 1.5f;
     CHECK(message_of<E>([&] { rlvalue::lambda_returns(x.r, x.d, x.nv, 0.9f, out); }) ==
           "lambda_returns: discounts(60, 7) = 1.5 is outside [0, 1]");
     CHECK(out.isFinite().all());
+    // Its group of 16 columns and everything computed after it untouched.
+    CHECK((out.topRows(60) == 42.0f).all());
+    CHECK((out.row(60).head(16) == 42.0f).all());
+    const ArrRow<float> ref = lambda_returns_loop(x, 0.9f);
+    CHECK((out.row(60).segment(16, 4080) == ref.row(60).segment(16, 4080)).all());
+    CHECK((out.bottomRows(T - 61).leftCols(4096) == ref.bottomRows(T - 61).leftCols(4096)).all());
   }
   SECTION("finite inputs whose result overflows are reported, not written") {
     out.setConstant(0.0f);
@@ -129,7 +136,17 @@ TEST_CASE("row strategy, packet form: large outputs take non-temporal stores",
           "lambda_returns: returns(40, 33) = inf is not finite although every input is "
           "(it overflowed)");
     CHECK(out.isFinite().all());
-    CHECK((out.topRows(41) == 0.0f).all());
+    // Large outputs are checked and stored 16 columns at a time, each row
+    // from its last column to its first, a block of 4096 columns at a time:
+    // in the first block, row 40's columns from 48 on (after the group of
+    // column 33) and the rows after it hold their results; the rest of row
+    // 40, the rows before it and the second block are untouched.
+    const ArrRow<float> ref = lambda_returns_loop(x, 0.0f);
+    CHECK((out.topRows(40) == 0.0f).all());
+    CHECK((out.row(40).head(48) == 0.0f).all());
+    CHECK((out.row(40).segment(48, 4096 - 48) == ref.row(40).segment(48, 4096 - 48)).all());
+    CHECK((out.bottomRows(T - 41).leftCols(4096) == ref.bottomRows(T - 41).leftCols(4096)).all());
+    CHECK((out.rightCols(4) == 0.0f).all());
   }
 }
 
