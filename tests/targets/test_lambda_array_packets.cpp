@@ -163,6 +163,22 @@ TEST_CASE("per-step lambdas from memory: bad lambdas", "[targets][scan][lambda]"
             "lambda_returns: lambda(29, " + std::to_string(b) + ") = nan is outside [0, 1]");
     }
   }
+  SECTION("rows of a large output (non-temporal stores, 16 columns checked at a time)") {
+    // 80 x 4100 doubles (2.6 MB) is past the tests' 1 MiB kScanStreamMinBytes.
+    auto x = make_lambda_array_inputs<double, Eigen::RowMajor>(80, 4100, 5);
+    REQUIRE(rlvalue::detail::can_stream<true>(x.r));
+    x.l(79, 3) = std::numeric_limits<double>::quiet_NaN();  // last row: no result depends on it
+    CHECK(message_of<E>([&] { rlvalue::gae(x.r, x.v, x.nv, x.d, x.l); }) ==
+          "gae: lambda(79, 3) = nan is outside [0, 1]");
+    x.l(79, 3) = 0.5;
+    x.l(40, 1000) = 1.5;
+    ArrRow<double> out = ArrRow<double>::Constant(80, 4100, 42.0);
+    CHECK(message_of<E>([&] { rlvalue::lambda_returns(x.r, x.d, x.nv, x.l, out); }) ==
+          "lambda_returns: lambda(40, 1000) = 1.5 is outside [0, 1]");
+    CHECK(out.isFinite().all());
+    CHECK((out.topRows(40) == 42.0).all());
+    CHECK((out.row(40).segment(992, 16) == 42.0).all());  // its group of 16 columns
+  }
   SECTION("long columns: a lambda above 1 and a NaN one in a packed tile") {
     auto x = make_lambda_array_inputs<float, Eigen::ColMajor>(3000, 2, 4);
     x.l(1500, 1) = 1.25f;
