@@ -106,6 +106,19 @@ TEST_CASE("row strategy, packet form: large outputs take non-temporal stores",
     rlvalue::lambda_returns(x.r, x.d, x.nv, 0.9f, out);
     CHECK((out == lambda_returns_loop(x, 0.9f)).all());
   }
+  SECTION("rows not aligned to the packet size: the same results") {
+    // 4101 columns: row t starts 4 * t bytes past a 16-byte boundary (mod
+    // 16), so the rows alternate between the non-temporal stores straight
+    // from the registers (aligned rows) and the copy from the carry row.
+    const Index B2 = 4101;
+    RowPacketInputs y = make_row_packet_inputs(T, B2);
+    ArrRow<float> out2(T, B2);
+    REQUIRE(reinterpret_cast<std::uintptr_t>(out2.row(1).data()) % 16 != 0);
+    rlvalue::gae(y.r, y.v, y.nv, y.d, 0.95f, out2);
+    CHECK((out2 == gae_loop(y, 0.95f)).all());
+    rlvalue::lambda_returns(y.r, y.d, y.nv, 0.9f, out2);
+    CHECK((out2 == lambda_returns_loop(y, 0.9f)).all());
+  }
   SECTION("a NaN in the second block is named; nothing non-finite is written") {
     out.setConstant(42.0f);
     x.nv(50, 4098) = std::numeric_limits<float>::quiet_NaN();
