@@ -903,8 +903,9 @@ inline void scan_rows_packets(Out& out, Packets& packets, Strip& strip, Reject& 
             stream_copy(dst + wu, carry + wu, w - wu);
           }
         }
-        // finite: all bits set in a lane while every y there is finite
-        // (y - y == 0); lo, hi: min and max of the discounts (and lambdas).
+        // nonfinite: the sum of y - y over a lane, 0 while every y there is
+        // finite and NaN from the first one that is not (one add a packet);
+        // lo, hi: min and max of the discounts (and lambdas).
         // Large outputs check and store each group of U packets (16
         // columns) as soon as it is computed, so the non-temporal stores
         // go out interleaved with the loads instead of in a burst after
@@ -912,22 +913,22 @@ inline void scan_rows_packets(Out& out, Packets& packets, Strip& strip, Reject& 
         // elements/s, the streaming kernel 1.9-2.0, 2026-12-07); other
         // outputs copy a row once all of it is checked (in cache the
         // per-group branch costs more than the copy: 3.0 against 2.7 G).
-        Packet finite = ei::ptrue(zero), lo = zero, hi = one;
+        Packet nonfinite = zero, lo = zero, hi = one;
         const auto row = packets.row(t);
         for (Index j = wu - U * P; j >= 0; j -= U * P) {
-          if constexpr (kLarge) finite = ei::ptrue(zero), lo = zero, hi = one;
+          if constexpr (kLarge) nonfinite = zero, lo = zero, hi = one;
           [[maybe_unused]] Packet ys[U];
           for (int u = U - 1; u >= 0; --u) {
             Packet a, c;
             row(b0 + j + u * P, a, c, lo, hi);
             S* yp = carry + j + u * P;
             const Packet y = last ? a : ei::padd(a, ei::pmul(c, ei::pload<Packet>(yp)));
-            finite = ei::pand(finite, ei::pcmp_eq(ei::psub(y, y), zero));
+            nonfinite = ei::padd(nonfinite, ei::psub(y, y));
             ei::pstore(yp, y);
             if constexpr (kLarge) ys[u] = y;
           }
           if constexpr (kLarge) {
-            Packet good = finite;
+            Packet good = ei::pcmp_eq(nonfinite, zero);
             if constexpr (kRanges)
               good = ei::pand(good, ei::pand(ei::pcmp_le(zero, lo), ei::pcmp_le(hi, one)));
             if (ei::predux_any(ei::pandnot(ei::ptrue(zero), good))) [[unlikely]]
@@ -945,7 +946,7 @@ inline void scan_rows_packets(Out& out, Packets& packets, Strip& strip, Reject& 
           }
         }
         if constexpr (!kLarge) {
-          ok = ok && !ei::predux_any(ei::pandnot(ei::ptrue(zero), finite));
+          ok = ok && !ei::predux_any(ei::pandnot(ei::ptrue(zero), ei::pcmp_eq(nonfinite, zero)));
           if constexpr (kRanges)
             ok = ok && ei::predux_min(lo) >= S(0) && ei::predux_max(hi) <= S(1);
           if (!ok) [[unlikely]]
