@@ -807,20 +807,24 @@ struct RowPackets {
   }
 };
 
-/// Whether pstream has a non-temporal store for Packet (Eigen's SSE2, AVX
-/// and AVX-512 float and double packets).
-template <class Packet>
-inline constexpr bool kStreamPacket =
-#if defined(__AVX512F__)
-    std::is_same_v<Packet, __m512> || std::is_same_v<Packet, __m512d> ||
+/// Whether X is one of Eigen's float and double packets of SSE2, AVX and
+/// AVX-512F (__m128, __m256d, ...), as the target has them.
+template <class X>
+inline constexpr bool kX86FloatPacket =
+#if defined(__SSE2__)
+    std::is_same_v<X, __m128> || std::is_same_v<X, __m128d> ||
 #endif
 #if defined(__AVX__)
-    std::is_same_v<Packet, __m256> || std::is_same_v<Packet, __m256d> ||
+    std::is_same_v<X, __m256> || std::is_same_v<X, __m256d> ||
 #endif
-#if defined(__SSE2__)
-    std::is_same_v<Packet, __m128> || std::is_same_v<Packet, __m128d> ||
+#if defined(__AVX512F__)
+    std::is_same_v<X, __m512> || std::is_same_v<X, __m512d> ||
 #endif
     false;
+
+/// Whether pstream has a non-temporal store for Packet.
+template <class Packet>
+inline constexpr bool kStreamPacket = kX86FloatPacket<Packet>;
 
 /// Stores packet x at dst (aligned to the packet's size) with a
 /// non-temporal store (kStreamPacket<Packet>).

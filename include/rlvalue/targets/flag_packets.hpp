@@ -50,17 +50,7 @@ inline __m128i flag_lanes(const bool* p) {
 /// Whether flag_mask makes packets of type X: Eigen's float and double
 /// packets of SSE2, AVX and AVX-512F, as the target has them.
 template <class X>
-inline constexpr bool kFlagMaskPacket =
-#if defined(__SSE2__)
-    std::is_same_v<X, __m128> || std::is_same_v<X, __m128d> ||
-#endif
-#if defined(__AVX__)
-    std::is_same_v<X, __m256> || std::is_same_v<X, __m256d> ||
-#endif
-#if defined(__AVX512F__)
-    std::is_same_v<X, __m512> || std::is_same_v<X, __m512d> ||
-#endif
-    false;
+inline constexpr bool kFlagMaskPacket = kX86FloatPacket<X>;
 
 /// A packet X of floats or doubles (kFlagMaskPacket) with all bits set in
 /// the lanes whose flag is true, for the size(X) bools from p (a bool is
