@@ -822,15 +822,11 @@ inline constexpr bool kX86FloatPacket =
 #endif
     false;
 
-/// Whether pstream has a non-temporal store for Packet.
-template <class Packet>
-inline constexpr bool kStreamPacket = kX86FloatPacket<Packet>;
-
 /// Stores packet x at dst (aligned to the packet's size) with a
-/// non-temporal store (kStreamPacket<Packet>).
+/// non-temporal store (the packets of kX86FloatPacket).
 template <class Packet, class S>
 inline void pstream([[maybe_unused]] S* dst, [[maybe_unused]] const Packet& x) {
-  static_assert(kStreamPacket<Packet>);
+  static_assert(kX86FloatPacket<Packet>);
 #if defined(__AVX512F__)
   if constexpr (std::is_same_v<Packet, __m512>) _mm512_stream_ps(dst, x);
   if constexpr (std::is_same_v<Packet, __m512d>) _mm512_stream_pd(dst, x);
@@ -940,7 +936,7 @@ inline void scan_rows_packets(Out& out, Packets& packets, Strip& strip, Reject& 
             // Straight from the registers when the row is aligned to the
             // packet (0.76 -> 0.83x the streaming kernel, medians of 6,
             // 4096 x 4096 gae); from the carry row otherwise.
-            if constexpr (kStreamPacket<Packet>) {
+            if constexpr (kX86FloatPacket<Packet>) {
               if (aligned) {
                 for (int u = 0; u < U; ++u) pstream(dst + j + u * P, ys[u]);
                 continue;
