@@ -85,8 +85,8 @@ void check_real_state(std::string_view where, std::string_view name,
   check_size(where, name, s.size(), dims);
   for (Index i = 0; i < s.size(); ++i)
     if (!std::isfinite(static_cast<double>(s.derived().coeff(i)))) [[unlikely]]
-      detail::throw_invalid(where, std::string(name) + "[" + format_value(i) + "]",
-                            static_cast<double>(s.derived().coeff(i)), "is not finite");
+      detail::throw_invalid_entry(where, name, i, static_cast<double>(s.derived().coeff(i)),
+                                  "is not finite");
 }
 
 /// All exponent vectors c in {0..order}^dims, times `scale`, one per row, the

@@ -101,9 +101,8 @@ class TabularQ {
     check_action("TabularQ::semi_gradient_step", "action", a);
     const Scalar updated = w_(s, a) + scaled_error;
     if (!std::isfinite(updated)) [[unlikely]]
-      fail_check("TabularQ::semi_gradient_step", "q(s, a) + scaled_error", updated,
-                 "is not finite (scaled_error = " + detail::format_value(scaled_error) +
-                     "); nothing was written");
+      detail::throw_step_not_finite("TabularQ::semi_gradient_step", "q(s, a) + scaled_error",
+                                    updated, scaled_error);
     w_(s, a) = updated;
   }
 

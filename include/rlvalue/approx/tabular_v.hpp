@@ -82,9 +82,8 @@ class TabularV {
     check_state("TabularV::semi_gradient_step", "state", s);
     const Scalar updated = w_[s] + scaled_error;
     if (!std::isfinite(updated)) [[unlikely]]
-      fail_check("TabularV::semi_gradient_step", "v(s) + scaled_error", updated,
-                 "is not finite (scaled_error = " + detail::format_value(scaled_error) +
-                     "); nothing was written");
+      detail::throw_step_not_finite("TabularV::semi_gradient_step", "v(s) + scaled_error",
+                                    updated, scaled_error);
     w_[s] = updated;
   }
 

@@ -70,6 +70,35 @@ template <class T>
   throw std::invalid_argument(msg);
 }
 
+/// "where: name = value is outside [lo, hi]" (check_in_range's message).
+template <class T>
+[[noreturn]] __attribute__((noinline, cold)) void throw_outside(std::string_view where,
+                                                               std::string_view name, T value,
+                                                               T lo, T hi) {
+  throw_invalid(where, name, value,
+                std::string("is outside [") + format_value(lo) + ", " + format_value(hi) + "]");
+}
+
+/// "where: name = updated is not finite (scaled_error = e); nothing was
+/// written": a table's step whose result is not finite.
+template <class T>
+[[noreturn]] __attribute__((noinline, cold)) void throw_step_not_finite(std::string_view where,
+                                                                       std::string_view name,
+                                                                       T updated, T scaled_error) {
+  throw_invalid(where, name, updated,
+                "is not finite (scaled_error = " + format_value(scaled_error) +
+                    "); nothing was written");
+}
+
+/// "where: name[i] = value requirement" (an entry of a vector argument).
+template <class T>
+[[noreturn]] __attribute__((noinline, cold)) void throw_invalid_entry(
+    std::string_view where, std::string_view name, Index i, T value, std::string_view requirement) {
+  std::string entry(name);
+  entry.append("[").append(format_value(i)).append("]");
+  throw_invalid(where, entry, value, requirement);
+}
+
 }  // namespace detail
 
 /// Throws std::invalid_argument unless `value` is finite.
@@ -116,9 +145,7 @@ inline void check_at_least_one(std::string_view where, std::string_view name, In
 template <class T>
 inline void check_in_range(std::string_view where, std::string_view name, T value, T lo, T hi) {
   if (!(value >= lo && value <= hi)) [[unlikely]]
-    detail::throw_invalid(where, name, value,
-                          std::string("is outside [") + detail::format_value(lo) + ", " +
-                              detail::format_value(hi) + "]");
+    detail::throw_outside(where, name, value, lo, hi);
 }
 
 /// Throws std::out_of_range unless 0 <= index < size.

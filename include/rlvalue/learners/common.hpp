@@ -156,7 +156,11 @@ inline void check_prefetch_distance(std::string_view where, Index prefetch_dista
 }
 
 /// "batch[i].field", the name of a field of a batch entry in messages.
-inline std::string batch_field(std::size_t i, std::string_view field) {
+/// Out of line and cold, as are the messages built from it: the batch updates
+/// that flatten their calls (GCC's flatten inlines all it can reach) would
+/// otherwise carry string code in each copy of their loop.
+__attribute__((noinline, cold)) inline std::string batch_field(std::size_t i,
+                                                               std::string_view field) {
   std::string name = "batch[";
   name.append(format_value(i)).append("]");
   if (!field.empty()) name.append(".").append(field);
@@ -169,13 +173,20 @@ inline std::string batch_field(std::size_t i, std::string_view field) {
 /// names "batch[i].field" (cold), so the message names the entry, and the
 /// exception type is kept. The checks of a valid batch are a loop of
 /// predictable branches.
+/// check_batch_entries' second run of `check` on the entry that threw, with
+/// the names "batch[i].field" (out of line and cold).
+template <class Check>
+__attribute__((noinline, cold)) void recheck_batch_entry(std::size_t i, Check& check) {
+  check(i, [i](std::string_view field) { return batch_field(i, field); });
+}
+
 template <class Check>
 inline void check_batch_entries(std::size_t n, Check check) {
   std::size_t i = 0;
   try {
     for (; i < n; ++i) check(i, [](std::string_view field) { return std::string_view(field); });
   } catch (...) {
-    check(i, [i](std::string_view field) { return batch_field(i, field); });
+    recheck_batch_entry(i, check);
     throw;  // not reached: the named check throws too
   }
 }

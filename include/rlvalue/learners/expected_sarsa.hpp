@@ -35,7 +35,7 @@ struct ExpectedSarsaNames {
 
 [[noreturn]] __attribute__((noinline, cold)) inline void reject_probability(
     std::string_view where, std::string_view name, Index i, double p) {
-  fail_check(where, std::string(name) + "[" + format_value(i) + "]", p, "is outside [0, 1]");
+  throw_invalid_entry(where, name, i, p, "is outside [0, 1]");
 }
 }  // namespace detail
 
