@@ -4,12 +4,21 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 
 #include "catch.hpp"
 #include "rlvalue/core/rng.hpp"
 
 namespace rlvalue_test {
+
+/// A double vector with the given entries.
+inline Eigen::VectorXd vector_of(std::initializer_list<double> xs) {
+  Eigen::VectorXd out(static_cast<Eigen::Index>(xs.size()));
+  Eigen::Index i = 0;
+  for (double x : xs) out[i++] = x;
+  return out;
+}
 
 using rlvalue::Index;
 template <class T>

@@ -19,12 +19,7 @@ using rlvalue::Index;
 namespace {
 using rlvalue_test::message_of;
 
-Eigen::VectorXd v(std::initializer_list<double> xs) {
-  Eigen::VectorXd out(static_cast<Index>(xs.size()));
-  Index i = 0;
-  for (double x : xs) out[i++] = x;
-  return out;
-}
+using rlvalue_test::vector_of;
 }  // namespace
 
 TEST_CASE("quantile_midpoint and scalar losses", "[targets][losses]") {
@@ -94,16 +89,16 @@ TEST_CASE("quantile_regression_loss: hand-worked, gradient, minimiser", "[target
   // theta = (0, 1), taus (0.25, 0.75), targets (0.5, 2).
   // kappa = 0: i=0: u=0.5 -> 0.125, u=2 -> 0.5; i=1: u=-0.5 -> 0.125, u=1 -> 0.75.
   // Sum 1.5, over N = 2: 0.75. Gradient_i = #{y < theta_i}/N - tau_i = (-0.25, -0.25).
-  const Eigen::VectorXd theta = v({0, 1}), y = v({0.5, 2});
+  const Eigen::VectorXd theta = vector_of({0, 1}), y = vector_of({0.5, 2});
   Eigen::VectorXd g(2);
   CHECK(rlvalue::quantile_regression_loss(theta, y) == 0.75);
   CHECK(rlvalue::quantile_regression_gradient(theta, y, 0.0, g) == 0.75);
-  CHECK(g == v({-0.25, -0.25}));
+  CHECK(g == vector_of({-0.25, -0.25}));
   // kappa = 1: i=0: 0.25*0.125 + 0.25*(2 - 0.5) = 0.03125 + 0.375;
   // i=1: 0.25*0.125 + 0.75*0.5 = 0.03125 + 0.375. Sum 0.8125 / 2 = 0.40625.
   // Gradient: i=0: -(0.25*0.5 + 0.25*1)/2 = -0.1875; i=1: -(-0.25*0.5 + 0.75*1)/2 = -0.3125.
   CHECK(rlvalue::quantile_regression_gradient(theta, y, 1.0, g) == 0.40625);
-  CHECK(g == v({-0.1875, -0.3125}));
+  CHECK(g == vector_of({-0.1875, -0.3125}));
 
   // Huber gradient against finite differences (points away from kinks).
   auto rng = rlvalue::make_rng(5);
@@ -125,13 +120,13 @@ TEST_CASE("quantile_regression_loss: hand-worked, gradient, minimiser", "[target
   // targets: with targets 1..8 and m = 4 (taus 1/8, 3/8, 5/8, 7/8), theta =
   // (1.5, 3.5, 5.5, 7.5) has zero gradient (#{y < theta_i} = 1, 3, 5, 7 of 8).
   Eigen::VectorXd g4(4);
-  rlvalue::quantile_regression_gradient(v({1.5, 3.5, 5.5, 7.5}), Eigen::VectorXd::LinSpaced(8, 1, 8),
+  rlvalue::quantile_regression_gradient(vector_of({1.5, 3.5, 5.5, 7.5}), Eigen::VectorXd::LinSpaced(8, 1, 8),
                                         0.0, g4);
   CHECK(g4.isZero());
   // ... and moving any theta_i past a target makes the loss larger.
-  const double best = rlvalue::quantile_regression_loss(v({1.5, 3.5, 5.5, 7.5}),
+  const double best = rlvalue::quantile_regression_loss(vector_of({1.5, 3.5, 5.5, 7.5}),
                                                         Eigen::VectorXd::LinSpaced(8, 1, 8));
-  CHECK(rlvalue::quantile_regression_loss(v({1.5, 4.5, 5.5, 7.5}), Eigen::VectorXd::LinSpaced(8, 1, 8)) >
+  CHECK(rlvalue::quantile_regression_loss(vector_of({1.5, 4.5, 5.5, 7.5}), Eigen::VectorXd::LinSpaced(8, 1, 8)) >
         best);
 }
 
@@ -140,32 +135,32 @@ TEST_CASE("expectile_regression_loss: hand-worked, gradient, tau = 1/2 is the me
   // e = (1), tau = 0.25, targets (0, 3): u = -1 -> 0.75; u = 2 -> 0.25*4 = 1.
   // L = 1.75 / 2 = 0.875. Gradient = -(2/2)(0.75*(-1) + 0.25*2) = 0.25.
   Eigen::VectorXd g(1);
-  CHECK(rlvalue::expectile_regression_gradient(v({1}), v({0, 3}), v({0.25}), g) == 0.875);
+  CHECK(rlvalue::expectile_regression_gradient(vector_of({1}), vector_of({0, 3}), vector_of({0.25}), g) == 0.875);
   CHECK(g[0] == 0.25);
   // The 1/2-expectile is the mean: zero gradient at the mean of the targets.
-  const Eigen::VectorXd ys = v({-1, 0.5, 2, 7});
-  rlvalue::expectile_regression_gradient(v({ys.mean()}), ys, v({0.5}), g);
+  const Eigen::VectorXd ys = vector_of({-1, 0.5, 2, 7});
+  rlvalue::expectile_regression_gradient(vector_of({ys.mean()}), ys, vector_of({0.5}), g);
   CHECK(g[0] == Approx(0.0).margin(1e-15));
 }
 
 TEST_CASE("distributional losses: bad input", "[targets][losses]") {
   Eigen::VectorXd g(2);
   CHECK(message_of<std::invalid_argument>([] {
-          rlvalue::quantile_regression_loss(v({0, 1}), v({1}), -1.0);
+          rlvalue::quantile_regression_loss(vector_of({0, 1}), vector_of({1}), -1.0);
         }) == "quantile_regression_loss: kappa = -1 must be finite and >= 0 (0: no Huber smoothing)");
   CHECK(message_of<std::invalid_argument>([] {
-          rlvalue::quantile_regression_loss(Eigen::VectorXd(0), v({1}));
+          rlvalue::quantile_regression_loss(Eigen::VectorXd(0), vector_of({1}));
         }) == "quantile_regression_loss: theta size = 0 must be at least 1");
   CHECK(message_of<std::invalid_argument>([] {
-          rlvalue::quantile_regression_loss(v({1}), Eigen::VectorXd(0));
+          rlvalue::quantile_regression_loss(vector_of({1}), Eigen::VectorXd(0));
         }) == "quantile_regression_loss: targets size = 0 must be at least 1");
   CHECK(message_of<std::invalid_argument>([&] {
-          rlvalue::quantile_regression_gradient(v({0, 1, 2}), v({1}), 0.0, g);
+          rlvalue::quantile_regression_gradient(vector_of({0, 1, 2}), vector_of({1}), 0.0, g);
         }) == "quantile_regression_gradient: out has size 2, expected 3");
   CHECK(message_of<std::invalid_argument>([] {
-          rlvalue::categorical_cross_entropy(v({1, 0}), v({1, 2, 3}));
+          rlvalue::categorical_cross_entropy(vector_of({1, 0}), vector_of({1, 2, 3}));
         }) == "categorical_cross_entropy: target has size 2, expected 3");
   CHECK(message_of<std::invalid_argument>([] {
-          rlvalue::expectile_regression_loss(v({1}), v({1}), v({1.0}));
+          rlvalue::expectile_regression_loss(vector_of({1}), vector_of({1}), vector_of({1.0}));
         }) == "expectile_regression_loss: taus(0) = 1 is outside (0, 1)");
 }

@@ -20,18 +20,13 @@ using rlvalue::Index;
 namespace {
 using rlvalue_test::message_of;
 
-Eigen::VectorXd v(std::initializer_list<double> xs) {
-  Eigen::VectorXd out(static_cast<Index>(xs.size()));
-  Index i = 0;
-  for (double x : xs) out[i++] = x;
-  return out;
-}
+using rlvalue_test::vector_of;
 }  // namespace
 
 TEST_CASE("risk measures: hand-worked numbers", "[targets][risk]") {
   // atoms (1, 2, 3, 4), probs (0.1, 0.2, 0.3, 0.4):
   // mean = 0.1 + 0.4 + 0.9 + 1.6 = 3; variance = 0.1*4 + 0.2*1 + 0 + 0.4*1 = 1.
-  const Eigen::VectorXd z = v({1, 2, 3, 4}), p = v({0.1, 0.2, 0.3, 0.4});
+  const Eigen::VectorXd z = vector_of({1, 2, 3, 4}), p = vector_of({0.1, 0.2, 0.3, 0.4});
   CHECK(rlvalue::distribution_mean(z, p) == Approx(3.0));
   CHECK(rlvalue::distribution_variance(z, p) == Approx(1.0));
   CHECK(rlvalue::mean_variance_utility(z, p, 0.5) == Approx(2.5));
@@ -46,16 +41,16 @@ TEST_CASE("risk measures: hand-worked numbers", "[targets][risk]") {
   // CVaR_0.5: VaR = 3, P(Z < 3) = 0.3, sum = 0.5: (0.5 + 0.2*3)/0.5 = 2.2.
   CHECK(rlvalue::distribution_cvar(z, p, 0.5) == Approx(2.2));
   // Any atom order gives the same numbers (quantile estimates may cross).
-  const Eigen::VectorXd zs = v({3, 1, 4, 2}), ps = v({0.3, 0.1, 0.4, 0.2});
+  const Eigen::VectorXd zs = vector_of({3, 1, 4, 2}), ps = vector_of({0.3, 0.1, 0.4, 0.2});
   CHECK(rlvalue::distribution_cvar(zs, ps, 0.5) == Approx(2.2));
   CHECK(rlvalue::distribution_cvar(zs, ps, 0.2) == Approx(1.5));
   CHECK(rlvalue::distribution_quantile(zs, ps, 0.35) == 3.0);
   // Quantile estimates, 1/m each: theta = (3, 1, 2, 0): CVaR_0.5 = (0 + 1)/2.
-  const Eigen::VectorXd theta = v({3, 1, 2, 0});
+  const Eigen::VectorXd theta = vector_of({3, 1, 2, 0});
   CHECK(rlvalue::distribution_cvar(theta, Eigen::VectorXd::Constant(4, 0.25), 0.5) == Approx(0.5));
   // Repeated atoms in sorted order are gathered: (0, 0, 1) with 1/3 each:
   // VaR_0.5 = 0 (F(0) = 2/3), CVaR_0.5 = 0, CVaR_1 = 1/3.
-  const Eigen::VectorXd rep = v({0, 0, 1}), third = Eigen::VectorXd::Constant(3, 1.0 / 3);
+  const Eigen::VectorXd rep = vector_of({0, 0, 1}), third = Eigen::VectorXd::Constant(3, 1.0 / 3);
   CHECK(rlvalue::distribution_quantile(rep, third, 0.5) == 0.0);
   CHECK(rlvalue::distribution_cvar(rep, third, 0.5) == 0.0);
   CHECK(rlvalue::distribution_cvar(rep, third, 1.0) == Approx(1.0 / 3));
@@ -94,18 +89,18 @@ TEST_CASE("risk measures: random distributions, any order", "[targets][risk]") {
 }
 
 TEST_CASE("risk measures: bad input", "[targets][risk]") {
-  const Eigen::VectorXd z = v({1, 2}), p = v({0.5, 0.5});
+  const Eigen::VectorXd z = vector_of({1, 2}), p = vector_of({0.5, 0.5});
   CHECK(message_of<std::invalid_argument>([&] { rlvalue::distribution_cvar(z, p, 0.0); }) ==
         "distribution_cvar: alpha = 0 is outside (0, 1]");
   CHECK(message_of<std::invalid_argument>([&] { rlvalue::distribution_quantile(z, p, 1.5); }) ==
         "distribution_quantile: tau = 1.5 is outside (0, 1]");
-  CHECK(message_of<std::invalid_argument>([&] { rlvalue::distribution_mean(z, v({0.7, 0.7})); }) ==
+  CHECK(message_of<std::invalid_argument>([&] { rlvalue::distribution_mean(z, vector_of({0.7, 0.7})); }) ==
         "distribution_mean: sum of probs = 1.4 must be 1 (within 1.4901161193847656e-08)");
-  CHECK(message_of<std::invalid_argument>([&] { rlvalue::distribution_variance(z, v({1.5, -0.5})); }) ==
+  CHECK(message_of<std::invalid_argument>([&] { rlvalue::distribution_variance(z, vector_of({1.5, -0.5})); }) ==
         "distribution_mean: probs(1) = -0.5 must be a finite probability >= 0");
-  CHECK(message_of<std::invalid_argument>([&] { rlvalue::distribution_mean(v({1, NAN}), p); }) ==
+  CHECK(message_of<std::invalid_argument>([&] { rlvalue::distribution_mean(vector_of({1, NAN}), p); }) ==
         "distribution_mean: atoms(1) = nan is not finite");
-  CHECK(message_of<std::invalid_argument>([&] { rlvalue::distribution_mean(v({1, 2, 3}), p); }) ==
+  CHECK(message_of<std::invalid_argument>([&] { rlvalue::distribution_mean(vector_of({1, 2, 3}), p); }) ==
         "distribution_mean: probs has size 2, expected 3");
   CHECK(message_of<std::invalid_argument>([&] { rlvalue::mean_variance_utility(z, p, NAN); }) ==
         "mean_variance_utility: lambda = nan is not finite");
