@@ -167,12 +167,6 @@ __attribute__((noinline, cold)) inline std::string batch_field(std::size_t i,
   return name;
 }
 
-/// Runs `check(i, name)` (which throws with the given field names, e.g.
-/// check(i, [](auto field) { ... })) on every entry of a batch in order, with
-/// the plain field names; when one throws, runs it again on that entry with
-/// names "batch[i].field" (cold), so the message names the entry, and the
-/// exception type is kept. The checks of a valid batch are a loop of
-/// predictable branches.
 /// check_batch_entries' second run of `check` on the entry that threw, with
 /// the names "batch[i].field" (out of line and cold).
 template <class Check>
@@ -180,6 +174,12 @@ __attribute__((noinline, cold)) void recheck_batch_entry(std::size_t i, Check& c
   check(i, [i](std::string_view field) { return batch_field(i, field); });
 }
 
+/// Runs `check(i, name)` (which throws with the given field names, e.g.
+/// check(i, [](auto field) { ... })) on every entry of a batch in order, with
+/// the plain field names; when one throws, runs it again on that entry with
+/// names "batch[i].field" (cold), so the message names the entry, and the
+/// exception type is kept. The checks of a valid batch are a loop of
+/// predictable branches.
 template <class Check>
 inline void check_batch_entries(std::size_t n, Check check) {
   std::size_t i = 0;
