@@ -70,13 +70,6 @@ concept StateActionFeatureMap =
 
 namespace detail {
 
-/// "[i]" (built by appending: GCC 12 warns falsely on "[" + std::string).
-inline std::string bracketed(Index i) {
-  std::string s(1, '[');
-  s.append(format_value(i)).push_back(']');
-  return s;
-}
-
 /// Checks a real-vector state of a dense map: `dims` entries (shape,
 /// std::invalid_argument naming `name`), each finite (naming `name[i]`).
 template <class Derived>

@@ -149,9 +149,10 @@ class TileCoding {
   [[noreturn, gnu::cold, gnu::noinline]] void fail_state(std::string_view where, std::string_view name,
                                                          Index i, double x) const {
     const auto k = static_cast<std::size_t>(i);
-    detail::throw_invalid(where, std::string(name) + "[" + detail::format_value(i) + "]", x,
-                          "is outside [" + detail::format_value(config_.low[k]) + ", " +
-                              detail::format_value(config_.high[k]) + "] (tile-coding bounds)");
+    detail::throw_invalid_entry(where, name, i, x,
+                                "is outside [" + detail::format_value(config_.low[k]) + ", " +
+                                    detail::format_value(config_.high[k]) +
+                                    "] (tile-coding bounds)");
   }
 
   void write_impl(const state_type& s, Index action, std::span<Index> out) const noexcept {

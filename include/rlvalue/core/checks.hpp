@@ -90,13 +90,18 @@ template <class T>
                     "); nothing was written");
 }
 
+/// "[i]" (built by appending: GCC 12 warns falsely on "[" + std::string).
+inline std::string bracketed(Index i) {
+  std::string s(1, '[');
+  s.append(format_value(i)).push_back(']');
+  return s;
+}
+
 /// "where: name[i] = value requirement" (an entry of a vector argument).
 template <class T>
 [[noreturn]] __attribute__((noinline, cold)) void throw_invalid_entry(
     std::string_view where, std::string_view name, Index i, T value, std::string_view requirement) {
-  std::string entry(name);
-  entry.append("[").append(format_value(i)).append("]");
-  throw_invalid(where, entry, value, requirement);
+  throw_invalid(where, std::string(name).append(bracketed(i)), value, requirement);
 }
 
 }  // namespace detail
