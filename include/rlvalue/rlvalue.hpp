@@ -101,6 +101,7 @@
 #include "rlvalue/policies/tabular_policy.hpp"
 #include "rlvalue/policies/valid_actions.hpp"
 #include "rlvalue/targets/affine_scan.hpp"
+#include "rlvalue/targets/array_view.hpp"
 #include "rlvalue/targets/categorical_projection.hpp"
 #include "rlvalue/targets/categorical_targets.hpp"
 #include "rlvalue/targets/critic_targets.hpp"

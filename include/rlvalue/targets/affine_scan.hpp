@@ -86,6 +86,7 @@
 #include <type_traits>
 
 #include "rlvalue/core/types.hpp"
+#include "rlvalue/targets/array_view.hpp"
 #include "rlvalue/targets/sequence_checks.hpp"
 
 #if defined(__AVX__)
@@ -95,16 +96,6 @@
 #endif
 
 namespace rlvalue::detail {
-
-/// True when X is an Eigen object whose entries are in memory (data(),
-/// rowStride(), colStride()); false for numbers and other expressions.
-template <class X>
-inline constexpr bool kInMemory = [] {
-  if constexpr (std::is_arithmetic_v<X>)
-    return false;
-  else
-    return (Eigen::internal::traits<X>::Flags & Eigen::DirectAccessBit) != 0;
-}();
 
 /// Rows per tile in the column strategy, and the number of chains interleaved.
 inline constexpr Index kScanTileRows = 256;

@@ -14,6 +14,7 @@
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/types.hpp"
 #include "rlvalue/targets/affine_scan.hpp"
+#include "rlvalue/targets/array_view.hpp"
 #include "rlvalue/targets/flag_packets.hpp"
 #include "rlvalue/targets/returns.hpp"
 #include "rlvalue/targets/sequence_checks.hpp"
@@ -168,9 +169,12 @@ void gae(const Eigen::DenseBase<Rewards>& rewards, const Eigen::DenseBase<Values
     detail::check_all_finite(where, "next_values", next_values);
     detail::check_all_unit_interval(where, "discounts", discounts);
   };
-  detail::gae_kernel<true>(where, rewards.derived(), values.derived(), next_values.derived(),
-                           discounts.derived(), detail::lambda_value<S>(lambda), out.derived(),
-                           validate);
+  auto&& o = detail::out_view_of(out.derived());  // see targets/array_view.hpp
+  detail::gae_kernel<true>(where, detail::view_of(rewards.derived()),
+                           detail::view_of(values.derived()),
+                           detail::view_of(next_values.derived()),
+                           detail::view_of(discounts.derived()), detail::lambda_value<S>(lambda),
+                           o, detail::ValidateRef(validate));
 }
 
 /// Allocating form of the general gae.
@@ -221,20 +225,24 @@ void gae(const Eigen::DenseBase<Rewards>& rewards, const Eigen::DenseBase<Values
     detail::check_all_finite(where, "values", values);
     detail::check_all_finite(where, "next_values", next_values);
   };
-  using AFrom = detail::GaeAFrom<Rewards, Values, NextValues>;
-  const detail::FlagsPackets<S, AFrom, Terminated, Truncated, Rewards, Values, NextValues> packets{
-      AFrom{rewards.derived(), values.derived(), next_values.derived()},
-      {rewards.derived(), values.derived(), next_values.derived()},
-      terminated.derived(),
-      truncated.derived(),
-      S(gamma),
-      S(lambda),
-      T - 1};
+  // Views: one kernel per storage order (targets/array_view.hpp).
+  const auto& r = detail::view_of(rewards.derived());
+  const auto& v = detail::view_of(values.derived());
+  const auto& nv = detail::view_of(next_values.derived());
+  const auto& te = detail::view_of(terminated.derived());
+  const auto& tr = detail::view_of(truncated.derived());
+  auto&& o = detail::out_view_of(out.derived());
+  using R = std::remove_cvref_t<decltype(r)>;
+  using V = std::remove_cvref_t<decltype(v)>;
+  using NV = std::remove_cvref_t<decltype(nv)>;
+  using AFrom = detail::GaeAFrom<R, V, NV>;
+  const detail::FlagsPackets<S, AFrom, std::remove_cvref_t<decltype(te)>,
+                             std::remove_cvref_t<decltype(tr)>, R, V, NV>
+      packets{AFrom{r, v, nv}, {r, v, nv}, te, tr, S(gamma), S(lambda), T - 1};
   const detail::FlagsFill<decltype(packets)> in_memory{packets};
-  detail::gae_kernel<false>(where, rewards.derived(), values.derived(), next_values.derived(),
-                            detail::flag_discounts<S>(terminated, gamma),
-                            detail::flag_lambdas<S>(terminated, truncated, lambda), out.derived(),
-                            validate, in_memory, packets);
+  detail::gae_kernel<false>(where, r, v, nv, detail::flag_discounts<S>(te, gamma),
+                            detail::flag_lambdas<S>(te, tr, lambda), o,
+                            detail::ValidateRef(validate), in_memory, packets);
 }
 
 /// Allocating form of the flags-form gae.

@@ -19,6 +19,7 @@
 #include <type_traits>
 
 #include "rlvalue/core/types.hpp"
+#include "rlvalue/targets/array_view.hpp"
 #include "rlvalue/targets/returns.hpp"
 #include "rlvalue/targets/sequence_checks.hpp"
 
@@ -68,8 +69,12 @@ inline void lambda_errors_impl(std::string_view where, std::string_view predicti
   check_all_finite(where, next_name, next);
   check_all_unit_interval(where, "discounts", discounts);
   // Everything was checked above; a bad tile can only be an overflow.
-  lambda_returns_kernel<false>(where, rewards.derived(), discounts.derived(), next.derived(),
-                               lambda_value<S>(lambda), out, [] {});
+  // Views: one kernel per storage order (targets/array_view.hpp).
+  const auto nothing_to_validate = [] {};
+  auto&& o = out_view_of(out);
+  lambda_returns_kernel<false>(where, view_of(rewards.derived()), view_of(discounts.derived()),
+                               view_of(next.derived()), lambda_value<S>(lambda), o,
+                               ValidateRef(nothing_to_validate));
   subtract_prediction(where, prediction.derived(), out);
 }
 

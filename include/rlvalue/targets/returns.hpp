@@ -54,6 +54,7 @@
 #include "rlvalue/core/checks.hpp"
 #include "rlvalue/core/types.hpp"
 #include "rlvalue/targets/affine_scan.hpp"
+#include "rlvalue/targets/array_view.hpp"
 #include "rlvalue/targets/flag_packets.hpp"
 #include "rlvalue/targets/sequence_checks.hpp"
 
@@ -124,7 +125,7 @@ inline decltype(auto) lambda_value(const Lambda& lambda) {
   if constexpr (std::is_arithmetic_v<Lambda>)
     return static_cast<S>(lambda);
   else
-    return (lambda);
+    return view_of(lambda.derived());
 }
 
 /// lambda_returns' a = r + d * (f * nv) at entry j of the pointers pr and
@@ -308,6 +309,41 @@ typename Rewards::PlainObject plain_like(const Eigen::DenseBase<Rewards>& reward
   return result;
 }
 
+/// discounted_returns on shape-checked arguments (next_values checked finite):
+/// a_t = r_t, c_t = discount_t; a_{T-1} = r_{T-1} + discount_{T-1} * nv_{T-1}.
+/// Entries are checked tile by tile as the scan reads them; a bad one calls
+/// `validate()`, which throws.
+template <class R, class D, class N, class Out, class Validate>
+inline void discounted_returns_kernel(std::string_view where, const R& r, const D& d,
+                                      const N& nv, Out& out, Validate validate) {
+  using S = typename Out::Scalar;
+  const Index T = out.rows();
+  auto fill = [&](Index t0, Index len, Index b0, Index w, auto& A, auto& C) {
+    A.reverse() = tile_of(r, t0, len, b0, w).reverse();  // backward, as the scan
+    C.reverse() = tile_of(d, t0, len, b0, w).reverse();
+    if (t0 + len == T)
+      for (Index g = 0; g < w; ++g)
+        A(len - 1, g) = r.coeff(T - 1, b0 + g) + d.coeff(T - 1, b0 + g) * nv.coeff(T - 1, b0 + g);
+    if (!check_and_scale_tile<true>(A.data(), C.data(), len * w, S(1))) [[unlikely]]
+      reject_tile(where, "returns", validate, A, t0, b0);
+  };
+  auto strip = [&]<int W>(Index t, Index b, Index w) {
+    ScanStrip<S, W> s;
+    const auto dd = strip_of<W>(d, t, b, w);
+    if (t == T - 1)
+      s.a = strip_of<W>(r, t, b, w) + dd * strip_of<W>(nv, t, b, w);
+    else
+      s.a = strip_of<W>(r, t, b, w);
+    s.c = dd;
+    s.unit = dd * (S(1) - dd);
+    return s;
+  };
+  auto reject = [&](Index t, Index b, const auto& y) {
+    reject_strip(where, "returns", validate, t, b, y);
+  };
+  affine_scan<true>(out, fill, strip, reject);
+}
+
 }  // namespace detail
 
 /// Lambda-returns (Sutton 1988; Sutton & Barto 2018, section 12.1; rlax
@@ -333,9 +369,12 @@ void lambda_returns(const Eigen::DenseBase<Rewards>& rewards,
     detail::check_lambda<S>(where, lambda, T, B);
     detail::check_general_form(where, rewards, discounts, next_values, out);
   };
-  detail::lambda_returns_kernel<true>(where, rewards.derived(), discounts.derived(),
-                                      next_values.derived(), detail::lambda_value<S>(lambda),
-                                      out.derived(), validate);
+  auto&& o = detail::out_view_of(out.derived());  // see targets/array_view.hpp
+  detail::lambda_returns_kernel<true>(where, detail::view_of(rewards.derived()),
+                                      detail::view_of(discounts.derived()),
+                                      detail::view_of(next_values.derived()),
+                                      detail::lambda_value<S>(lambda), o,
+                                      detail::ValidateRef(validate));
 }
 
 /// Allocating form of the general lambda_returns.
@@ -372,19 +411,21 @@ void lambda_returns_flags(const char* where, const Eigen::DenseBase<Rewards>& re
     check_all_finite(where, "rewards", rewards);
     check_all_finite(where, "next_values", next_values);
   };
-  using AFrom = LambdaReturnsFlagsAFrom<Rewards, NextValues>;
-  const FlagsPackets<S, AFrom, Terminated, Truncated, Rewards, NextValues> packets{
-      AFrom{rewards.derived(), next_values.derived()},
-      {rewards.derived(), next_values.derived()},
-      terminated.derived(),
-      truncated.derived(),
-      gamma,
-      lambda,
-      T - 1};
+  // Views: one kernel per storage order (targets/array_view.hpp).
+  const auto& r = view_of(rewards.derived());
+  const auto& nv = view_of(next_values.derived());
+  const auto& te = view_of(terminated.derived());
+  const auto& tr = view_of(truncated.derived());
+  auto&& o = out_view_of(out);
+  using R = std::remove_cvref_t<decltype(r)>;
+  using NV = std::remove_cvref_t<decltype(nv)>;
+  using AFrom = LambdaReturnsFlagsAFrom<R, NV>;
+  const FlagsPackets<S, AFrom, std::remove_cvref_t<decltype(te)>,
+                     std::remove_cvref_t<decltype(tr)>, R, NV>
+      packets{AFrom{r, nv}, {r, nv}, te, tr, gamma, lambda, T - 1};
   const FlagsFill<decltype(packets)> in_memory{packets};
-  lambda_returns_kernel<false>(where, rewards.derived(), flag_discounts<S>(terminated, gamma),
-                               next_values.derived(),
-                               flag_lambdas<S>(terminated, truncated, lambda), out, validate,
+  lambda_returns_kernel<false>(where, r, flag_discounts<S>(te, gamma), nv,
+                               flag_lambdas<S>(te, tr, lambda), o, ValidateRef(validate),
                                in_memory, packets);
 }
 }  // namespace detail
@@ -435,41 +476,16 @@ void discounted_returns(const Eigen::DenseBase<Rewards>& rewards,
                         const Eigen::DenseBase<Discounts>& discounts,
                         const Eigen::DenseBase<NextValues>& next_values, Out&& out) {
   detail::require_same_scalar<Rewards, Discounts, NextValues, Out>();
-  using S = typename Rewards::Scalar;
   constexpr const char* where = "discounted_returns";
   detail::check_general_form_shapes(where, rewards, discounts, next_values, out);
-  const auto& r = rewards.derived();
-  const auto& d = discounts.derived();
-  const auto& nv = next_values.derived();
-  const Index T = rewards.rows();
   auto validate = [&] { detail::check_general_form(where, rewards, discounts, next_values, out); };
-  // a_t = r_t, c_t = discount_t; a_{T-1} = r_{T-1} + discount_{T-1} * nv_{T-1}.
   // next_values is read only at T-1, so its finiteness is checked on its own.
   detail::check_all_finite(where, "next_values", next_values);
-  auto fill = [&](Index t0, Index len, Index b0, Index w, auto& A, auto& C) {
-    A.reverse() = detail::tile_of(r, t0, len, b0, w).reverse();  // backward, as the scan
-    C.reverse() = detail::tile_of(d, t0, len, b0, w).reverse();
-    if (t0 + len == T)
-      for (Index g = 0; g < w; ++g)
-        A(len - 1, g) = r.coeff(T - 1, b0 + g) + d.coeff(T - 1, b0 + g) * nv.coeff(T - 1, b0 + g);
-    if (!detail::check_and_scale_tile<true>(A.data(), C.data(), len * w, S(1))) [[unlikely]]
-      detail::reject_tile(where, "returns", validate, A, t0, b0);
-  };
-  auto strip = [&]<int W>(Index t, Index b, Index w) {
-    detail::ScanStrip<S, W> s;
-    const auto dd = detail::strip_of<W>(d, t, b, w);
-    if (t == T - 1)
-      s.a = detail::strip_of<W>(r, t, b, w) + dd * detail::strip_of<W>(nv, t, b, w);
-    else
-      s.a = detail::strip_of<W>(r, t, b, w);
-    s.c = dd;
-    s.unit = dd * (S(1) - dd);
-    return s;
-  };
-  auto reject = [&](Index t, Index b, const auto& y) {
-    detail::reject_strip(where, "returns", validate, t, b, y);
-  };
-  detail::affine_scan<true>(out.derived(), fill, strip, reject);
+  auto&& o = detail::out_view_of(out.derived());  // see targets/array_view.hpp
+  detail::discounted_returns_kernel(where, detail::view_of(rewards.derived()),
+                                    detail::view_of(discounts.derived()),
+                                    detail::view_of(next_values.derived()), o,
+                                    detail::ValidateRef(validate));
 }
 
 /// Allocating form of discounted_returns.
@@ -578,8 +594,10 @@ void n_step_returns(const Eigen::DenseBase<Rewards>& rewards,
   constexpr const char* where = "n_step_returns";
   check_at_least_one(where, "n", n);
   detail::check_general_form(where, rewards, discounts, next_values, out);
-  detail::n_step_kernel<false>(where, rewards.derived(), discounts.derived(), next_values.derived(), 0,
-                               n, out.derived());
+  auto&& o = detail::out_view_of(out.derived());  // see targets/array_view.hpp
+  detail::n_step_kernel<false>(where, detail::view_of(rewards.derived()),
+                               detail::view_of(discounts.derived()),
+                               detail::view_of(next_values.derived()), 0, n, o);
 }
 
 /// Allocating form of n_step_returns.
@@ -615,8 +633,11 @@ void n_step_returns(const Eigen::DenseBase<Rewards>& rewards,
   const Index T = rewards.rows(), B = rewards.cols();
   detail::check_lambda<S>(where, lambda, T, B);
   detail::check_general_form(where, rewards, discounts, next_values, out);
-  detail::n_step_kernel<true>(where, rewards.derived(), discounts.derived(), next_values.derived(),
-                              detail::lambda_value<S>(lambda), n, out.derived());
+  auto&& o = detail::out_view_of(out.derived());  // see targets/array_view.hpp
+  detail::n_step_kernel<true>(where, detail::view_of(rewards.derived()),
+                              detail::view_of(discounts.derived()),
+                              detail::view_of(next_values.derived()),
+                              detail::lambda_value<S>(lambda), n, o);
 }
 
 /// Allocating form of n_step_returns with a scalar lambda.
@@ -655,10 +676,13 @@ void n_step_returns(const Eigen::DenseBase<Rewards>& rewards,
   detail::check_shape(where, "out", out, T, B);
   detail::check_all_finite(where, "rewards", rewards);
   detail::check_all_finite(where, "next_values", next_values);
-  detail::n_step_kernel<true>(where, rewards.derived(), detail::flag_discounts<S>(terminated, gamma),
-                              next_values.derived(),
-                              detail::flag_lambdas<S>(terminated, truncated, S(1)), n,
-                              out.derived());
+  const auto& te = detail::view_of(terminated.derived());  // see targets/array_view.hpp
+  const auto& tr = detail::view_of(truncated.derived());
+  auto&& o = detail::out_view_of(out.derived());
+  detail::n_step_kernel<true>(where, detail::view_of(rewards.derived()),
+                              detail::flag_discounts<S>(te, gamma),
+                              detail::view_of(next_values.derived()),
+                              detail::flag_lambdas<S>(te, tr, S(1)), n, o);
 }
 
 /// Allocating form of the flags-form n_step_returns.
