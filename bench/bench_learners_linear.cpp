@@ -2,11 +2,14 @@
 // limit in the same binary.
 // Linear learners (dense features, d = 16, over 256 states: column s of a fixed
 // random table; rlvalue copies it through the map's write(), the
-// DenseFeatureMap interface, while the hand loops read it in place):
+// DenseFeatureMap interface, while the hand loops read it in place, except
+// EmphaticTD's rlvalue variant, which reads it in place through view(s)):
 //   * GreedyGQ:      LinearQ with per-action blocks (4 actions, 64 weights),
 //                    Greedy-GQ(0).
 //   * EmphaticTD:    LinearV, emphatic TD(lambda = 0.5), rho = pi(a)/mu(a)
-//                    with pi = (0.1, 0.2, 0.3, 0.4), mu uniform, interest 1.
+//                    with pi = (0.1, 0.2, 0.3, 0.4), mu uniform, interest 1;
+//                    rlvalue reads phi(s) in place (the map's view(s)),
+//                    rlvalue_copy copies it with write() as the others do.
 //   * RecursiveLSTD: LinearV, lambda = 0, ridge 1 (Sherman-Morrison, O(d^2)).
 // hand_loop: the same arithmetic on raw arrays, with the checks rlvalue makes
 // on every update (indices in range, finite error, and the learner's own
@@ -65,11 +68,14 @@ constexpr double kMinTime = 0.2;
 constexpr double kProbs[kActions] = {0.1, 0.2, 0.3, 0.4};
 constexpr double kMu = 0.25;
 
-// A dense feature map reading column s of a fixed random table.
-class TableFeatures {
+// A dense feature map reading column s of a fixed random table; with kView
+// it also offers view(s) (approx/feature_map.hpp), so learners that can read
+// phi(s) in place (EmphaticTD) do not copy it out with write().
+template <bool kView>
+class TableFeaturesT {
  public:
   using state_type = Index;
-  explicit TableFeatures(Index d) : table_(Eigen::MatrixXd::Zero(d, kTableStates)) {
+  explicit TableFeaturesT(Index d) : table_(Eigen::MatrixXd::Zero(d, kTableStates)) {
     auto rng = rlvalue::make_rng(31, static_cast<std::uint64_t>(d));
     for (Index j = 0; j < kTableStates; ++j)
       for (Index i = 0; i < d; ++i)
@@ -86,11 +92,19 @@ class TableFeatures {
       out[static_cast<std::size_t>(i)] = static_cast<T>(col[i]);
   }
   const double* column(Index s) const noexcept { return table_.data() + s * table_.rows(); }
+  const double* view(Index s) const noexcept
+    requires kView
+  {
+    return column(s);
+  }
 
  private:
   Eigen::MatrixXd table_;
 };
+using TableFeatures = TableFeaturesT<false>;
 static_assert(rlvalue::DenseFeatureMap<TableFeatures>);
+static_assert(!rlvalue::DenseFeatureView<TableFeatures, double>);
+static_assert(rlvalue::DenseFeatureView<TableFeaturesT<true>, double>);
 
 using Tr = rlvalue::Transition<>;
 
@@ -205,11 +219,22 @@ void BM_GreedyGQ_hand_loop_runtime_dims(benchmark::State& state) {
 // ---- emphatic TD(lambda), linear ---------------------------------------------
 using VMap = rlvalue::LinearV<TableFeatures>;
 
-void BM_EmphaticTD_rlvalue(benchmark::State& state) {
-  VMap v{TableFeatures(kD)};
-  rlvalue::EmphaticTD<VMap> td(v, {.gamma = kGamma, .step_size = kAlpha, .lambda = kLambda});
+// rlvalue: the table map with view(s), phi(s) read in place as the hand
+// loops read it; rlvalue_copy: the same map without view(s), phi(s) and
+// phi(s') copied out with write() on every update.
+template <class Map>
+void emphatic_td_rlvalue(benchmark::State& state) {
+  using V = rlvalue::LinearV<Map>;
+  V v{Map(kD)};
+  rlvalue::EmphaticTD<V> td(v, {.gamma = kGamma, .step_size = kAlpha, .lambda = kLambda});
   run(state, [&](const Tr& t) { td.update(t, kProbs[t.action] / kMu, 1.0); });
   benchmark::DoNotOptimize(v.parameters().data());
+}
+void BM_EmphaticTD_rlvalue(benchmark::State& state) {
+  emphatic_td_rlvalue<TableFeaturesT<true>>(state);
+}
+void BM_EmphaticTD_rlvalue_copy(benchmark::State& state) {
+  emphatic_td_rlvalue<TableFeatures>(state);
 }
 
 // Checks: indices, rho and interest finite and >= 0, finite delta, finite emphasis.
@@ -522,6 +547,7 @@ BENCHMARK(BM_GreedyGQ_rlvalue)->Arg(kD)->MinTime(kMinTime);
 BENCHMARK(BM_GreedyGQ_hand_loop)->Arg(kD)->MinTime(kMinTime);
 BENCHMARK(BM_GreedyGQ_hand_loop_runtime_dims)->Arg(kD)->MinTime(kMinTime);
 BENCHMARK(BM_EmphaticTD_rlvalue)->Arg(kD)->MinTime(kMinTime);
+BENCHMARK(BM_EmphaticTD_rlvalue_copy)->Arg(kD)->MinTime(kMinTime);
 BENCHMARK(BM_EmphaticTD_hand_loop)->Arg(kD)->MinTime(kMinTime);
 BENCHMARK(BM_EmphaticTD_hand_loop_runtime_dims)->Arg(kD)->MinTime(kMinTime);
 BENCHMARK(BM_RecursiveLSTD_rlvalue)->Arg(kD)->MinTime(kMinTime);

@@ -4,12 +4,16 @@
 
 #include <Eigen/Dense>
 #include <cmath>
+#include <span>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
 #include "catch.hpp"
 #include "gradient_td_test_support.hpp"
 #include "learner_test_support.hpp"
+#include "rlvalue/approx/feature_map.hpp"
+#include "rlvalue/approx/linear_v.hpp"
 #include "rlvalue/approx/tabular_v.hpp"
 #include "rlvalue/core/rng.hpp"
 #include "rlvalue/learners/emphatic_td.hpp"
@@ -177,4 +181,80 @@ TEST_CASE("DenseTrace::emphatic_apply equals decay, add, decay, apply", "[learne
       CHECK_FALSE((fused.values().array() == start.values.array()).all());  // it moved
     }
   }
+}
+
+namespace {
+
+// Dense features stored in a table, one column per state, as Baird's
+// counterexample or random-feature experiments hold them. kView: the map
+// also offers view(s), so EmphaticTD reads phi(s) in place.
+template <class T, bool kView>
+class EmphaticTableFeatures {
+ public:
+  using state_type = Index;
+  explicit EmphaticTableFeatures(const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>& table)
+      : table_(table) {}
+  Index num_features() const noexcept { return table_.rows(); }
+  void check_state(std::string_view where, std::string_view name, Index s) const {
+    check_index(where, name, s, table_.cols());
+  }
+  template <class U>
+  void write(Index s, std::span<U> out) const noexcept {
+    for (Index i = 0; i < table_.rows(); ++i)
+      out[static_cast<std::size_t>(i)] = static_cast<U>(table_(i, s));
+  }
+  const T* view(Index s) const noexcept
+    requires kView
+  {
+    return table_.data() + s * table_.rows();
+  }
+
+ private:
+  Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> table_;
+};
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("EmphaticTD: features read in place through view(s) give the copies' bits",
+                   "[learners][emphatic_td]", float, double) {
+  using T = TestType;
+  using Viewed = EmphaticTableFeatures<T, true>;
+  using Copied = EmphaticTableFeatures<T, false>;
+  static_assert(DenseFeatureView<Viewed, T>);
+  static_assert(!DenseFeatureView<Copied, T>);
+  // A float table viewed by a double learner is not a view of its scalar.
+  static_assert(!DenseFeatureView<EmphaticTableFeatures<float, true>, double>);
+  const Index d = 13, states = 9;  // 13: not a multiple of any packet size
+  auto rng = make_rng(515);
+  Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> table(d, states);
+  for (Index j = 0; j < states; ++j)
+    for (Index i = 0; i < d; ++i) table(i, j) = static_cast<T>(uniform01(rng) - 0.5);
+  LinearV<Viewed, T> va{Viewed(table)};
+  LinearV<Copied, T> vb{Copied(table)};
+  CHECK(va.feature_view(4) == va.map().view(4));
+  const EmphaticTDConfig config{.gamma = 0.9, .step_size = 0.05, .lambda = 0.7};
+  EmphaticTD<LinearV<Viewed, T>> a(va, config);
+  EmphaticTD<LinearV<Copied, T>> b(vb, config);
+  Index s = 0;
+  for (int k = 0; k < 3000; ++k) {
+    Transition<Index, Index, T> t{.state = s, .reward = static_cast<T>(uniform01(rng) - 0.3),
+                                  .next_state = uniform_index(rng, states)};
+    const double u = uniform01(rng);
+    t.terminated = u < 0.03;
+    t.truncated = !t.terminated && u < 0.05;
+    // rho 0 now and then: the trace step's other path.
+    const T rho = uniform01(rng) < 0.05 ? T(0) : static_cast<T>(2.0 * uniform01(rng));
+    const T interest = static_cast<T>(uniform01(rng));
+    const T da = a.update(t, rho, interest), db = b.update(t, rho, interest);
+    REQUIRE(da == db);
+    s = (t.terminated || t.truncated) ? uniform_index(rng, states) : t.next_state;
+  }
+  CHECK((va.parameters().array() == vb.parameters().array()).all());
+  CHECK((a.trace().array() == b.trace().array()).all());
+  CHECK(a.followon() == b.followon());
+  // A bad state is still rejected before any feature is read, and nothing
+  // changes.
+  const auto w = va.parameters();
+  CHECK_THROWS_AS(a.update({.state = states, .reward = T(0), .next_state = 0}), std::out_of_range);
+  CHECK((va.parameters().array() == w.array()).all());
 }

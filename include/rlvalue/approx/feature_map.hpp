@@ -12,6 +12,11 @@
 ///    or double).
 /// State-action maps (tile coding with the action as an extra integer input)
 /// also have `write(s, action, out)` and num_actions().
+/// A dense map that stores phi(s) (a table of features, one column per
+/// state) may also offer `view(s)`: a `const T*` to its num_features()
+/// stored values, T its scalar type, valid while the map is alive and
+/// unchanged. Learners whose scalar is T then read the features in place
+/// instead of copying them out with write() (DenseFeatureView).
 /// `check_state(where, name, s)` throws (std::invalid_argument for a bad value
 /// or shape, std::out_of_range for an index) naming `where` and `name`.
 
@@ -57,6 +62,15 @@ concept DenseFeatureMap =
 /// Either kind.
 template <class M>
 concept FeatureMap = SparseFeatureMap<M> || DenseFeatureMap<M>;
+
+/// A dense map whose stored features a learner of scalar T can read in
+/// place: `view(s)` returns a `const T*` to phi(s), num_features() values
+/// (s already checked).
+template <class M, class T>
+concept DenseFeatureView =
+    DenseFeatureMap<M> && requires(const M& m, const typename M::state_type& s) {
+      { m.view(s) } noexcept -> std::same_as<const T*>;
+    };
 
 /// A sparse binary map over (state, action) pairs: write(s, a, out) writes
 /// num_active() indices in [0, num_features()).

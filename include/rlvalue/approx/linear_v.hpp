@@ -111,6 +111,16 @@ class LinearV {
     }
   }
 
+  /// phi(s) read in place from a map that stores it (DenseFeatureView): a
+  /// pointer to num_features() values, valid while the map is unchanged (s
+  /// is not checked: callers check it first). Learners use it, when the map
+  /// offers it, instead of copying phi(s) with gradient().
+  const Scalar* feature_view(const state_type& s) const noexcept
+    requires DenseFeatureView<Map, Scalar>
+  {
+    return map_.view(s);
+  }
+
   /// A gradient buffer for gradient() (allocates; call once).
   gradient_type make_gradient() const {
     if constexpr (sparse) {

@@ -221,25 +221,37 @@ class DenseTrace {
   template <class G>
   void emphatic_apply(Scalar c, Scalar m, const G& g, Scalar r, Scalar k,
                       Scalar* __restrict w) noexcept {
-    const Index n = z_.size();
-    Scalar* __restrict z = z_.data();  // the trace never aliases the weights
     if constexpr (!std::is_same_v<G, BinaryGradient>) {
-      if (g.stride == 1 && g.offset == 0 && g.values.size() == n && c != Scalar(0) &&
-          r != Scalar(0)) {
-        const Scalar* x = g.values.data();
-        if (k != Scalar(0)) {
-          for (Index i = 0; i < n; ++i) {
-            z[i] = (z[i] * c + m * x[i]) * r;
-            w[i] += k * z[i];
-          }
-        } else {
-          for (Index i = 0; i < n; ++i) z[i] = (z[i] * c + m * x[i]) * r;
-        }
+      if (g.stride == 1 && g.offset == 0 && g.values.size() == z_.size()) {
+        emphatic_apply_dense(c, m, g.values.data(), r, k, w);
         return;
       }
     }
     decay(c);
     add(m, g);
+    decay(r);
+    if (k != Scalar(0)) apply(k, w);
+  }
+  /// emphatic_apply with dense features x (size() values, e.g. read in place
+  /// from the feature map), the same operations in the same order.
+  void emphatic_apply_dense(Scalar c, Scalar m, const Scalar* x, Scalar r, Scalar k,
+                            Scalar* __restrict w) noexcept {
+    const Index n = z_.size();
+    Scalar* __restrict z = z_.data();  // the trace never aliases the weights
+    if (c != Scalar(0) && r != Scalar(0)) {
+      if (k != Scalar(0)) {
+        for (Index i = 0; i < n; ++i) {
+          z[i] = (z[i] * c + m * x[i]) * r;
+          w[i] += k * z[i];
+        }
+      } else {
+        for (Index i = 0; i < n; ++i) z[i] = (z[i] * c + m * x[i]) * r;
+      }
+      return;
+    }
+    decay(c);
+    Eigen::Map<Eigen::Matrix<Scalar, Eigen::Dynamic, 1>>(z, n) +=
+        m * Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>>(x, n);
     decay(r);
     if (k != Scalar(0)) apply(k, w);
   }

@@ -16,6 +16,7 @@
 
 #include <Eigen/Core>
 #include <cmath>
+#include <concepts>
 #include <string_view>
 #include <utility>
 
@@ -78,17 +79,30 @@ class EmphaticTD {
     if (!(interest >= scalar_type(0) && std::isfinite(interest))) [[unlikely]]
       fail_check(where, "interest", interest, "must be >= 0 and finite");
     scalar_type* w = v_->parameters().data();
-    write_gradient(*v_, t.state, x_);
     const scalar_type discount = t.terminated ? scalar_type(0) : gamma_;
     scalar_type v_next = scalar_type(0);
-    if (!t.terminated) {
-      write_gradient(*v_, t.next_state, x_next_);
-      v_next = gradient_dot(x_next_, static_cast<const scalar_type*>(w));
-    }
     scalar_type x_abs_sum;  // sum |x|, for the trace bound below
-    const scalar_type delta = td_error(
-        gradient_dot_abs_sum(x_, static_cast<const scalar_type*>(w), x_abs_sum), t.reward,
-        discount, v_next);
+    scalar_type v_state;
+    [[maybe_unused]] const scalar_type* x_in_place = nullptr;
+    if constexpr (kFeatureView) {
+      // phi(s) and phi(s') read in place from the map: the same values as
+      // the copies below, so the same sums bit for bit.
+      const Index n = e_.size();
+      x_in_place = v_->feature_view(t.state);
+      if (!t.terminated)
+        v_next = detail::dense_dot(v_->feature_view(t.next_state),
+                                   static_cast<const scalar_type*>(w), n);
+      v_state = detail::dense_dot<true>(x_in_place, static_cast<const scalar_type*>(w), n,
+                                        &x_abs_sum);
+    } else {
+      write_gradient(*v_, t.state, x_);
+      if (!t.terminated) {
+        write_gradient(*v_, t.next_state, x_next_);
+        v_next = gradient_dot(x_next_, static_cast<const scalar_type*>(w));
+      }
+      v_state = gradient_dot_abs_sum(x_, static_cast<const scalar_type*>(w), x_abs_sum);
+    }
+    const scalar_type delta = td_error(v_state, t.reward, discount, v_next);
     detail::check_error_finite(where, t.reward, delta);
     detail::check_step_finite(where, alpha_ * delta);
     const scalar_type F = previous_rho_ * gamma_ * followon_ + interest;
@@ -101,7 +115,10 @@ class EmphaticTD {
     const scalar_type tb = rho * (decay * e_.bound() + std::abs(M) * x_abs_sum);
     e_.guarded_step(where, tb, std::abs(scale) * tb, "step_size * td_error", scale, w,
                     [&](DenseTrace<scalar_type>& e, scalar_type* wt) {
-                      e.emphatic_apply(decay, M, x_, rho, scale, wt);
+                      if constexpr (kFeatureView)
+                        e.emphatic_apply_dense(decay, M, x_in_place, rho, scale, wt);
+                      else
+                        e.emphatic_apply(decay, M, x_, rho, scale, wt);
                     });
     if (t.terminated || t.truncated) {
       end_episode();
@@ -147,6 +164,12 @@ class EmphaticTD {
   static scalar_type alpha_checked(double step_size) {
     return checked_positive_as<scalar_type>("EmphaticTD", "step_size", step_size);
   }
+
+  // The approximator reads phi(s) in place (LinearV over a map with
+  // view(s), approx/feature_map.hpp): no copies into x_ and x_next_.
+  static constexpr bool kFeatureView = requires(const V& v, const state_type& s) {
+    { v.feature_view(s) } -> std::same_as<const scalar_type*>;
+  };
 
   V* v_;
   EmphaticTDConfig config_;
