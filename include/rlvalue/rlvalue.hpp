@@ -5,6 +5,7 @@
 #include "rlvalue/approx/categorical_table.hpp"
 #include "rlvalue/approx/concepts.hpp"
 #include "rlvalue/approx/feature_map.hpp"
+#include "rlvalue/approx/feature_table.hpp"
 #include "rlvalue/approx/fourier_basis.hpp"
 #include "rlvalue/approx/gradient.hpp"
 #include "rlvalue/approx/linear_categorical.hpp"
