@@ -14,14 +14,13 @@
 // Measured per step: the weights (mean over runs), sqrt(VE) = ||v||_mu and
 // sqrt(PBE) = ||Pi(T v - v)||_mu with mu uniform (b's state distribution).
 #include <rlvalue/rlvalue.hpp>
+#include <rlvalue/approx/feature_table.hpp>
 #include <rlvalue/approx/linear_v.hpp>
 #include <rlvalue/learners/gradient_td.hpp>
 
 #include <cmath>
 #include <iostream>
-#include <span>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace {
@@ -34,35 +33,16 @@ constexpr double kGamma = 0.99;
 constexpr Index kSteps = 1000;
 constexpr Index kEvery = 10;  // record every 10 steps
 
-/// Baird's features as a dense FeatureMap.
-class BairdFeatures {
- public:
-  using state_type = Index;
-  static Index num_features() noexcept { return kFeatures; }
-  static Index num_states() noexcept { return kStates; }
-  void check_state(std::string_view where, std::string_view name, Index s) const {
-    check_index(where, name, s, kStates);
-  }
-  template <class T>
-  void write(Index s, std::span<T> out) const noexcept {
-    for (auto& x : out) x = T(0);
-    if (s < 6) {
-      out[static_cast<std::size_t>(s)] = T(2);
-      out[7] = T(1);
-    } else {
-      out[6] = T(1);
-      out[7] = T(2);
-    }
-  }
-  static Eigen::MatrixXd matrix() {
-    Eigen::MatrixXd phi = Eigen::MatrixXd::Zero(kStates, kFeatures);
-    for (Index s = 0; s < 6; ++s) phi(s, s) = 2, phi(s, 7) = 1;
-    phi(6, 6) = 1, phi(6, 7) = 2;
-    return phi;
-  }
-};
+/// Baird's features, one row per state (states x features).
+Eigen::MatrixXd baird_features() {
+  Eigen::MatrixXd phi = Eigen::MatrixXd::Zero(kStates, kFeatures);
+  for (Index s = 0; s < 6; ++s) phi(s, s) = 2, phi(s, 7) = 1;
+  phi(6, 6) = 1, phi(6, 7) = 2;
+  return phi;
+}
 
-using V = LinearV<BairdFeatures>;
+// The features as a FeatureTable (one column per state).
+using V = LinearV<FeatureTable<double>>;
 
 // sqrt(PBE) and sqrt(VE) of weights w (mu uniform, target: always to state 7).
 struct Errors {
@@ -71,7 +51,7 @@ struct Errors {
 // The seven feature rows are linearly independent, so the features span all
 // of R^7 and the mu-projection Pi is the identity: PBE = ||T v - v||^2_mu.
 Errors errors(const Eigen::VectorXd& w) {
-  static const Eigen::MatrixXd phi = BairdFeatures::matrix();
+  static const Eigen::MatrixXd phi = baird_features();
   // Written out: GCC 12 at -O3 reports a false -Wmaybe-uninitialized inside
   // Eigen's vectorised squaredNorm of a product here.
   double v[kStates];
@@ -91,7 +71,7 @@ Errors errors(const Eigen::VectorXd& w) {
 // One run: per recorded step, the 8 weights then sqrt(PBE) and sqrt(VE).
 template <class Learner>
 Eigen::VectorXd run(Rng& rng, double alpha, double beta) {
-  V v{BairdFeatures{}};
+  V v{FeatureTable<double>(baird_features().transpose())};
   v.parameters() << 1, 1, 1, 1, 1, 1, 10, 1;
   Learner learner(v, {.gamma = kGamma, .step_size = alpha, .secondary_step_size = beta});
   const Index points = kSteps / kEvery + 1;
