@@ -7,9 +7,9 @@
 #include <limits>
 #include <span>
 #include <stdexcept>
-#include <string_view>
 #include <vector>
 
+#include "approx/feature_test_support.hpp"
 #include "catch.hpp"
 #include "rlvalue/approx/feature_map.hpp"
 #include "rlvalue/approx/feature_table.hpp"
@@ -30,22 +30,7 @@ static_assert(!rlvalue::DenseFeatureView<FeatureTable<float>, double>);
 namespace {
 
 // The same table without view(s): learners copy phi(s) out with write().
-class CopiedFeatureTable {
- public:
-  using state_type = Index;
-  explicit CopiedFeatureTable(const Eigen::MatrixXd& table) : t_(table) {}
-  Index num_features() const noexcept { return t_.num_features(); }
-  void check_state(std::string_view where, std::string_view name, Index s) const {
-    t_.check_state(where, name, s);
-  }
-  template <class U>
-  void write(Index s, std::span<U> out) const noexcept {
-    t_.write(s, out);
-  }
-
- private:
-  FeatureTable<double> t_;
-};
+using CopiedFeatureTable = rlvalue_test::WithoutView<FeatureTable<double>>;
 
 Eigen::MatrixXd baird_like_table() {
   // Sutton & Barto Figure 11.1's features: states 0-5 have 2 w_i + w_8,
@@ -91,12 +76,12 @@ TEST_CASE("FeatureTable: learners give the bits of a copy-only map", "[approx][f
   for (Index s = 0; s < 10; ++s)
     for (Index i = 0; i < 11; ++i) x(i, s) = rlvalue::uniform01(rng) - 0.5;
   LinearV<FeatureTable<double>> va{FeatureTable<double>(x)};
-  LinearV<CopiedFeatureTable> vb{CopiedFeatureTable(x)};
+  LinearV<CopiedFeatureTable> vb{CopiedFeatureTable(FeatureTable<double>(x))};
   const rlvalue::EmphaticTDConfig ec{.gamma = 0.95, .step_size = 0.02, .lambda = 0.4};
   rlvalue::EmphaticTD<LinearV<FeatureTable<double>>> ea(va, ec);
   rlvalue::EmphaticTD<LinearV<CopiedFeatureTable>> eb(vb, ec);
   LinearV<FeatureTable<double>> ta{FeatureTable<double>(x)};
-  LinearV<CopiedFeatureTable> tb{CopiedFeatureTable(x)};
+  LinearV<CopiedFeatureTable> tb{CopiedFeatureTable(FeatureTable<double>(x))};
   const rlvalue::TDLambdaConfig tc{.gamma = 0.95, .step_size = 0.02, .lambda = 0.8};
   rlvalue::TDLambda<LinearV<FeatureTable<double>>> la(ta, tc);
   rlvalue::TDLambda<LinearV<CopiedFeatureTable>> lb(tb, tc);

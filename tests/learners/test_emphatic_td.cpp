@@ -4,15 +4,15 @@
 
 #include <Eigen/Dense>
 #include <cmath>
-#include <span>
 #include <stdexcept>
-#include <string_view>
 #include <vector>
 
+#include "approx/feature_test_support.hpp"
 #include "catch.hpp"
 #include "gradient_td_test_support.hpp"
 #include "learner_test_support.hpp"
 #include "rlvalue/approx/feature_map.hpp"
+#include "rlvalue/approx/feature_table.hpp"
 #include "rlvalue/approx/linear_v.hpp"
 #include "rlvalue/approx/tabular_v.hpp"
 #include "rlvalue/core/rng.hpp"
@@ -183,54 +183,22 @@ TEST_CASE("DenseTrace::emphatic_apply equals decay, add, decay, apply", "[learne
   }
 }
 
-namespace {
-
-// Dense features stored in a table, one column per state, as Baird's
-// counterexample or random-feature experiments hold them. kView: the map
-// also offers view(s), so EmphaticTD reads phi(s) in place.
-template <class T, bool kView>
-class EmphaticTableFeatures {
- public:
-  using state_type = Index;
-  explicit EmphaticTableFeatures(const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>& table)
-      : table_(table) {}
-  Index num_features() const noexcept { return table_.rows(); }
-  void check_state(std::string_view where, std::string_view name, Index s) const {
-    check_index(where, name, s, table_.cols());
-  }
-  template <class U>
-  void write(Index s, std::span<U> out) const noexcept {
-    for (Index i = 0; i < table_.rows(); ++i)
-      out[static_cast<std::size_t>(i)] = static_cast<U>(table_(i, s));
-  }
-  const T* view(Index s) const noexcept
-    requires kView
-  {
-    return table_.data() + s * table_.rows();
-  }
-
- private:
-  Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> table_;
-};
-
-}  // namespace
-
 TEMPLATE_TEST_CASE("EmphaticTD: features read in place through view(s) give the copies' bits",
                    "[learners][emphatic_td]", float, double) {
   using T = TestType;
-  using Viewed = EmphaticTableFeatures<T, true>;
-  using Copied = EmphaticTableFeatures<T, false>;
+  // Dense features stored in a table, one column per state, read in place
+  // (FeatureTable's view(s)) or copied (the same table without view(s)).
+  using Viewed = FeatureTable<T>;
+  using Copied = rlvalue_test::WithoutView<FeatureTable<T>>;
   static_assert(DenseFeatureView<Viewed, T>);
   static_assert(!DenseFeatureView<Copied, T>);
-  // A float table viewed by a double learner is not a view of its scalar.
-  static_assert(!DenseFeatureView<EmphaticTableFeatures<float, true>, double>);
   const Index d = 13, states = 9;  // 13: not a multiple of any packet size
   auto rng = make_rng(515);
   Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> table(d, states);
   for (Index j = 0; j < states; ++j)
     for (Index i = 0; i < d; ++i) table(i, j) = static_cast<T>(uniform01(rng) - 0.5);
   LinearV<Viewed, T> va{Viewed(table)};
-  LinearV<Copied, T> vb{Copied(table)};
+  LinearV<Copied, T> vb{Copied(Viewed(table))};
   CHECK(va.feature_view(4) == va.map().view(4));
   const EmphaticTDConfig config{.gamma = 0.9, .step_size = 0.05, .lambda = 0.7};
   EmphaticTD<LinearV<Viewed, T>> a(va, config);
