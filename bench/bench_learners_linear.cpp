@@ -40,9 +40,11 @@
 #include <span>
 #include <stdexcept>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hand_loop_checks.hpp"
+#include "rlvalue/approx/feature_table.hpp"
 #include "rlvalue/approx/linear_q.hpp"
 #include "rlvalue/approx/linear_v.hpp"
 #include "rlvalue/core/checks.hpp"
@@ -68,14 +70,13 @@ constexpr double kMinTime = 0.2;
 constexpr double kProbs[kActions] = {0.1, 0.2, 0.3, 0.4};
 constexpr double kMu = 0.25;
 
-// A dense feature map reading column s of a fixed random table; with kView
-// it also offers view(s) (approx/feature_map.hpp), so learners that can read
-// phi(s) in place (EmphaticTD) do not copy it out with write().
-template <bool kView>
-class TableFeaturesT {
+// A dense feature map reading column s of a fixed random table, through
+// write() only (rlvalue::FeatureTable over the same table also offers
+// view(s), approx/feature_map.hpp).
+class TableFeatures {
  public:
   using state_type = Index;
-  explicit TableFeaturesT(Index d) : table_(Eigen::MatrixXd::Zero(d, kTableStates)) {
+  explicit TableFeatures(Index d) : table_(Eigen::MatrixXd::Zero(d, kTableStates)) {
     auto rng = rlvalue::make_rng(31, static_cast<std::uint64_t>(d));
     for (Index j = 0; j < kTableStates; ++j)
       for (Index i = 0; i < d; ++i)
@@ -92,19 +93,13 @@ class TableFeaturesT {
       out[static_cast<std::size_t>(i)] = static_cast<T>(col[i]);
   }
   const double* column(Index s) const noexcept { return table_.data() + s * table_.rows(); }
-  const double* view(Index s) const noexcept
-    requires kView
-  {
-    return column(s);
-  }
+  const Eigen::MatrixXd& table() const noexcept { return table_; }
 
  private:
   Eigen::MatrixXd table_;
 };
-using TableFeatures = TableFeaturesT<false>;
 static_assert(rlvalue::DenseFeatureMap<TableFeatures>);
 static_assert(!rlvalue::DenseFeatureView<TableFeatures, double>);
-static_assert(rlvalue::DenseFeatureView<TableFeaturesT<true>, double>);
 
 using Tr = rlvalue::Transition<>;
 
@@ -219,22 +214,22 @@ void BM_GreedyGQ_hand_loop_runtime_dims(benchmark::State& state) {
 // ---- emphatic TD(lambda), linear ---------------------------------------------
 using VMap = rlvalue::LinearV<TableFeatures>;
 
-// rlvalue: the table map with view(s), phi(s) read in place as the hand
-// loops read it; rlvalue_copy: the same map without view(s), phi(s) and
-// phi(s') copied out with write() on every update.
+// rlvalue: rlvalue::FeatureTable over the same table, phi(s) read in place
+// through view(s) as the hand loops read it; rlvalue_copy: TableFeatures,
+// phi(s) and phi(s') copied out with write() on every update.
 template <class Map>
-void emphatic_td_rlvalue(benchmark::State& state) {
+void emphatic_td_rlvalue(benchmark::State& state, Map map) {
   using V = rlvalue::LinearV<Map>;
-  V v{Map(kD)};
+  V v{std::move(map)};
   rlvalue::EmphaticTD<V> td(v, {.gamma = kGamma, .step_size = kAlpha, .lambda = kLambda});
   run(state, [&](const Tr& t) { td.update(t, kProbs[t.action] / kMu, 1.0); });
   benchmark::DoNotOptimize(v.parameters().data());
 }
 void BM_EmphaticTD_rlvalue(benchmark::State& state) {
-  emphatic_td_rlvalue<TableFeaturesT<true>>(state);
+  emphatic_td_rlvalue(state, rlvalue::FeatureTable<double>(TableFeatures(kD).table()));
 }
 void BM_EmphaticTD_rlvalue_copy(benchmark::State& state) {
-  emphatic_td_rlvalue<TableFeatures>(state);
+  emphatic_td_rlvalue(state, TableFeatures(kD));
 }
 
 // Checks: indices, rho and interest finite and >= 0, finite delta, finite emphasis.

@@ -45,9 +45,7 @@ class FeatureTable {
     for (Index s = 0; s < table_.cols(); ++s)
       for (Index i = 0; i < table_.rows(); ++i)
         if (!std::isfinite(table_(i, s))) [[unlikely]]
-          detail::throw_invalid("FeatureTable",
-                                "table(" + std::to_string(i) + ", " + std::to_string(s) + ")",
-                                table_(i, s), "is not finite");
+          detail::throw_invalid_at("FeatureTable", "table", i, s, table_(i, s), "is not finite");
   }
 
   /// Number of features (rows of the table).

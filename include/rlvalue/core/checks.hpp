@@ -104,6 +104,17 @@ template <class T>
   throw_invalid(where, std::string(name).append(bracketed(i)), value, requirement);
 }
 
+/// "where: name(t, b) = value requirement" (an entry of a matrix argument).
+template <class T>
+[[noreturn]] __attribute__((noinline, cold)) void throw_invalid_at(std::string_view where,
+                                                                   std::string_view name, Index t,
+                                                                   Index b, T value,
+                                                                   std::string_view requirement) {
+  std::string at(name);
+  at.append("(").append(format_value(t)).append(", ").append(format_value(b)).append(")");
+  throw_invalid(where, at, value, requirement);
+}
+
 }  // namespace detail
 
 /// Throws std::invalid_argument unless `value` is finite.

@@ -52,16 +52,6 @@ concept LambdaArgument = std::is_arithmetic_v<L> || DenseExpression<L>;
   throw std::invalid_argument(msg);
 }
 
-template <class T>
-[[noreturn]] __attribute__((noinline, cold)) void throw_invalid_at(std::string_view where,
-                                                                   std::string_view name, Index t,
-                                                                   Index b, T value,
-                                                                   std::string_view requirement) {
-  std::string at(name);
-  at.append("(").append(format_value(t)).append(", ").append(format_value(b)).append(")");
-  throw_invalid(where, at, value, requirement);
-}
-
 /// Throws unless `a` has `rows` x `cols` entries.
 template <class A>
 inline void check_shape(std::string_view where, std::string_view name, const Eigen::DenseBase<A>& a,
